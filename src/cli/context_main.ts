@@ -1,0 +1,55 @@
+/**
+ * `disbatch --context <P_dbUtil.sh> [context options]`: what `P_dbUtil.sh` runs to add
+ * execution resources to a running driver (spec §8.1).
+ * @module
+ */
+import { ContextError, runContext } from "../context/context.ts";
+import { NodeListError } from "../context/node_slots.ts";
+import type { LogLevel } from "../log/logger.ts";
+import { parseContextArgs, UsageError } from "./parse_args.ts";
+import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
+
+/** Entry of the context role. */
+export async function contextMain(argv: string[]): Promise<number> {
+  const [dbUtil, ...rest] = argv;
+  if (!dbUtil) {
+    console.error("disbatch --context: missing the helper script path");
+    return EXIT_USAGE;
+  }
+  let o;
+  try {
+    o = parseContextArgs(["--context", dbUtil, ...rest]);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`disbatch: error: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+  if ("help" in o) {
+    console.log(o.help);
+    return 0;
+  }
+  if (o.gpu) console.error("-g/--gpu is deprecated. It is no longer needed and will be ignored.");
+  try {
+    return await runContext({
+      dbUtil,
+      contextTaskLimit: o.contextTaskLimit,
+      cpusPerTask: o.cpusPerTask,
+      tasksPerNode: o.tasksPerNode,
+      envResource: o.envResource,
+      fill: o.fill,
+      retireCmd: o.retireCmd,
+      label: o.label,
+      sshNode: o.sshNode,
+      loglevel: (Deno.env.get("DISBATCH_LOGLEVEL") ?? "INFO") as LogLevel,
+    }, { warn: (line) => console.error(line) });
+  } catch (e) {
+    if (e instanceof ContextError || e instanceof NodeListError) {
+      console.error(`disbatch: ${e.message}`);
+      return EXIT_FAILED;
+    }
+    console.error(`disbatch: context failed: ${(e as Error).message}`);
+    return EXIT_FAILED;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Role dispatch: the first argument selects the engine, context or monitor role; anything
+ * else is the driver (the command users type).
+ * @module
+ */
+import { contextMain } from "./context_main.ts";
+import { driverMain } from "./driver_main.ts";
+import { engineMain } from "./engine_main.ts";
+import { EXIT_USAGE } from "./exit_codes.ts";
+
+/** Runs the role selected by `argv` and returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  switch (argv[0]) {
+    case "--engine":
+      return await engineMain(argv.slice(1));
+    case "--context":
+      return await contextMain(argv.slice(1));
+    case "--mon":
+      console.error("disbatch: error: the monitor is not supported yet");
+      return EXIT_USAGE;
+    default:
+      return await driverMain(argv);
+  }
+}

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { NodeListError, parseNodeList, sshSlots } from "./node_slots.ts";
+
+Deno.test("parseNodeList sums repeats, maps localhost, ignores empty items", () => {
+  const warnings: string[] = [];
+  const nodes = parseNodeList("localhost:1, localhost:2,,n1:4 ", "vm", (w) => warnings.push(w));
+  assert.deepEqual(nodes, [{ node: "vm", cores: 3 }, { node: "n1", cores: 4 }]);
+  assert.equal(warnings.length, 1);
+  assert.deepEqual(parseNodeList("[::1]:2", "vm"), [{ node: "[::1]", cores: 2 }]);
+});
+
+Deno.test("parseNodeList rejects items without a core count", () => {
+  for (const bad of ["localhost", "n1:x", ":3", "n1:1.5"]) {
+    assert.throws(() => parseNodeList(bad, "vm"), NodeListError, bad);
+  }
+});
+
+Deno.test("sshSlots follows spec 9.3.1 and T40", () => {
+  assert.deepEqual(sshSlots(5, 2, -1), { cylinders: 2, coresPerCylinder: 2 });
+  assert.deepEqual(sshSlots(5, 0.5, -1), { cylinders: 10, coresPerCylinder: 0 });
+  assert.deepEqual(sshSlots(5, -1, 3), { cylinders: 3, coresPerCylinder: 1 });
+  assert.deepEqual(sshSlots(5, 2, 3), { cylinders: 3, coresPerCylinder: 1 });
+  assert.deepEqual(sshSlots(1, 0.1, -1), { cylinders: 9, coresPerCylinder: 0 });
+  assert.deepEqual(sshSlots(1, 2, -1), { cylinders: 0, coresPerCylinder: 1 });
+});

@@ -1,0 +1,745 @@
+/**
+ * The driver: owns the task source, the status file and the scheduling state; accepts
+ * contexts and engines over the network; hands tasks to free cylinders; records every result.
+ * Everything is event driven: a message, a parsed item or a process exit mutates state and
+ * calls `#pump()`, which makes whatever progress is possible.
+ * @module
+ */
+import type { Connection } from "../net/connection.ts";
+import { Listener } from "../net/listener.ts";
+import { newSecret } from "../net/connection.ts";
+import type { Logger } from "../log/logger.ts";
+import { type Role, type RunInfo, type TaskOutcome, toWire } from "../protocol/messages.ts";
+import { renderDbUtil } from "../protocol/db_util_script.ts";
+import { Scheduler } from "../sched/scheduler.ts";
+import type { ResumeIndex } from "../status/resume_index.ts";
+import type { TaskRecord } from "../status/task_record.ts";
+import type { BarrierItem, NormalItem, PerEngineItem, TaskItem } from "../taskfile/task_item.ts";
+import { type ChildHandle, spawnChild } from "../proc/spawn_child.ts";
+import { selfCommand } from "../proc/self_command.ts";
+import type { StatusFile } from "./status_file.ts";
+
+/** Where the driver's tasks come from: anything that yields items one at a time. */
+export interface ItemSource {
+  next(): Promise<TaskItem | null>;
+}
+
+/** Options of one run, already validated by the CLI. */
+export interface DriverConfig {
+  /** Absolute output prefix P. */
+  prefix: string;
+  nameTasks: string;
+  statusHeader: boolean;
+  failFast: boolean;
+  startupOnly: boolean;
+  retry: boolean;
+  forceResume: boolean;
+  noReissue: boolean;
+  /** Address to bind (`--use-address`), or null for all interfaces on an ephemeral port. */
+  bind: { hostname: string; port: number } | null;
+  /** Arguments for the auto-launched context (`P_dbUtil.sh <these>`). */
+  contextArgs: string[];
+  /** `-C` of the auto-launched context. */
+  contextTaskLimit: number;
+  defaults: RunInfo["defaults"];
+}
+
+/** How a run ended (the CLI turns this into a message and an exit code). */
+export interface RunOutcome {
+  /** Records with a non-zero return code (normal, per-engine, lost, skipped). */
+  failures: number;
+  /** Normal tasks produced by the source (run or skipped). */
+  normalTasks: number;
+  stoppedBy:
+    | null
+    | "fail_fast"
+    | "check"
+    | "signal"
+    | "source_error"
+    | "mismatch"
+    | "starved"
+    | "context_failed";
+  signal?: "SIGINT" | "SIGTERM";
+  /** Exit code of the auto-launched context when it failed. */
+  contextCode?: number;
+  /** The source's error (task-file syntax, resume mismatch). */
+  error?: Error;
+  /** Tasks that were never run because the run stopped early. */
+  unrun: number;
+}
+
+/** Callbacks to the CLI for things a person must see now. */
+export interface DriverReporter {
+  /** A line for stderr. */
+  warn(line: string): void;
+  /** A line for stdout. */
+  say(line: string): void;
+}
+
+/** A resume record does not match the task at the same id (spec §10.2). */
+export class ResumeMismatchError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ResumeMismatchError";
+  }
+}
+
+interface EnginePeer {
+  rank: number;
+  conn: Connection;
+  node: string;
+  drained: boolean;
+  killed: boolean;
+}
+
+interface ContextPeer {
+  rank: number;
+  conn: Connection;
+  label: string;
+}
+
+const decoder = new TextDecoder();
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function now(): number {
+  return Date.now() / 1000;
+}
+
+/** Compares a resume record with the task now at its id (id, line, repeat index, command). */
+export function resumeMatches(r: TaskRecord, item: NormalItem): boolean {
+  return r.taskId === item.taskId && r.line === item.line && r.repeat === item.repeat &&
+    bytesEqual(r.command, item.command);
+}
+
+/** Formats the mismatch message of one task. */
+export function mismatchMessage(r: TaskRecord, item: NormalItem): string {
+  return `Recovery status file task mismatch (use --force-resume to proceed anyway): task ${item.taskId}` +
+    ` was line ${r.line} repeat ${r.repeat} '${decoder.decode(r.command)}',` +
+    ` is line ${item.line} repeat ${item.repeat} '${decoder.decode(item.command)}'`;
+}
+
+/** One run of the driver. */
+export class Driver {
+  readonly #cfg: DriverConfig;
+  readonly #source: ItemSource;
+  readonly #status: StatusFile;
+  readonly #log: Logger;
+  readonly #resume: ResumeIndex | null;
+  readonly #report: DriverReporter;
+  readonly #sched = new Scheduler(now);
+  readonly #secret = newSecret();
+  readonly #host = Deno.hostname();
+  readonly #engines = new Map<number, EnginePeer>();
+  readonly #contexts = new Map<number, ContextPeer>();
+  readonly #peStart: PerEngineItem[] = [];
+  readonly #peStop: PerEngineItem[] = [];
+  #peClosed = false;
+  #listener: Listener | null = null;
+  #runInfo: RunInfo | null = null;
+  #scriptPath = "";
+  #nextEngine = 0;
+  #nextContext = 0;
+  #pulling = false;
+  #eof = false;
+  #barrier: BarrierItem | null = null;
+  #barrierStart = 0;
+  #outstanding = 0;
+  #failSinceBarrier: { taskId: number; line: number; rc: number } | null = null;
+  #contextLaunched = false;
+  #contextChild: ChildHandle | null = null;
+  #contextExited = false;
+  #finished = false;
+  #finish!: () => void;
+  readonly #done: Promise<void>;
+  readonly #outcome: RunOutcome = { failures: 0, normalTasks: 0, stoppedBy: null, unrun: 0 };
+  #killTimer: number | undefined;
+
+  constructor(
+    cfg: DriverConfig,
+    source: ItemSource,
+    status: StatusFile,
+    log: Logger,
+    resume: ResumeIndex | null,
+    report: DriverReporter,
+  ) {
+    this.#cfg = cfg;
+    this.#source = source;
+    this.#status = status;
+    this.#log = log;
+    this.#resume = resume;
+    this.#report = report;
+    this.#done = new Promise((r) => this.#finish = r);
+  }
+
+  /** Path of the helper script of this run. */
+  get scriptPath(): string {
+    return this.#scriptPath;
+  }
+
+  /** Runs to the end and says how it ended. */
+  async run(): Promise<RunOutcome> {
+    const bind = this.#cfg.bind ?? { hostname: "0.0.0.0", port: 0 };
+    this.#listener = new Listener({
+      hostname: bind.hostname,
+      port: bind.port,
+      secret: this.#secret,
+      onPeer: (role, conn) => this.#onPeer(role, conn),
+      onReject: (peer, err) => this.#log.warn(`dropped connection from ${peer}: ${err.message}`),
+    });
+    const port = this.#listener.addr.port;
+    const addresses = this.#advertised(bind.hostname, port);
+    const primary = addresses[0];
+    this.#runInfo = {
+      jobId: this.#cfg.prefix.slice(this.#cfg.prefix.lastIndexOf("/") + 1),
+      nameTasks: this.#cfg.nameTasks,
+      prefix: this.#cfg.prefix,
+      cwd: Deno.cwd(),
+      address: primary,
+      defaults: this.#cfg.defaults,
+    };
+    this.#scriptPath = `${this.#cfg.prefix}_dbUtil.sh`;
+    const script = renderDbUtil(
+      {
+        addresses,
+        primary,
+        driverHost: this.#host,
+        secret: this.#secret,
+        prefix: this.#cfg.prefix,
+      },
+      selfCommand([]),
+      this.#scriptPath,
+    );
+    Deno.writeTextFileSync(this.#scriptPath, script, { mode: 0o700 });
+    Deno.chmodSync(this.#scriptPath, 0o700);
+    this.#log.info(`listening on ${addresses.join(" ")}; helper ${this.#scriptPath}`);
+
+    const onInt = () => this.#onSignal("SIGINT");
+    const onTerm = () => this.#onSignal("SIGTERM");
+    Deno.addSignalListener("SIGINT", onInt);
+    Deno.addSignalListener("SIGTERM", onTerm);
+    try {
+      this.#pump();
+      await this.#done;
+      await this.#shutdown();
+    } finally {
+      Deno.removeSignalListener("SIGINT", onInt);
+      Deno.removeSignalListener("SIGTERM", onTerm);
+      clearTimeout(this.#killTimer);
+    }
+    return this.#outcome;
+  }
+
+  /** Addresses peers may use: loopback first for same-host peers is the peer's choice. */
+  #advertised(bound: string, port: number): string[] {
+    if (bound !== "0.0.0.0" && bound !== "::") return [`${bound}:${port}`];
+    const ips = Deno.networkInterfaces()
+      .filter((i) => i.family === "IPv4" && !i.address.startsWith("127."))
+      .map((i) => `${i.address}:${port}`);
+    return [...ips, `127.0.0.1:${port}`];
+  }
+
+  // ---------------------------------------------------------------- progress
+
+  #pump(): void {
+    if (this.#finished) return;
+    const stopping = this.#outcome.stoppedBy !== null;
+    if (!stopping && this.#barrier && this.#outstanding === 0) this.#satisfyBarrier();
+    if (this.#outcome.stoppedBy === null) {
+      this.#maybePull();
+      const { assignments, limitReached } = this.#sched.assign((c) =>
+        c === 0 ? this.#cfg.contextTaskLimit : 0
+      );
+      for (const a of assignments) {
+        const peer = this.#engines.get(a.engine);
+        peer?.conn.send({
+          t: "task",
+          id: a.item.taskId,
+          line: a.item.line,
+          rep: a.item.repeat,
+          cyl: a.cyl,
+          ...toWire(a.item.command),
+        });
+      }
+      for (const c of limitReached) this.#stopContext(c, "context task limit reached");
+    }
+    this.#drainIdle();
+    this.#checkEnd();
+  }
+
+  #wantItem(): boolean {
+    if (this.#pulling || this.#eof || this.#barrier || this.#outcome.stoppedBy) return false;
+    // Before any context exists, read until the first task that must run (or the end).
+    if (!this.#contextLaunched) return true;
+    return this.#sched.pendingCount < this.#sched.freeSlots;
+  }
+
+  #maybePull(): void {
+    if (!this.#wantItem()) return;
+    this.#pulling = true;
+    this.#source.next().then(
+      (item) => {
+        this.#pulling = false;
+        try {
+          this.#onItem(item);
+        } catch (error) {
+          this.#log.error(`task source: ${(error as Error).message}`);
+          this.#stop("mismatch", error as Error);
+        }
+        this.#pump();
+      },
+      (error: Error) => {
+        this.#pulling = false;
+        this.#log.error(`task source: ${error.message}`);
+        this.#stop("source_error", error);
+        this.#pump();
+      },
+    );
+  }
+
+  #onItem(item: TaskItem | null): void {
+    if (item === null) {
+      this.#eof = true;
+      this.#log.info("end of task source");
+      if (!this.#peClosed) this.#closePerEngine();
+      if (this.#outcome.normalTasks === 0) this.#report.warn("No tasks to run.");
+      return;
+    }
+    switch (item.kind) {
+      case "PEND":
+        this.#closePerEngine();
+        return;
+      case "START":
+      case "STOP":
+        (item.kind === "START" ? this.#peStart : this.#peStop).push(item);
+        for (const p of this.#engines.values()) this.#sendPerEngine(p, item);
+        return;
+      case "B":
+      case "C":
+        this.#barrier = item;
+        this.#barrierStart = now();
+        return;
+      case "N":
+        this.#outcome.normalTasks++;
+        if (this.#trySkip(item)) return;
+        this.#outstanding++;
+        this.#sched.enqueue(item);
+        if (!this.#contextLaunched) this.#launchContext();
+        return;
+    }
+  }
+
+  #closePerEngine(): void {
+    this.#peClosed = true;
+    for (const p of this.#engines.values()) p.conn.send({ t: "pe_end" });
+  }
+
+  #sendPerEngine(p: EnginePeer, item: PerEngineItem): void {
+    p.conn.send({
+      t: "pe",
+      which: item.kind,
+      index: item.index,
+      line: item.line,
+      ...toWire(item.command),
+    });
+  }
+
+  /** Resume: true when the task was skipped (and recorded as such). */
+  #trySkip(item: NormalItem): boolean {
+    const r = this.#resume?.get(item.taskId);
+    if (!r || (this.#cfg.retry && r.rc !== 0)) return false;
+    if (!resumeMatches(r, item)) {
+      if (!this.#cfg.forceResume) {
+        throw new ResumeMismatchError(mismatchMessage(r, item));
+      }
+      this.#log.warn(`--force-resume: ${mismatchMessage(r, item)}`);
+    }
+    this.#status.record({ ...r, kind: "S" });
+    if (r.rc !== 0) this.#failed(r.taskId, r.line, r.rc);
+    return true;
+  }
+
+  #satisfyBarrier(): void {
+    const b = this.#barrier!;
+    this.#barrier = null;
+    const t = now();
+    this.#status.record({
+      kind: b.kind,
+      taskId: b.taskId,
+      line: b.line,
+      repeat: -1,
+      host: this.#host,
+      pid: Deno.pid,
+      rc: 0,
+      start: this.#barrierStart,
+      finish: t,
+      outBytes: 0,
+      outSnippet: "",
+      errBytes: 0,
+      errSnippet: "",
+      command: b.text,
+    });
+    const f = this.#failSinceBarrier;
+    if (b.kind === "C" && f) {
+      this.#report.warn(
+        `BARRIER CHECK at line ${b.line} (task ${b.taskId}) failed: task ${f.taskId} (line ${f.line})` +
+          ` exited with ${f.rc}; stopping`,
+      );
+      this.#stop("check");
+      return;
+    }
+    this.#failSinceBarrier = null;
+  }
+
+  #failed(taskId: number, line: number, rc: number): void {
+    this.#outcome.failures++;
+    this.#failSinceBarrier ??= { taskId, line, rc };
+    if (this.#cfg.failFast && this.#outcome.stoppedBy === null) {
+      this.#report.warn("Quitting early due to task failure with --fail-fast");
+      this.#stop("fail_fast");
+    }
+  }
+
+  /** Stops feeding; kills running tasks for fail-fast and signals. */
+  #stop(reason: NonNullable<RunOutcome["stoppedBy"]>, error?: Error): void {
+    if (this.#outcome.stoppedBy !== null) return;
+    this.#outcome.stoppedBy = reason;
+    if (error) this.#outcome.error = error;
+    this.#log.info(`stopping: ${reason}${error ? `: ${error.message}` : ""}`);
+    const kill = reason === "fail_fast" || reason === "signal";
+    for (const p of this.#engines.values()) {
+      if (kill) {
+        p.killed = true;
+        p.conn.send({ t: "kill" });
+      } else this.#drainEngine(p);
+    }
+    if (kill) {
+      // Engines that do not answer in time are abandoned; their tasks die with them.
+      this.#killTimer = setTimeout(() => this.#end(), 10_000);
+    }
+  }
+
+  #drainEngine(p: EnginePeer): void {
+    if (p.drained) return;
+    p.drained = true;
+    this.#sched.drain(p.rank);
+    p.conn.send({ t: "drain" });
+  }
+
+  /** Once nothing is left to hand out, idle engines are released (they may retire nodes). */
+  #drainIdle(): void {
+    const noMoreWork = this.#outcome.stoppedBy !== null ||
+      (this.#eof && !this.#barrier && this.#sched.pendingCount === 0);
+    if (!noMoreWork) return;
+    for (const e of this.#sched.idleEngines()) {
+      const p = this.#engines.get(e.rank);
+      if (p) this.#drainEngine(p);
+    }
+  }
+
+  #checkEnd(): void {
+    const stopped = this.#outcome.stoppedBy !== null;
+    const allDone = this.#eof && !this.#barrier && this.#sched.pendingCount === 0 &&
+      this.#sched.inflightCount === 0;
+    if ((allDone || stopped) && this.#sched.liveEngines === 0) {
+      this.#end();
+      return;
+    }
+    // Nothing can run the remaining work: every context is gone and no engine is alive.
+    if (
+      !stopped && this.#contextLaunched && !this.#cfg.startupOnly && this.#contextExited &&
+      this.#contexts.size === 0 && this.#sched.liveEngines === 0 && !allDone
+    ) {
+      const code = this.#outcome.contextCode;
+      this.#stop(code !== undefined && code !== 0 ? "context_failed" : "starved");
+      this.#end();
+    }
+  }
+
+  #end(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#outcome.unrun = this.#sched.pendingCount + this.#sched.inflightCount;
+    this.#finish();
+  }
+
+  // ---------------------------------------------------------------- peers
+
+  #onPeer(role: Role, conn: Connection): void {
+    let registered = false;
+    const timer = setTimeout(() => {
+      if (!registered) {
+        this.#log.warn(`${conn.peer} (${role}) did not register; dropped`);
+        conn.close();
+      }
+    }, 30_000);
+    conn.attach({
+      message: (m) => {
+        if (!registered) {
+          registered = true;
+          clearTimeout(timer);
+          if (role === "engine" && m.t === "eng_register") this.#addEngine(conn, m);
+          else if (role === "context" && m.t === "ctx_register") this.#addContext(conn, m);
+          else {
+            this.#log.warn(`${conn.peer} (${role}) sent ${String(m.t)} first; dropped`);
+            conn.close();
+          }
+          return;
+        }
+      },
+      closed: () => clearTimeout(timer),
+    });
+  }
+
+  #addContext(conn: Connection, m: Record<string, unknown>): void {
+    if (this.#finished) {
+      conn.send({ t: "run_done" });
+      void conn.bye();
+      return;
+    }
+    const rank = this.#nextContext++;
+    const peer: ContextPeer = { rank, conn, label: String(m.label ?? `ctx${rank}`) };
+    this.#contexts.set(rank, peer);
+    this.#log.info(`context ${rank} (${peer.label}) registered from ${conn.peer}`);
+    conn.attach({
+      message: (msg) => {
+        if (msg.t === "engine_exit") {
+          this.#log.info(`context ${rank}: engine on ${msg.node} exited with ${msg.code}`);
+        } else if (msg.t === "bye") conn.close();
+      },
+      closed: () => {
+        this.#contexts.delete(rank);
+        this.#log.info(`context ${rank} disconnected`);
+        this.#pump();
+      },
+    });
+    conn.send({ t: "ctx_accept", rank, run: this.#runInfo! });
+  }
+
+  #addEngine(conn: Connection, m: Record<string, unknown>): void {
+    if (this.#finished || this.#outcome.stoppedBy !== null) {
+      conn.send({ t: "run_done" });
+      void conn.bye();
+      return;
+    }
+    const rank = this.#nextEngine++;
+    const peer: EnginePeer = {
+      rank,
+      conn,
+      node: String(m.node),
+      drained: false,
+      killed: false,
+    };
+    this.#engines.set(rank, peer);
+    this.#sched.addEngine({
+      rank,
+      contextRank: Number(m.contextRank),
+      node: peer.node,
+      host: String(m.host),
+      pid: Number(m.pid),
+      cylinders: Number(m.cylinders),
+    });
+    this.#log.info(
+      `engine ${rank} registered: node ${peer.node}, pid ${m.pid}, ${m.cylinders} cylinders`,
+    );
+    conn.attach({
+      message: (msg) => this.#onEngineMessage(peer, msg),
+      closed: () => this.#onEngineClosed(peer),
+    });
+    conn.send({ t: "eng_accept", rank, run: this.#runInfo! });
+    for (const item of this.#peStart) this.#sendPerEngine(peer, item);
+    for (const item of this.#peStop) this.#sendPerEngine(peer, item);
+    if (this.#peClosed) conn.send({ t: "pe_end" });
+    this.#pump();
+  }
+
+  #onEngineMessage(peer: EnginePeer, m: Record<string, unknown>): void {
+    this.#sched.heard(peer.rank);
+    switch (m.t) {
+      case "ready":
+        this.#sched.engineReady(peer.rank);
+        break;
+      case "result":
+        this.#onResult(peer, m as unknown as TaskOutcome & Record<string, unknown>);
+        break;
+      case "stopped":
+        this.#sched.stopped(peer.rank);
+        this.#log.info(`engine ${peer.rank} stopped`);
+        break;
+      case "bye":
+        this.#sched.stopped(peer.rank);
+        peer.conn.close();
+        break;
+      case "ping":
+        peer.conn.send({ t: "pong" });
+        return;
+      default:
+        this.#log.warn(`engine ${peer.rank}: unexpected message ${String(m.t)}`);
+        return;
+    }
+    this.#pump();
+  }
+
+  #onResult(peer: EnginePeer, m: TaskOutcome & Record<string, unknown>): void {
+    const id = Number(m.id);
+    const kind = m.kind;
+    const base = {
+      host: peer.node,
+      pid: m.pid,
+      rc: m.rc,
+      start: m.start,
+      finish: m.finish,
+      outBytes: m.outBytes,
+      outSnippet: m.outSnippet,
+      errBytes: m.errBytes,
+      errSnippet: m.errSnippet,
+    };
+    if (kind === "START" || kind === "STOP") {
+      const item = (kind === "START" ? this.#peStart : this.#peStop)[id];
+      if (!item) return;
+      if (this.#outcome.stoppedBy === "fail_fast") return;
+      this.#status.record({ kind: "P", taskId: id, line: item.line, repeat: -1, ...base, command: item.command });
+      if (m.rc !== 0) this.#failed(id, item.line, m.rc);
+      return;
+    }
+    const a = this.#sched.complete(peer.rank, Number(m.cyl), id, m.rc !== 0);
+    if (!a) {
+      this.#log.warn(`engine ${peer.rank}: result for task ${id} that is not running there`);
+      return;
+    }
+    this.#outstanding--;
+    // After fail-fast, results of the tasks it killed are not recorded: a resume runs them again.
+    if (this.#outcome.stoppedBy === "fail_fast") return;
+    this.#status.record({
+      kind: "N",
+      taskId: id,
+      line: a.item.line,
+      repeat: a.item.repeat,
+      ...base,
+      command: a.item.command,
+    });
+    if (m.rc !== 0) this.#failed(id, a.item.line, m.rc);
+  }
+
+  #onEngineClosed(peer: EnginePeer): void {
+    this.#engines.delete(peer.rank);
+    const status = this.#sched.engines.get(peer.rank)?.status;
+    const lost = this.#sched.lose(peer.rank);
+    if (status !== "stopped") {
+      this.#log.warn(`engine ${peer.rank} on ${peer.node} lost with ${lost.length} running tasks`);
+    }
+    const t = now();
+    for (const a of lost) {
+      const rec: TaskRecord = {
+        kind: "N",
+        taskId: a.item.taskId,
+        line: a.item.line,
+        repeat: a.item.repeat,
+        host: peer.node,
+        pid: -1,
+        rc: -100,
+        start: a.assignedAt,
+        finish: t,
+        outBytes: 0,
+        outSnippet: "",
+        errBytes: 0,
+        errSnippet: "",
+        command: a.item.command,
+      };
+      if (!this.#cfg.noReissue && this.#outcome.stoppedBy === null) {
+        // The lost attempt is recorded as a zombie line (ignored by every resume), the task
+        // runs again ahead of everything else.
+        this.#status.record({ ...rec, kind: "Z" });
+        this.#sched.enqueue(a.item, a.attempt + 1, true);
+        this.#log.info(`task ${a.item.taskId} reissued (attempt ${a.attempt + 1})`);
+      } else {
+        this.#outstanding--;
+        if (this.#outcome.stoppedBy !== "fail_fast") this.#status.record(rec);
+        this.#failed(a.item.taskId, a.item.line, -100);
+      }
+    }
+    this.#pump();
+  }
+
+  #stopContext(contextRank: number, why: string): void {
+    this.#log.info(`stopping context ${contextRank}: ${why}`);
+    for (const p of this.#engines.values()) {
+      const e = this.#sched.engines.get(p.rank);
+      if (e?.contextRank === contextRank) this.#drainEngine(p);
+    }
+  }
+
+  // ---------------------------------------------------------------- context process
+
+  #launchContext(): void {
+    this.#contextLaunched = true;
+    if (this.#cfg.startupOnly) {
+      this.#report.say("Run this script to add compute contexts:");
+      this.#report.say(`   ${this.#scriptPath}`);
+      return;
+    }
+    this.#log.info(`launching context: ${this.#scriptPath} ${this.#cfg.contextArgs.join(" ")}`);
+    const child = spawnChild({
+      cmd: this.#scriptPath,
+      args: this.#cfg.contextArgs,
+      stdin: "null",
+      stdoutFile: `${this.#cfg.prefix}_context_wrap.out`,
+      stderr: "inherit",
+    });
+    this.#contextChild = child;
+    child.status.then((s) => {
+      this.#contextExited = true;
+      const code = s.signal ? 128 + 15 : s.code;
+      this.#log.info(`context process exited with ${s.signal ?? s.code}`);
+      if (code !== 0) this.#outcome.contextCode = code;
+      this.#pump();
+    });
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  #onSignal(sig: "SIGINT" | "SIGTERM"): void {
+    this.#log.warn(`received ${sig}`);
+    if (this.#outcome.stoppedBy === "signal") {
+      this.#end();
+      return;
+    }
+    this.#outcome.signal = sig;
+    if (this.#outcome.stoppedBy !== null) {
+      // Already stopping for another reason: make it a kill.
+      for (const p of this.#engines.values()) p.conn.send({ t: "kill" });
+      this.#outcome.stoppedBy = "signal";
+      return;
+    }
+    this.#stop("signal");
+    this.#pump();
+  }
+
+  async #shutdown(): Promise<void> {
+    for (const c of this.#contexts.values()) c.conn.send({ t: "bye" });
+    for (const p of this.#engines.values()) {
+      p.conn.send({ t: "kill" });
+    }
+    const child = this.#contextChild;
+    if (child) {
+      let timer: number | undefined;
+      const exited = await Promise.race([
+        child.status.then(() => true),
+        new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5_000)),
+      ]);
+      clearTimeout(timer);
+      if (!exited) await child.terminate(2_000);
+    }
+    await Promise.all([...this.#contexts.values()].map((c) => c.conn.bye()));
+    for (const p of this.#engines.values()) p.conn.close();
+    await this.#listener?.close();
+    const pending: Promise<void>[] = [];
+    for (const c of this.#contexts.values()) pending.push(c.conn.done);
+    for (const p of this.#engines.values()) pending.push(p.conn.done);
+    await Promise.all(pending);
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * The engine: one per node. Connects to the driver, runs the per-engine START tasks, then
+ * runs the tasks the driver assigns to its cylinders, then the STOP tasks. If the driver goes
+ * away the engine kills its tasks and exits: nothing is left behind on a compute node.
+ * @module
+ */
+import { connectToDriver } from "../net/connect.ts";
+import type { Connection } from "../net/connection.ts";
+import { Logger, type LogLevel } from "../log/logger.ts";
+import { parseDbUtil } from "../protocol/db_util_script.ts";
+import { fromWire, type RunInfo } from "../protocol/messages.ts";
+import { type RunningTask, startTask, type TaskRunResult } from "../proc/run_task.ts";
+import { zeroPad6 } from "../status/number_format.ts";
+
+/** Grace between SIGTERM and SIGKILL when tasks are killed. */
+const KILL_GRACE_MS = 2_000;
+
+/** Command-line facts of an engine (set by its context). */
+export interface EngineArgs {
+  dbUtil: string;
+  node: string;
+  contextRank: number;
+  cylinders: number;
+  coresPerCylinder: number;
+  label: string;
+  envResource: string[];
+  loglevel: LogLevel;
+}
+
+/** Why an engine ended. */
+export type EngineEnd = "done" | "run_done" | "killed" | "driver_lost" | "signal";
+
+interface PeTask {
+  which: "START" | "STOP";
+  index: number;
+  line: number;
+  command: Uint8Array;
+}
+
+/** Splits the `-E` variables into per-cylinder values (spec §6.3). */
+export function resourceValues(
+  names: string[],
+  env: (name: string) => string | undefined,
+  cylinders: number,
+): { perCylinder: Record<string, string>[]; usable: number; warnings: string[] } {
+  const warnings: string[] = [];
+  let usable = cylinders;
+  const lists: [string, string[]][] = [];
+  for (const spec of names) {
+    for (const name of spec.split(",").filter((n) => n.length > 0)) {
+      const v = env(name);
+      if (v === undefined) {
+        warnings.push(`-E ${name}: not set in the environment; ignored`);
+        continue;
+      }
+      const parts = v.split(",");
+      if (parts.length < cylinders) {
+        warnings.push(`-E ${name} has ${parts.length} values for ${cylinders} cylinders`);
+        usable = Math.min(usable, parts.length);
+      } else if (parts.length > cylinders) {
+        warnings.push(`-E ${name} has more values (${parts.length}) than cylinders (${cylinders})`);
+      }
+      lists.push([name, parts]);
+    }
+  }
+  const perCylinder: Record<string, string>[] = [];
+  for (let c = 0; c < cylinders; c++) {
+    const env: Record<string, string> = {};
+    for (const [name, parts] of lists) env[name] = parts[c] ?? "";
+    perCylinder.push(env);
+  }
+  return { perCylinder, usable, warnings };
+}
+
+/** Reorders driver addresses: loopback first when we run on the driver's host. */
+export function orderAddresses(addresses: string[], driverHost: string, myHost: string): string[] {
+  const short = (h: string) => h.split(".")[0];
+  const loop = addresses.filter((a) => a.startsWith("127."));
+  const other = addresses.filter((a) => !a.startsWith("127."));
+  return short(driverHost) === short(myHost) ? [...loop, ...other] : [...other, ...loop];
+}
+
+/** One engine process. */
+export class Engine {
+  readonly #args: EngineArgs;
+  #conn!: Connection;
+  #run!: RunInfo;
+  #rank = -1;
+  #log = new Logger(null, "engine");
+  readonly #running = new Map<number, RunningTask>();
+  readonly #startQueue: PeTask[] = [];
+  readonly #stopList: PeTask[] = [];
+  #peEnded = false;
+  #startBusy = false;
+  #readySent = false;
+  #draining = false;
+  #ending = false;
+  #cylEnv: Record<string, string>[] = [];
+  #usable = 0;
+  #finish!: (end: EngineEnd) => void;
+  readonly #done: Promise<EngineEnd>;
+
+  constructor(args: EngineArgs) {
+    this.#args = args;
+    this.#done = new Promise((r) => this.#finish = r);
+  }
+
+  /** Connects, works, and resolves with how it ended. */
+  async run(): Promise<EngineEnd> {
+    const creds = parseDbUtil(await Deno.readTextFile(this.#args.dbUtil));
+    const res = resourceValues(this.#args.envResource, (n) => Deno.env.get(n), this.#args.cylinders);
+    this.#cylEnv = res.perCylinder;
+    this.#usable = res.usable;
+    const addrs = orderAddresses(creds.addresses, creds.driverHost, Deno.hostname());
+    this.#conn = await connectToDriver(addrs, creds.secret, "engine");
+    this.#conn.send({
+      t: "eng_register",
+      contextRank: this.#args.contextRank,
+      node: this.#args.node,
+      host: Deno.hostname(),
+      pid: Deno.pid,
+      cylinders: this.#usable,
+      coresPerCylinder: this.#args.coresPerCylinder,
+    });
+    const accept = await this.#conn.next(30_000);
+    if (!accept || accept.t !== "eng_accept") {
+      this.#conn.close();
+      await this.#conn.done;
+      return "run_done";
+    }
+    this.#rank = Number(accept.rank);
+    this.#run = accept.run as RunInfo;
+    const a = this.#args;
+    this.#log = new Logger(
+      `${this.#run.prefix}_${a.label}_${a.node}_engine_${this.#rank}.log`,
+      `engine ${this.#rank}`,
+      a.loglevel,
+    );
+    for (const w of res.warnings) this.#log.warn(w);
+    try {
+      Deno.chdir(this.#run.cwd);
+    } catch {
+      this.#log.error(`Failed to change working directory to "${this.#run.cwd}".`);
+    }
+    this.#log.info(`registered as engine ${this.#rank} with ${this.#usable} cylinders`);
+    const onTerm = () => this.#end("signal");
+    Deno.addSignalListener("SIGTERM", onTerm);
+    Deno.addSignalListener("SIGINT", onTerm);
+    this.#conn.attach({
+      message: (m) => this.#onMessage(m),
+      closed: () => this.#end("driver_lost"),
+    });
+    try {
+      return await this.#done;
+    } finally {
+      Deno.removeSignalListener("SIGTERM", onTerm);
+      Deno.removeSignalListener("SIGINT", onTerm);
+      this.#log.close();
+    }
+  }
+
+  #onMessage(m: Record<string, unknown>): void {
+    switch (m.t) {
+      case "pe": {
+        const t: PeTask = {
+          which: m.which === "STOP" ? "STOP" : "START",
+          index: Number(m.index),
+          line: Number(m.line),
+          command: fromWire(m),
+        };
+        if (t.which === "START") {
+          this.#startQueue.push(t);
+          void this.#runStarts();
+        } else this.#stopList.push(t);
+        return;
+      }
+      case "pe_end":
+        this.#peEnded = true;
+        void this.#runStarts();
+        return;
+      case "task":
+        this.#runTask(Number(m.id), Number(m.line), Number(m.rep), Number(m.cyl), fromWire(m));
+        return;
+      case "drain":
+        this.#draining = true;
+        this.#maybeStop();
+        return;
+      case "kill":
+        void this.#end("killed");
+        return;
+      case "run_done":
+      case "bye":
+        void this.#end("run_done");
+        return;
+      case "ping":
+        this.#conn.send({ t: "pong" });
+        return;
+    }
+  }
+
+  #taskEnv(id: number, line: number, rep: number, cyl: number): Record<string, string> {
+    const r = this.#run;
+    return {
+      ...(cyl >= 0 ? this.#cylEnv[cyl] : this.#cylEnv[0]),
+      DISBATCH_JOBID: r.jobId,
+      DISBATCH_NAMETASKS: r.nameTasks,
+      DISBATCH_TASKID: String(id),
+      DISBATCH_TASKID_ZP: zeroPad6(id),
+      DISBATCH_STREAM_INDEX: String(line),
+      DISBATCH_STREAM_INDEX_ZP: zeroPad6(line),
+      DISBATCH_REPEAT_INDEX: String(rep),
+      DISBATCH_REPEAT_INDEX_ZP: zeroPad6(rep),
+      DISBATCH_ENGINE_RANK: String(this.#rank),
+      DISBATCH_CYLINDER_RANK: String(cyl),
+      DISBATCH_CORES_PER_TASK: String(this.#args.coresPerCylinder),
+      DISBATCH_KVSSTCP_HOST: r.address,
+    };
+  }
+
+  #runTask(id: number, line: number, rep: number, cyl: number, command: Uint8Array): void {
+    if (this.#ending) return;
+    const task = startTask({ command, env: this.#taskEnv(id, line, rep, cyl), cwd: this.#run.cwd });
+    this.#running.set(cyl, task);
+    task.done.then((r) => {
+      this.#running.delete(cyl);
+      this.#report("N", id, cyl, r);
+      this.#maybeStop();
+    });
+  }
+
+  #report(kind: "N" | "START" | "STOP", id: number, cyl: number, r: TaskRunResult): void {
+    this.#conn.send({ t: "result", kind, id, cyl, ...r });
+  }
+
+  async #runPe(t: PeTask): Promise<void> {
+    const task = startTask({
+      command: t.command,
+      env: this.#taskEnv(t.index, t.line, -1, -1),
+      cwd: this.#run.cwd,
+    });
+    this.#running.set(-1, task);
+    const r = await task.done;
+    this.#running.delete(-1);
+    if (!this.#ending || this.#draining) this.#report(t.which, t.index, -1, r);
+  }
+
+  async #runStarts(): Promise<void> {
+    if (this.#startBusy) return;
+    this.#startBusy = true;
+    while (this.#startQueue.length > 0 && !this.#ending) await this.#runPe(this.#startQueue.shift()!);
+    this.#startBusy = false;
+    if (this.#peEnded && !this.#readySent && !this.#ending) {
+      this.#readySent = true;
+      this.#conn.send({ t: "ready" });
+    }
+    this.#maybeStop();
+  }
+
+  #maybeStop(): void {
+    if (!this.#draining || this.#ending || this.#startBusy || this.#running.size > 0) return;
+    this.#ending = true;
+    void (async () => {
+      if (this.#readySent) for (const t of this.#stopList) await this.#runPe(t);
+      this.#conn.send({ t: "stopped" });
+      await this.#conn.bye();
+      this.#finish("done");
+    })();
+  }
+
+  async #end(why: EngineEnd): Promise<void> {
+    if (why !== "run_done" && this.#ending && this.#running.size === 0) return;
+    const wasEnding = this.#ending;
+    this.#ending = true;
+    if (this.#running.size > 0) {
+      this.#log.info(`${why}: terminating ${this.#running.size} running tasks`);
+      await Promise.all([...this.#running.values()].map((t) => t.terminate(KILL_GRACE_MS)));
+      // Results of killed tasks are reported by their own done handlers.
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    if (why !== "driver_lost" && !this.#conn.isClosed) {
+      if (!wasEnding) this.#conn.send({ t: "stopped" });
+      await this.#conn.bye();
+    }
+    this.#conn.close();
+    this.#finish(why);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Minimal append-only log file in the original's `time LEVEL name: message` layout. Logs are
+ * for people; nothing parses them.
+ * @module
+ */
+
+/** Log levels, most severe first (the original's `--loglevel` choices). */
+export const LOG_LEVELS = ["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+const encoder = new TextEncoder();
+
+/** Writes log lines synchronously (a crash must not lose the line that explains it). */
+export class Logger {
+  readonly #file: Deno.FsFile | null;
+  readonly #name: string;
+  readonly #max: number;
+
+  /** `path` null: a logger that drops everything. */
+  constructor(path: string | null, name: string, level: LogLevel = "INFO", truncate = true) {
+    this.#file = path === null ? null : Deno.openSync(path, {
+      write: true,
+      create: true,
+      truncate,
+      append: !truncate,
+    });
+    this.#name = name;
+    this.#max = LOG_LEVELS.indexOf(level);
+  }
+
+  /** Logs at `level` when enabled. */
+  log(level: LogLevel, message: string): void {
+    if (!this.#file || LOG_LEVELS.indexOf(level) > this.#max) return;
+    const d = new Date();
+    const p = (n: number, w = 2) => String(n).padStart(w, "0");
+    const stamp = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${
+      p(d.getMinutes())
+    }:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+    const data = encoder.encode(`${stamp} ${level} ${this.#name}: ${message}\n`);
+    let off = 0;
+    while (off < data.length) off += this.#file.writeSync(data.subarray(off));
+  }
+
+  /** Shorthand for INFO. */
+  info(message: string): void {
+    this.log("INFO", message);
+  }
+  /** Shorthand for WARNING. */
+  warn(message: string): void {
+    this.log("WARNING", message);
+  }
+  /** Shorthand for ERROR. */
+  error(message: string): void {
+    this.log("ERROR", message);
+  }
+  /** Shorthand for DEBUG. */
+  debug(message: string): void {
+    this.log("DEBUG", message);
+  }
+
+  /** Closes the file. */
+  close(): void {
+    try {
+      this.#file?.close();
+    } catch {
+      // already closed
+    }
+  }
+}

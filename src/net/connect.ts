@@ -1,0 +1,72 @@
+/**
+ * Client side: reach the driver at the first of its advertised addresses that answers,
+ * and authenticate.
+ * @module
+ */
+import type { Role } from "../protocol/messages.ts";
+import { MAX_LINE_BYTES } from "../protocol/ndjson.ts";
+import { Connection, offerHandshake } from "./connection.ts";
+
+/** No advertised address of the driver could be reached. */
+export class ConnectError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectError";
+  }
+}
+
+/** Splits `host:port` (the host may be a bracketed IPv6 literal). */
+export function splitHostPort(addr: string): { hostname: string; port: number } {
+  const i = addr.lastIndexOf(":");
+  const port = Number(addr.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConnectError(`not a host:port address: ${addr}`);
+  }
+  return { hostname: addr.slice(0, i).replace(/^\[(.*)\]$/, "$1"), port };
+}
+
+/**
+ * Connects to the first reachable address and completes the handshake.
+ * Throws {@link ConnectError} (nothing reachable) or a HandshakeError (refused).
+ */
+export async function connectToDriver(
+  addresses: string[],
+  secret: string,
+  role: Role,
+  timeoutMs = 10_000,
+): Promise<Connection> {
+  const failures: string[] = [];
+  for (const a of addresses) {
+    let raw: Deno.TcpConn;
+    try {
+      raw = await withTimeout(Deno.connect(splitHostPort(a)), timeoutMs, a);
+    } catch (e) {
+      failures.push(`${a}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    const c = new Connection(raw);
+    try {
+      await offerHandshake(c, secret, role, timeoutMs, MAX_LINE_BYTES);
+    } catch (e) {
+      c.close();
+      await c.done;
+      throw e;
+    }
+    return c;
+  }
+  throw new ConnectError(`cannot reach the driver (${failures.join("; ")})`);
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: number | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<T>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

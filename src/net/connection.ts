@@ -1,0 +1,259 @@
+/**
+ * A framed, authenticated NDJSON connection over TCP. Reading is callback driven so the
+ * owner reacts to each message synchronously; writes are queued and coalesced so a burst of
+ * messages costs one syscall.
+ * @module
+ */
+import { encodeLine, NdjsonDecoder, ProtocolError } from "../protocol/ndjson.ts";
+import { PROTOCOL_VERSION, type Role } from "../protocol/messages.ts";
+
+/** Cap on lines before authentication: a stranger gets no large buffers. */
+const PREAUTH_MAX_LINE = 4096;
+
+/** The handshake failed: wrong secret, wrong version, garbage or silence. */
+export class HandshakeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HandshakeError";
+  }
+}
+
+/** Receives what arrives on a {@link Connection}. */
+export interface ConnectionHandler {
+  message(msg: Record<string, unknown>): void;
+  /** Called once, when the connection is gone; `error` is set when it ended abnormally. */
+  closed(error?: Error): void;
+}
+
+/** One peer. */
+export class Connection {
+  readonly #conn: Deno.Conn;
+  readonly #decoder: NdjsonDecoder;
+  #queue: Uint8Array[] = [];
+  #writing = false;
+  #closed = false;
+  #handler: ConnectionHandler | null = null;
+  #early: Record<string, unknown>[] = [];
+  #waiter: ((m: Record<string, unknown> | null) => void) | null = null;
+  /** Resolves when the read loop has ended and the socket is closed. */
+  readonly done: Promise<void>;
+  /** Remote address as text, for logs. */
+  readonly peer: string;
+
+  constructor(conn: Deno.Conn, maxLineBytes = PREAUTH_MAX_LINE) {
+    this.#conn = conn;
+    this.#decoder = new NdjsonDecoder(maxLineBytes);
+    const a = conn.remoteAddr as Deno.NetAddr;
+    this.peer = `${a.hostname}:${a.port}`;
+    this.done = this.#readLoop();
+  }
+
+  /** True once closed by either side. */
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Raises the line cap (after authentication). */
+  setMaxLine(bytes: number): void {
+    this.#decoder.maxLineBytes = bytes;
+  }
+
+  /** Delivers all further messages (and any already received) to `handler`. */
+  attach(handler: ConnectionHandler): void {
+    this.#handler = handler;
+    const early = this.#early;
+    this.#early = [];
+    for (const m of early) handler.message(m);
+    if (this.#closed) handler.closed();
+  }
+
+  /** Waits for the next message (handshake use only); null when the peer went away. */
+  next(timeoutMs: number): Promise<Record<string, unknown> | null> {
+    const queued = this.#early.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.#closed) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = null;
+        reject(new HandshakeError(`no answer from ${this.peer} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiter = (m) => {
+        clearTimeout(timer);
+        this.#waiter = null;
+        resolve(m);
+      };
+    });
+  }
+
+  /** Queues one message; never throws (a dead peer is reported through `closed`). */
+  send(message: object): void {
+    if (this.#closed) return;
+    this.#queue.push(encodeLine(message));
+    if (!this.#writing) void this.#flush();
+  }
+
+  /** Sends `bye` and closes once everything queued is written. */
+  async bye(reason?: string): Promise<void> {
+    this.send(reason ? { t: "bye", reason } : { t: "bye" });
+    await this.drained();
+    this.close();
+  }
+
+  /** Resolves when the write queue is empty. */
+  async drained(): Promise<void> {
+    while (this.#writing && !this.#closed) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
+  /** Closes the socket now. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed by the runtime
+    }
+  }
+
+  async #flush(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const parts = this.#queue;
+        this.#queue = [];
+        let data: Uint8Array;
+        if (parts.length === 1) data = parts[0];
+        else {
+          let n = 0;
+          for (const p of parts) n += p.length;
+          data = new Uint8Array(n);
+          n = 0;
+          for (const p of parts) {
+            data.set(p, n);
+            n += p.length;
+          }
+        }
+        let off = 0;
+        while (off < data.length) off += await this.#conn.write(data.subarray(off));
+      }
+    } catch {
+      this.close();
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    const buf = new Uint8Array(64 * 1024);
+    let error: Error | undefined;
+    try {
+      while (!this.#closed) {
+        const n = await this.#conn.read(buf);
+        if (n === null) break;
+        for (const m of this.#decoder.push(buf.subarray(0, n))) this.#deliver(m);
+      }
+    } catch (e) {
+      if (!this.#closed) error = e instanceof Error ? e : new Error(String(e));
+    }
+    this.close();
+    if (this.#waiter) this.#waiter(null);
+    this.#handler?.closed(error);
+  }
+
+  #deliver(m: Record<string, unknown>): void {
+    if (this.#waiter) this.#waiter(m);
+    else if (this.#handler) this.#handler.message(m);
+    else this.#early.push(m);
+  }
+}
+
+/** A protocol error from the decoder is reported like any other abnormal end. */
+export { ProtocolError };
+
+async function hmacHex(secret: string, nonce: string): Promise<string> {
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    "raw",
+    enc.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(nonce)));
+  return Array.from(sig, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function randomHex(bytes: number): string {
+  const b = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** A fresh per-run secret. */
+export function newSecret(): string {
+  return randomHex(32);
+}
+
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * Server side of the handshake: sends `hello` with a nonce, expects the client's `hello`
+ * carrying the HMAC of that nonce. Returns the client's role, or throws {@link HandshakeError}.
+ */
+export async function acceptHandshake(
+  c: Connection,
+  secret: string,
+  timeoutMs: number,
+  maxLineBytes: number,
+): Promise<Role> {
+  const nonce = randomHex(16);
+  c.send({ t: "hello", v: PROTOCOL_VERSION, nonce });
+  const m = await c.next(timeoutMs);
+  if (!m) throw new HandshakeError(`${c.peer} closed during the handshake`);
+  if (m.t !== "hello") throw new HandshakeError(`${c.peer} did not start with hello`);
+  if (m.v !== PROTOCOL_VERSION) {
+    throw new HandshakeError(`${c.peer} speaks protocol ${String(m.v)}, not ${PROTOCOL_VERSION}`);
+  }
+  const role = m.role;
+  if (role !== "context" && role !== "engine" && role !== "monitor" && role !== "client") {
+    throw new HandshakeError(`${c.peer} announced an unknown role`);
+  }
+  const want = await hmacHex(secret, nonce);
+  if (typeof m.mac !== "string" || !sameText(m.mac, want)) {
+    throw new HandshakeError(`${c.peer} failed authentication`);
+  }
+  c.setMaxLine(maxLineBytes);
+  c.send({ t: "welcome", v: PROTOCOL_VERSION });
+  return role;
+}
+
+/** Client side of the handshake. */
+export async function offerHandshake(
+  c: Connection,
+  secret: string,
+  role: Role,
+  timeoutMs: number,
+  maxLineBytes: number,
+): Promise<void> {
+  const hello = await c.next(timeoutMs);
+  if (!hello || hello.t !== "hello" || typeof hello.nonce !== "string") {
+    throw new HandshakeError(`no hello from the driver at ${c.peer}`);
+  }
+  if (hello.v !== PROTOCOL_VERSION) {
+    throw new HandshakeError(
+      `the driver speaks protocol ${String(hello.v)}, this program ${PROTOCOL_VERSION}`,
+    );
+  }
+  c.send({ t: "hello", v: PROTOCOL_VERSION, role, mac: await hmacHex(secret, hello.nonce) });
+  c.setMaxLine(maxLineBytes);
+  const w = await c.next(timeoutMs);
+  if (!w || w.t !== "welcome") {
+    throw new HandshakeError(`the driver at ${c.peer} refused the connection (wrong secret?)`);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The driver's TCP endpoint: accepts connections, runs the handshake on each with a deadline,
+ * and hands authenticated peers to the owner. A peer that fails the handshake is dropped and
+ * reported; it never disturbs the run.
+ * @module
+ */
+import type { Role } from "../protocol/messages.ts";
+import { MAX_LINE_BYTES } from "../protocol/ndjson.ts";
+import { acceptHandshake, Connection } from "./connection.ts";
+
+/** How long a new peer has to authenticate. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** Options of {@link Listener}. */
+export interface ListenerOptions {
+  hostname: string;
+  port: number;
+  secret: string;
+  /** An authenticated peer. */
+  onPeer(role: Role, conn: Connection): void;
+  /** A peer that was dropped, with the reason. */
+  onReject(peer: string, error: Error): void;
+}
+
+/** Accept loop of the driver. */
+export class Listener {
+  readonly #listener: Deno.TcpListener;
+  readonly #opts: ListenerOptions;
+  readonly #pending = new Set<Connection>();
+  readonly #loop: Promise<void>;
+
+  constructor(opts: ListenerOptions) {
+    this.#opts = opts;
+    this.#listener = Deno.listen({ hostname: opts.hostname, port: opts.port });
+    this.#loop = this.#accept();
+  }
+
+  /** The bound address (port resolved when 0 was asked). */
+  get addr(): Deno.NetAddr {
+    return this.#listener.addr;
+  }
+
+  /** Stops accepting and drops peers still in their handshake. */
+  async close(): Promise<void> {
+    try {
+      this.#listener.close();
+    } catch {
+      // already closed
+    }
+    for (const c of this.#pending) c.close();
+    await this.#loop;
+    await Promise.all([...this.#pending].map((c) => c.done));
+  }
+
+  async #accept(): Promise<void> {
+    for (;;) {
+      let raw: Deno.TcpConn;
+      try {
+        raw = await this.#listener.accept();
+      } catch {
+        return; // listener closed
+      }
+      const c = new Connection(raw);
+      this.#pending.add(c);
+      acceptHandshake(c, this.#opts.secret, HANDSHAKE_TIMEOUT_MS, MAX_LINE_BYTES).then(
+        (role) => {
+          this.#pending.delete(c);
+          this.#opts.onPeer(role, c);
+        },
+        (error: Error) => {
+          this.#pending.delete(c);
+          c.close();
+          this.#opts.onReject(c.peer, error);
+        },
+      );
+    }
+  }
+}

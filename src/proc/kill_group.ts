@@ -1,0 +1,37 @@
+/**
+ * Signalling a detached child's whole process group. Every child spawned here is a session
+ * and process-group leader (`detached: true`), so `-pid` reaches it and everything it forked.
+ * @module
+ */
+
+/** Sends `signal` to process group `pgid`; a group that no longer exists is not an error. */
+export function killGroup(pgid: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-pgid, signal);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+}
+
+/**
+ * SIGTERM the group, SIGKILL it if the leader's `status` is not in after `graceMs`, and resolve
+ * once the status is in. A final SIGKILL sweeps members that outlived a leader which died of
+ * the SIGTERM: the group id cannot be reused while any member lives, and pid numbers cycle, so
+ * an emptied group just yields ESRCH.
+ */
+export async function terminateGroup(
+  pgid: number,
+  status: Promise<unknown>,
+  graceMs: number,
+): Promise<void> {
+  killGroup(pgid, "SIGTERM");
+  let timer: number | undefined;
+  const exited = await Promise.race([
+    status.then(() => true),
+    new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), graceMs)),
+  ]);
+  clearTimeout(timer);
+  if (!exited) killGroup(pgid, "SIGKILL");
+  await status;
+  killGroup(pgid, "SIGKILL");
+}

@@ -1,0 +1,192 @@
+/**
+ * Running one task command (spec §6.1): `/bin/bash -c <command>` in its own session, stdin
+ * `/dev/null`, stdout/stderr counted and snippeted, completion awaited without polling.
+ * @module
+ */
+import { SnippetCollector } from "../status/snippet.ts";
+import { terminateGroup } from "./kill_group.ts";
+import { signalNumber } from "./signal_number.ts";
+
+/** The outcome of one task run, as the status file wants it. Times are epoch seconds. */
+export interface TaskRunResult {
+  pid: number;
+  rc: number;
+  start: number;
+  finish: number;
+  outBytes: number;
+  outSnippet: string;
+  errBytes: number;
+  errSnippet: string;
+}
+
+/** Options of {@link startTask}. */
+export interface StartTaskOptions {
+  /** The command bytes (prefix/suffix already applied); may be invalid UTF-8. */
+  command: Uint8Array;
+  /** Added on top of the engine's own environment. */
+  env: Record<string, string>;
+  cwd: string;
+  /** How long to keep reading the pipes after the process exited (default 5000 ms). */
+  pipeGraceMs?: number;
+}
+
+/** Return code when a spawn error carries no errno (spec §6.1). */
+const NO_ERRNO_RC = 200;
+
+/** errno numbers of the Deno error codes a spawn can plausibly raise. */
+const ERRNO: Readonly<Record<string, number>> = {
+  EPERM: 1,
+  ENOENT: 2,
+  EIO: 5,
+  E2BIG: 7,
+  ENOEXEC: 8,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  ENOTDIR: 20,
+  EINVAL: 22,
+  ENFILE: 23,
+  EMFILE: 24,
+  ETXTBSY: 26,
+  ENAMETOOLONG: 36,
+  ELOOP: 40,
+};
+
+const seconds = (): number => Date.now() / 1000;
+
+/** A started task; {@link done} resolves with its result and never rejects. */
+export class RunningTask {
+  /** PID of the bash process (process-group and session leader); −1 if the spawn failed. */
+  readonly pid: number;
+  /** The result, once the process exited and its pipes were drained (or the pipe grace ran out). */
+  readonly done: Promise<TaskRunResult>;
+  readonly #status: Promise<unknown>;
+
+  constructor(opts: StartTaskOptions) {
+    const start = seconds();
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command("/bin/bash", {
+        args: ["-c", bashScript(opts.command)],
+        env: opts.env,
+        clearEnv: false,
+        cwd: opts.cwd,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        detached: true,
+      }).spawn();
+    } catch (e) {
+      this.pid = -1;
+      this.done = Promise.resolve(spawnFailure(e, start));
+      this.#status = this.done;
+      return;
+    }
+    this.pid = child.pid;
+    this.#status = child.status;
+    this.done = collect(child, start, opts.pipeGraceMs ?? 5000);
+  }
+
+  /** SIGTERM the task's process group, SIGKILL it after `graceMs`; resolves once the task exited. */
+  async terminate(graceMs: number): Promise<void> {
+    if (this.pid > 0) await terminateGroup(this.pid, this.#status, graceMs);
+  }
+}
+
+/** Starts a task; spawn failures are reported through {@link RunningTask.done}, never thrown. */
+export function startTask(opts: StartTaskOptions): RunningTask {
+  return new RunningTask(opts);
+}
+
+/**
+ * Deno passes arguments as UTF-8 strings, so invalid UTF-8 is handed to bash ANSI-C quoted.
+ * Valid UTF-8 stays a plain `-c` argument to keep bash's exec optimisation (PID = command's).
+ */
+function bashScript(command: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(command);
+  } catch {
+    let quoted = "";
+    for (const b of command) {
+      quoted += b >= 0x80 || b < 0x20 || b === 0x7f || b === 0x27 || b === 0x5c
+        ? "\\x" + b.toString(16).padStart(2, "0")
+        : String.fromCharCode(b);
+    }
+    return `eval $'${quoted}'`;
+  }
+}
+
+/** Reads a stream into a collector until EOF or cancellation. */
+function pump(stream: ReadableStream<Uint8Array>, sink: SnippetCollector) {
+  const reader = stream.getReader();
+  const state = { reader, eof: false, done: Promise.resolve() };
+  state.done = (async () => {
+    try {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) sink.push(r.value);
+    } catch {
+      // A read error ends the stream like EOF: the bytes so far are the task's output.
+    }
+    state.eof = true;
+  })();
+  return state;
+}
+
+async function collect(
+  child: Deno.ChildProcess,
+  start: number,
+  pipeGraceMs: number,
+): Promise<TaskRunResult> {
+  const out = new SnippetCollector();
+  const err = new SnippetCollector();
+  const pumps = [pump(child.stdout, out), pump(child.stderr, err)];
+  const status = await child.status;
+  const finish = seconds();
+  if (!pumps.every((p) => p.eof)) {
+    // A background child may hold the pipes open forever: read on for a bounded time only.
+    let timer: number | undefined;
+    await Promise.race([
+      Promise.all(pumps.map((p) => p.done)),
+      new Promise((resolve) => timer = setTimeout(resolve, pipeGraceMs)),
+    ]);
+    clearTimeout(timer);
+    await Promise.all(pumps.map((p) => p.reader.cancel().then(() => p.done)));
+  }
+  return {
+    pid: child.pid,
+    rc: returnCode(status),
+    start,
+    finish,
+    outBytes: out.bytes,
+    outSnippet: out.text(),
+    errBytes: err.bytes,
+    errSnippet: err.text(),
+  };
+}
+
+/** Exit status, or −N when killed by signal N (Deno reports code 128+N alongside the name). */
+function returnCode(status: Deno.CommandStatus): number {
+  if (status.signal === null) return status.code;
+  return -(signalNumber(status.signal) || status.code - 128);
+}
+
+function spawnFailure(e: unknown, start: number): TaskRunResult {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown } | null)?.code;
+  const osError = /\(os error (\d+)\)/.exec(message);
+  const rc = osError
+    ? Number(osError[1])
+    : typeof code === "string" && Object.hasOwn(ERRNO, code)
+    ? ERRNO[code]
+    : NO_ERRNO_RC;
+  const text = `Exception during task execution: ${message}`;
+  return {
+    pid: -1,
+    rc,
+    start,
+    finish: seconds(),
+    outBytes: 0,
+    outSnippet: "",
+    errBytes: [...text].length, // Python counts code points
+    errSnippet: text,
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Long-lived helper processes (engines, contexts, ssh, srun, retire commands) and short
+ * captured commands (`hostname`, `scontrol show hostnames`).
+ *
+ * Deno.Command cannot take a file or raw fd for stdout/stderr, so output to files goes through
+ * `/bin/sh -c 'o=$1 e=$2; shift 2; exec "$@" >>"$o" 2>>"$e"' sh OUT ERR cmd args…`: sh applies
+ * the appending redirections and execs the command, which therefore keeps sh's PID. In that mode
+ * a missing command is reported by sh (exit 127, message in the stderr file), not thrown.
+ * @module
+ */
+import { terminateGroup } from "./kill_group.ts";
+
+/** Options of {@link spawnChild}. */
+export interface SpawnChildOptions {
+  cmd: string;
+  args: string[];
+  /** Added on top of this process's environment. */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Default "null". */
+  stdin?: "null" | "piped";
+  /** Append stdout to this file; null/undefined discards stdout. */
+  stdoutFile?: string | null;
+  /** Default "inherit". "file" appends to `stderrFile`, or shares `stdoutFile` when that is unset. */
+  stderr?: "inherit" | "file" | "null";
+  stderrFile?: string;
+}
+
+/** Exit status of a child: `signal` is Deno's name (e.g. "SIGKILL") or null. */
+export interface ChildStatus {
+  code: number;
+  signal: string | null;
+}
+
+/** A running child that leads its own session and process group. */
+export interface ChildHandle {
+  readonly pid: number;
+  /** Resolves when the child exited; never rejects. */
+  readonly status: Promise<ChildStatus>;
+  /** Writes to the child's stdin (only with `stdin: "piped"`); rejects if the child closed it. */
+  writeStdin(data: Uint8Array | string): Promise<void>;
+  /** Closes the child's stdin (only with `stdin: "piped"`). */
+  closeStdin(): Promise<void>;
+  /** SIGTERM the child's process group, SIGKILL it after `graceMs`; resolves once the child exited. */
+  terminate(graceMs: number): Promise<void>;
+}
+
+/** A child could not be started (or its output file could not be opened). */
+export class SpawnError extends Error {
+  override name = "SpawnError";
+}
+
+/** Starts `cmd args…` detached (new session); throws {@link SpawnError} if that fails. */
+export function spawnChild(opts: SpawnChildOptions): ChildHandle {
+  const out = opts.stdoutFile ?? null;
+  const stderr = opts.stderr ?? "inherit";
+  const errFile = stderr === "file" ? opts.stderrFile ?? out : null;
+  if (stderr === "file" && errFile === null) {
+    throw new SpawnError(`${opts.cmd}: stderr "file" needs stderrFile or stdoutFile`);
+  }
+  let cmd = opts.cmd;
+  let args = opts.args;
+  if (out !== null || errFile !== null) {
+    for (const path of new Set([out, errFile])) if (path !== null) touch(path);
+    const redirect = (out === null ? "" : ' >>"$o"') +
+      (errFile === null ? "" : errFile === out ? " 2>&1" : ' 2>>"$e"');
+    args = [
+      "-c",
+      `o=$1 e=$2; shift 2; exec "$@"${redirect}`,
+      "sh",
+      out ?? "",
+      errFile ?? "",
+      cmd,
+      ...args,
+    ];
+    cmd = "/bin/sh";
+  }
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(cmd, {
+      args,
+      env: opts.env,
+      clearEnv: false,
+      cwd: opts.cwd,
+      stdin: opts.stdin ?? "null",
+      stdout: "null",
+      stderr: stderr === "inherit" ? "inherit" : "null",
+      detached: true,
+    }).spawn();
+  } catch (e) {
+    throw new SpawnError(`cannot start ${opts.cmd}: ${(e as Error).message}`, { cause: e });
+  }
+  const status = child.status.then(({ code, signal }) => ({ code, signal }));
+  let writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  const stdinWriter = () => writer ??= child.stdin.getWriter();
+  if (opts.stdin === "piped") {
+    // Release the pipe once the child is gone, so an unclosed stdin does not leak the resource.
+    status.then(() => stdinWriter().close()).catch(() => {});
+  }
+  return {
+    pid: child.pid,
+    status,
+    writeStdin: async (data) =>
+      await stdinWriter().write(typeof data === "string" ? new TextEncoder().encode(data) : data),
+    closeStdin: async () => await stdinWriter().close(),
+    terminate: (graceMs) => terminateGroup(child.pid, status, graceMs),
+  };
+}
+
+/** Creates `path` if needed, so an unwritable log surfaces here rather than as a silent sh exit 2. */
+function touch(path: string): void {
+  try {
+    Deno.openSync(path, { append: true, create: true }).close();
+  } catch (e) {
+    throw new SpawnError(`cannot open ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Result of {@link runCapture}; stdout/stderr decoded as UTF-8 with replacement. */
+export interface CaptureResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a short command to completion and captures its output. Not detached: such a command
+ * should die with the driver on a terminal Ctrl-C. Throws {@link SpawnError} if it cannot start.
+ */
+export async function runCapture(
+  cmd: string,
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CaptureResult> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(cmd, { args, env: opts.env, cwd: opts.cwd, stdin: "null" })
+      .output();
+  } catch (e) {
+    throw new SpawnError(`cannot run ${cmd}: ${(e as Error).message}`, { cause: e });
+  }
+  const dec = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: dec.decode(output.stdout),
+    stderr: dec.decode(output.stderr),
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Messages exchanged between the driver, contexts, engines and clients. Every connection
+ * starts with the server's `hello` (protocol version + nonce), answered by the client's `hello`
+ * (version, role, HMAC of the nonce under the run secret); either side ends with `bye`.
+ * Commands travel as `cmd` (UTF-8 text) or `cmd64` (base64) when they are not valid UTF-8.
+ * @module
+ */
+
+/** Bumped on any incompatible change; peers with another version are refused. */
+export const PROTOCOL_VERSION = 1;
+
+/** Who is connecting. */
+export type Role = "context" | "engine" | "monitor" | "client";
+
+/** Run-wide facts an engine or context needs (sent on acceptance). */
+export interface RunInfo {
+  /** Basename of the output prefix P (`DISBATCH_JOBID`). */
+  jobId: string;
+  /** `DISBATCH_NAMETASKS`. */
+  nameTasks: string;
+  /** Absolute output prefix P. */
+  prefix: string;
+  /** The driver's working directory: tasks run there. */
+  cwd: string;
+  /** Address tasks see as `DISBATCH_KVSSTCP_HOST`. */
+  address: string;
+  /** Values of the original invocation that contexts inherit when not given (spec §8.1). */
+  defaults: { cpusPerTask: number; tasksPerNode: number; envResource: string[] };
+}
+
+/** Outcome of one task execution, as measured by the engine. */
+export interface TaskOutcome {
+  pid: number;
+  rc: number;
+  start: number;
+  finish: number;
+  outBytes: number;
+  outSnippet: string;
+  errBytes: number;
+  errSnippet: string;
+}
+
+/** A command in transit. */
+export interface WireCommand {
+  cmd?: string;
+  cmd64?: string;
+}
+
+// ---- context -> driver
+export interface CtxRegister {
+  t: "ctx_register";
+  label: string;
+  sysid: "SSH" | "Slurm";
+  host: string;
+  pid: number;
+  nodes: string[];
+}
+export interface EngineExit {
+  t: "engine_exit";
+  node: string;
+  code: number;
+}
+
+// ---- driver -> context
+export interface CtxAccept {
+  t: "ctx_accept";
+  rank: number;
+  run: RunInfo;
+}
+export interface RunDone {
+  t: "run_done";
+}
+/** Soft shutdown: the context's engines (or one of them) finish running tasks and take no new ones. */
+export interface StopRequest {
+  t: "stop";
+  engineRank?: number;
+}
+
+// ---- engine -> driver
+export interface EngRegister {
+  t: "eng_register";
+  contextRank: number;
+  node: string;
+  host: string;
+  pid: number;
+  cylinders: number;
+  coresPerCylinder: number;
+}
+export interface EngReady {
+  t: "ready";
+}
+export interface TaskResult extends TaskOutcome {
+  t: "result";
+  /** "N" for normal tasks, "START"/"STOP" for per-engine tasks. */
+  kind: "N" | "START" | "STOP";
+  /** Task id (per-engine: ordinal). */
+  id: number;
+  cyl: number;
+}
+export interface EngStopped {
+  t: "stopped";
+}
+
+// ---- driver -> engine
+export interface EngAccept {
+  t: "eng_accept";
+  rank: number;
+  run: RunInfo;
+}
+export interface PerEngineTask extends WireCommand {
+  t: "pe";
+  which: "START" | "STOP";
+  index: number;
+  line: number;
+}
+export interface PerEngineEnd {
+  t: "pe_end";
+}
+export interface TaskAssign extends WireCommand {
+  t: "task";
+  id: number;
+  line: number;
+  rep: number;
+  cyl: number;
+}
+/** No more normal work: finish running tasks, run STOP tasks, report `stopped`. */
+export interface Drain {
+  t: "drain";
+}
+/** Terminate running tasks now (fail-fast, signals); no STOP tasks. */
+export interface KillAll {
+  t: "kill";
+}
+
+// ---- both ways
+export interface Bye {
+  t: "bye";
+  reason?: string;
+}
+export interface Ping {
+  t: "ping";
+}
+export interface Pong {
+  t: "pong";
+}
+
+/** Everything that can arrive on a connection after the handshake. */
+export type Message =
+  | CtxRegister
+  | EngineExit
+  | CtxAccept
+  | RunDone
+  | StopRequest
+  | EngRegister
+  | EngReady
+  | TaskResult
+  | EngStopped
+  | EngAccept
+  | PerEngineTask
+  | PerEngineEnd
+  | TaskAssign
+  | Drain
+  | KillAll
+  | Bye
+  | Ping
+  | Pong;
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
+
+/** Encodes command bytes for the wire. */
+export function toWire(command: Uint8Array): WireCommand {
+  try {
+    return { cmd: strictUtf8.decode(command) };
+  } catch {
+    let bin = "";
+    for (const b of command) bin += String.fromCharCode(b);
+    return { cmd64: btoa(bin) };
+  }
+}
+
+/** Decodes command bytes from the wire. */
+export function fromWire(w: WireCommand): Uint8Array {
+  if (typeof w.cmd64 === "string") {
+    const bin = atob(w.cmd64);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  return encoder.encode(w.cmd ?? "");
+}

@@ -1,0 +1,101 @@
+/**
+ * Newline-delimited JSON framing: one JSON object per line, every line capped in length so a
+ * peer cannot make us buffer without bound.
+ * @module
+ */
+
+/** Default cap on one encoded message, newline excluded (task commands can be long). */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+/** A peer sent something that is not a well-formed protocol line. */
+export class ProtocolError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ProtocolError";
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Encodes one message as a JSON line. */
+export function encodeLine(message: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(message) + "\n");
+}
+
+/**
+ * Incremental decoder: feed it chunks as they arrive, get back every complete message.
+ * Throws {@link ProtocolError} on an oversized line, invalid JSON, or a non-object value.
+ */
+export class NdjsonDecoder {
+  #parts: Uint8Array[] = [];
+  #partBytes = 0;
+  #decoder = new TextDecoder("utf-8", { fatal: true });
+  /** Cap on one line; may be raised once the peer is authenticated. */
+  maxLineBytes: number;
+
+  constructor(maxLineBytes: number = MAX_LINE_BYTES) {
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /** Bytes held for a line that has not ended yet. */
+  get buffered(): number {
+    return this.#partBytes;
+  }
+
+  /** Adds a chunk and returns the messages it completed, in order. */
+  push(chunk: Uint8Array): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    let from = 0;
+    while (from < chunk.length) {
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) {
+        const rest = chunk.subarray(from);
+        if (this.#partBytes + rest.length > this.maxLineBytes) {
+          throw new ProtocolError(`line longer than ${this.maxLineBytes} bytes`);
+        }
+        // Copy: the caller may reuse its read buffer.
+        this.#parts.push(rest.slice());
+        this.#partBytes += rest.length;
+        break;
+      }
+      const piece = chunk.subarray(from, nl);
+      if (this.#partBytes + piece.length > this.maxLineBytes) {
+        throw new ProtocolError(`line longer than ${this.maxLineBytes} bytes`);
+      }
+      let line = piece;
+      if (this.#parts.length > 0) {
+        this.#parts.push(piece);
+        line = concat(this.#parts, this.#partBytes + piece.length);
+        this.#parts = [];
+        this.#partBytes = 0;
+      }
+      from = nl + 1;
+      if (line.length === 0) continue;
+      out.push(this.#parse(line));
+    }
+    return out;
+  }
+
+  #parse(line: Uint8Array): Record<string, unknown> {
+    let value: unknown;
+    try {
+      value = JSON.parse(this.#decoder.decode(line));
+    } catch (cause) {
+      throw new ProtocolError("invalid JSON line", { cause });
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new ProtocolError("message is not a JSON object");
+    }
+    return value as Record<string, unknown>;
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

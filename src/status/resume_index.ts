@@ -1,0 +1,32 @@
+/**
+ * Old status records by task id, for resume (spec §10.1).
+ * @module
+ */
+
+import type { TaskRecord } from "./task_record.ts";
+
+/** The normal-task records of earlier status files, one per task id. */
+export class ResumeIndex {
+  #byId = new Map<number, TaskRecord>();
+
+  /**
+   * Adds a parsed record. Only kind N counts (per-engine, barrier, zombie and skipped lines are
+   * ignored). For a repeated task id a success replaces a failure; otherwise the first record
+   * stays (Python kept the smallest rc, so −9/−100 beat 0 — bug B12).
+   */
+  add(r: TaskRecord): void {
+    if (r.kind !== "N") return;
+    const kept = this.#byId.get(r.taskId);
+    if (kept === undefined || (kept.rc !== 0 && r.rc === 0)) this.#byId.set(r.taskId, r);
+  }
+
+  /** The record kept for a task id. */
+  get(taskId: number): TaskRecord | undefined {
+    return this.#byId.get(taskId);
+  }
+
+  /** Number of distinct task ids. */
+  get size(): number {
+    return this.#byId.size;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * One line of a status file, in memory. Times are epoch seconds (floats); snippets are the
+ * decoded text (U+FFFD for invalid UTF-8), not their Python `repr`.
+ * @module
+ */
+
+/** Record kinds: N normal, B barrier, C check barrier, P per-engine, S skipped, Z zombie. */
+export type RecordKind = "N" | "B" | "C" | "P" | "S" | "Z";
+
+/** A status-file record (spec §7). */
+export interface TaskRecord {
+  kind: RecordKind;
+  /** Task id (per-engine tasks: START/STOP ordinal). */
+  taskId: number;
+  /** Line number ("stream index"). */
+  line: number;
+  /** Repeat index, -1 when not from REPEAT. */
+  repeat: number;
+  host: string;
+  pid: number;
+  rc: number;
+  start: number;
+  finish: number;
+  outBytes: number;
+  outSnippet: string;
+  errBytes: number;
+  errSnippet: string;
+  /** The command bytes, prefix and suffix applied. */
+  command: Uint8Array;
+}

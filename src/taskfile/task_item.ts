@@ -1,0 +1,43 @@
+/**
+ * Items produced by the task-file parser (spec §4). Commands and keys are raw bytes: task
+ * files need not be UTF-8.
+ * @module
+ */
+
+/** A normal task (one line, or one REPEAT instance). */
+export interface NormalItem {
+  kind: "N";
+  taskId: number;
+  line: number;
+  /** REPEAT index, or -1. */
+  repeat: number;
+  /** prefix + text + suffix. */
+  command: Uint8Array;
+}
+
+/** A BARRIER (kind B) or BARRIER CHECK (kind C). Consumes a task id. */
+export interface BarrierItem {
+  kind: "B" | "C";
+  taskId: number;
+  line: number;
+  /** The key after the barrier keyword, or null when absent/empty. */
+  key: Uint8Array | null;
+  /** The directive line as written (recorded as the status-line command). */
+  text: Uint8Array;
+}
+
+/** A PERENGINE START or STOP command; `index` is its ordinal within its own list. */
+export interface PerEngineItem {
+  kind: "START" | "STOP";
+  index: number;
+  line: number;
+  command: Uint8Array;
+}
+
+/** Marks that the leading per-engine block is closed (no more PERENGINE lines allowed). */
+export interface PerEngineEndItem {
+  kind: "PEND";
+}
+
+/** Everything a task source yields. */
+export type TaskItem = NormalItem | BarrierItem | PerEngineItem | PerEngineEndItem;

@@ -1,0 +1,273 @@
+/**
+ * Classification of logical task-source lines into task items (spec §4.3–§4.7), including the
+ * strict port behaviour for bad directives and the Python-compatible lenient mode.
+ * @module
+ */
+import type { NormalItem, TaskItem } from "./task_item.ts";
+
+/** A bad directive in strict mode; the message is `<file>:<line>: <detail>` on one line. */
+export class TaskFileError extends Error {
+  /** Name of the task source as given to the parser. */
+  readonly file: string;
+  /** Line number (stream index, §4.2) of the offending line. */
+  readonly line: number;
+
+  /** Builds the error for `file`:`line` with a one-line `detail`. */
+  constructor(file: string, line: number, detail: string, options?: ErrorOptions) {
+    super(`${file}:${line}: ${detail}`, options);
+    this.name = "TaskFileError";
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** Something lenient mode skipped; `message` is the text Python logs (without file/line). */
+export interface TaskFileWarning {
+  file: string;
+  line: number;
+  message: string;
+}
+
+/** Options of {@link TaskParser}. */
+export interface TaskParserOptions {
+  /** Name used in error messages (the task file path, or e.g. `<stdin>`). */
+  file: string;
+  /**
+   * Keep the Python behaviour (§4.3 step 8, §4.6): unknown or malformed directives are
+   * skipped with a warning, and a late PERENGINE ends the task source with a warning.
+   */
+  lenient?: boolean;
+  /** Receives lenient-mode warnings. */
+  onWarning?: (warning: TaskFileWarning) => void;
+}
+
+/*
+ * Directive regexes are Python's, applied to a windows-1252 decoding of the line: that maps
+ * every byte to exactly one UTF-16 unit, so match indices are byte offsets, and no non-ASCII
+ * unit case-folds to ASCII. `WS` is Python's bytes `\s`.
+ */
+const WS = "[ \\t\\n\\r\\f\\v]";
+const PERENGINE_RE = /^#DISBATCH PERENGINE (START|STOP) /i;
+const PREFIX_RE = /^#DISBATCH PREFIX /i;
+const SUFFIX_RE = /^#DISBATCH SUFFIX /i;
+const REPEAT_RE = new RegExp(
+  `^#DISBATCH REPEAT${WS}+([0-9]+)(?:${WS}+start${WS}+([0-9]+))?` +
+    `(?:${WS}+step${WS}+([0-9]+))?(?: (.+))?${WS}*$`,
+  "ids",
+);
+const BARRIER_RE = /^#DISBATCH BARRIER(?: (CHECK))?(?: (.*)$)?/ds;
+const KEYWORD_RE = /^#DISBATCH ([^ \t\n\r\f\v]*)/;
+const CASELESS_KEYWORDS = new Set(["PREFIX", "SUFFIX", "REPEAT", "PERENGINE"]);
+
+const DIRECTIVE = new TextEncoder().encode("#DISBATCH");
+const EMPTY = new Uint8Array(0);
+const cp1252 = new TextDecoder("windows-1252");
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+/** Slab size for command bytes (see TaskParser.#alloc). */
+const POOL_BYTES = 64 * 1024;
+/** Longest excerpt of a bad line quoted in a message. */
+const MAX_QUOTED_BYTES = 200;
+
+/**
+ * Stateful parser for one task source. Feed it every logical line in order with its line
+ * number, then call {@link TaskParser.end} once at end of input.
+ */
+export class TaskParser {
+  readonly #file: string;
+  readonly #lenient: boolean;
+  readonly #onWarning: ((warning: TaskFileWarning) => void) | undefined;
+  #prefix: Uint8Array = EMPTY;
+  #suffix: Uint8Array = EMPTY;
+  #nextTaskId = 0;
+  #starts = 0;
+  #stops = 0;
+  #perEngineOpen = true;
+  #stopped = false;
+  #pool = new Uint8Array(0);
+  #poolUsed = 0;
+
+  /** Creates a parser in its initial state (empty prefix/suffix, per-engine block open). */
+  constructor(options: TaskParserOptions) {
+    this.#file = options.file;
+    this.#lenient = options.lenient ?? false;
+    this.#onWarning = options.onWarning;
+  }
+
+  /**
+   * True once a lenient-mode late PERENGINE ended the source: later input is ignored and
+   * the reader should stop reading.
+   */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** The task id the next normal task or barrier will get. */
+  get nextTaskId(): number {
+    return this.#nextTaskId;
+  }
+
+  /**
+   * Classifies one logical line `text` (no `\r`/`\n`) from line `line`. All state (prefix,
+   * task ids, per-engine block) is updated before this returns, so lines may be fed without
+   * consuming earlier results. The result is materialised lazily: a REPEAT of n yields its n
+   * items one by one from a re-iterable view and allocates nothing per instance up front.
+   * Items never alias `text`; the n items of a REPEAT share one `command` array. Byte arrays
+   * in items are views into shared 64 KiB slabs (use `byteOffset` with `.buffer`) and must not
+   * be modified.
+   *
+   * @throws {TaskFileError} in strict mode for an unknown or malformed `#DISBATCH ` directive
+   * or a PERENGINE directive after the per-engine block was closed.
+   */
+  feed(text: Uint8Array, line: number): Iterable<TaskItem> {
+    if (this.#stopped) return [];
+    const directive = startsWith(text, DIRECTIVE);
+    if (!directive) {
+      if (isComment(text)) return [];
+      const out = this.#closeBlock();
+      out.push(this.#normal(text, line));
+      return out;
+    }
+    const s = cp1252.decode(text);
+
+    const pe = PERENGINE_RE.exec(s);
+    if (pe) {
+      if (!this.#perEngineOpen) {
+        const detail = "#DISBATCH PERENGINE is only allowed before the first task";
+        if (!this.#lenient) throw new TaskFileError(this.#file, line, detail);
+        this.#warn(line, "Per-engine tasks not permitted after normal tasks.");
+        this.#stopped = true;
+        return [];
+      }
+      const kind = pe[1].toUpperCase() === "START" ? "START" : "STOP";
+      const index = kind === "START" ? this.#starts++ : this.#stops++;
+      return [{ kind, index, line, command: this.#affix(text.subarray(pe[0].length)) }];
+    }
+    if (PREFIX_RE.test(s)) {
+      this.#prefix = this.#copy(text.subarray(17));
+      return [];
+    }
+    if (SUFFIX_RE.test(s)) {
+      this.#suffix = this.#copy(text.subarray(17));
+      return [];
+    }
+
+    const out = this.#closeBlock();
+    const rep = REPEAT_RE.exec(s);
+    if (rep) {
+      const count = Number(rep[1]);
+      const start = rep[2] === undefined ? 0 : Number(rep[2]);
+      const step = rep[3] === undefined ? 1 : Number(rep[3]);
+      const [from, to] = rep.indices?.[4] ?? [0, 0];
+      const command = this.#affix(text.subarray(from, to));
+      const firstId = this.#nextTaskId;
+      this.#nextTaskId += count;
+      return {
+        *[Symbol.iterator]() {
+          yield* out;
+          for (let i = 0; i < count; i++) {
+            yield { kind: "N", taskId: firstId + i, line, repeat: start + i * step, command };
+          }
+        },
+      };
+    }
+
+    const bar = BARRIER_RE.exec(s);
+    if (bar) {
+      const [from, to] = bar.indices?.[2] ?? [0, 0];
+      out.push({
+        kind: bar[1] ? "C" : "B",
+        taskId: this.#nextTaskId++,
+        line,
+        key: to > from ? this.#copy(text.subarray(from, to)) : null,
+        text: this.#copy(text),
+      });
+      return out;
+    }
+
+    if (text[DIRECTIVE.length] === 0x20) {
+      const keyword = (KEYWORD_RE.exec(s)?.[1] ?? "").toUpperCase();
+      const what = CASELESS_KEYWORDS.has(keyword)
+        ? `malformed #DISBATCH ${keyword}`
+        : "unknown #DISBATCH directive";
+      if (!this.#lenient) throw new TaskFileError(this.#file, line, `${what}: ${quote(text)}`);
+      this.#warn(line, `Unknown #DISBATCH directive: ${quote(text)}`);
+      return out;
+    }
+    out.push(this.#normal(text, line));
+    return out;
+  }
+
+  /** Call once at end of input: closes a per-engine block that no line closed. */
+  end(): TaskItem[] {
+    return this.#closeBlock();
+  }
+
+  #closeBlock(): TaskItem[] {
+    if (!this.#perEngineOpen) return [];
+    this.#perEngineOpen = false;
+    return [{ kind: "PEND" }];
+  }
+
+  #normal(text: Uint8Array, line: number): NormalItem {
+    return { kind: "N", taskId: this.#nextTaskId++, line, repeat: -1, command: this.#affix(text) };
+  }
+
+  /** prefix + body + suffix, copied (never a view of the caller's buffers). */
+  #affix(body: Uint8Array): Uint8Array {
+    const p = this.#prefix;
+    const q = this.#suffix;
+    const out = this.#alloc(p.length + body.length + q.length);
+    out.set(p, 0);
+    out.set(body, p.length);
+    out.set(q, p.length + body.length);
+    return out;
+  }
+
+  /**
+   * Carves small arrays out of a shared slab: allocating each typed array separately costs
+   * several times more than parsing the line, which matters for million-line files.
+   */
+  #alloc(length: number): Uint8Array {
+    if (length > POOL_BYTES / 16) return new Uint8Array(length);
+    if (this.#poolUsed + length > this.#pool.length) {
+      this.#pool = new Uint8Array(POOL_BYTES);
+      this.#poolUsed = 0;
+    }
+    return this.#pool.subarray(this.#poolUsed, this.#poolUsed += length);
+  }
+
+  #copy(bytes: Uint8Array): Uint8Array {
+    const out = this.#alloc(bytes.length);
+    out.set(bytes);
+    return out;
+  }
+
+  #warn(line: number, message: string): void {
+    this.#onWarning?.({ file: this.#file, line, message });
+  }
+}
+
+function startsWith(text: Uint8Array, head: Uint8Array): boolean {
+  if (text.length < head.length) return false;
+  for (let i = 0; i < head.length; i++) if (text[i] !== head[i]) return false;
+  return true;
+}
+
+/** §4.3 step 1: empty or `#` after optional ASCII whitespace (Python's bytes `\s`). */
+function isComment(text: Uint8Array): boolean {
+  let i = 0;
+  while (i < text.length && (text[i] === 0x20 || (text[i] >= 0x09 && text[i] <= 0x0d))) i++;
+  return i === text.length || text[i] === 0x23;
+}
+
+/** A bounded, single-line rendering of a (possibly non-UTF-8) line for an error message. */
+function quote(text: Uint8Array): string {
+  const cut = text.length > MAX_QUOTED_BYTES;
+  const s = utf8.decode(cut ? text.subarray(0, MAX_QUOTED_BYTES) : text);
+  // deno-lint-ignore no-control-regex
+  const escaped = s.replace(/[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
+  });
+  return cut ? `${escaped}…` : escaped;
+}

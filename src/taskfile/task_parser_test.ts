@@ -1,0 +1,413 @@
+import assert from "node:assert/strict";
+import { splitUniversal } from "./line_reader.ts";
+import type { TaskItem } from "./task_item.ts";
+import { TaskFileError, type TaskFileWarning, TaskParser } from "./task_parser.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+/** Byte-faithful rendering (one char per byte) so non-UTF-8 commands compare exactly. */
+const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
+const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+type Row = (string | number | null)[];
+
+function row(item: TaskItem): Row {
+  switch (item.kind) {
+    case "N":
+      return ["N", item.taskId, item.line, item.repeat, latin1(item.command)];
+    case "B":
+    case "C":
+      return [item.kind, item.taskId, item.line, item.key && latin1(item.key), latin1(item.text)];
+    case "START":
+    case "STOP":
+      return [item.kind, item.index, item.line, latin1(item.command)];
+    case "PEND":
+      return ["PEND"];
+  }
+}
+
+/** Parses physical lines (one char per byte) the way a file source does. */
+function parse(lines: string[], lenient = false): { rows: Row[]; warnings: TaskFileWarning[] } {
+  const warnings: TaskFileWarning[] = [];
+  const parser = new TaskParser({ file: "Tasks", lenient, onWarning: (w) => warnings.push(w) });
+  const rows: Row[] = [];
+  lines.forEach((physical, i) => {
+    for (const text of splitUniversal(bytesOf(physical))) {
+      for (const item of parser.feed(text, i + 1)) rows.push(row(item));
+    }
+  });
+  rows.push(...parser.end().map(row));
+  return { rows, warnings };
+}
+
+/** Normal tasks only, sorted by id (the projection the spec's status files allow). */
+const normals = (rows: Row[]) =>
+  rows.filter((r) => r[0] === "N").sort((a, b) => (a[1] as number) - (b[1] as number));
+
+const A2 = [
+  "# comment",
+  "",
+  "   ",
+  "  # indented comment",
+  "  echo lead; echo trail  ",
+  "#DISBATCH PREFIX echo P1 ",
+  "a",
+  "#DISBATCH SUFFIX  S1",
+  "b",
+  "#DISBATCH SUFFIX ",
+  "c",
+  "#DISBATCH PREFIX",
+  "d",
+  "#disbatch barrier",
+  "#DISBATCH barrier",
+  "#DISBATCHX foo",
+  "#DISBATCH FOO bar",
+  "  #DISBATCH BARRIER",
+  "#DISBATCH prefix echo lower ",
+  "e",
+  "#DISBATCH REPEAT 2",
+  "#DISBATCH REPEAT 2 start 5 step 10 X",
+  "#DISBATCH repeat 1 START 3 x",
+  "#DISBATCH REPEAT 2 step 2 start 5 y",
+  "#DISBATCH REPEAT 3echo",
+  "#DISBATCH REPEAT -1 z",
+  "#DISBATCH REPEAT 1  twospace  ",
+  "tab\there",
+];
+
+Deno.test("A2 (lenient): ids, line numbers, repeat indices and commands of the 16 tasks", () => {
+  const { rows, warnings } = parse(A2, true);
+  assert.deepEqual(normals(rows), [
+    ["N", 0, 5, -1, "  echo lead; echo trail  "],
+    ["N", 1, 7, -1, "echo P1 a"],
+    ["N", 2, 9, -1, "echo P1 b S1"],
+    ["N", 3, 11, -1, "echo P1 c"],
+    ["N", 4, 13, -1, "echo P1 d"],
+    ["N", 5, 16, -1, "echo P1 #DISBATCHX foo"],
+    ["N", 6, 20, -1, "echo lower e"],
+    ["N", 7, 21, 0, "echo lower "],
+    ["N", 8, 21, 1, "echo lower "],
+    ["N", 9, 22, 5, "echo lower X"],
+    ["N", 10, 22, 15, "echo lower X"],
+    ["N", 11, 23, 3, "echo lower x"],
+    ["N", 12, 24, 0, "echo lower start 5 y"],
+    ["N", 13, 24, 2, "echo lower start 5 y"],
+    ["N", 14, 27, 0, "echo lower  twospace  "],
+    ["N", 15, 28, -1, "echo lower tab\there"],
+  ]);
+  assert.deepEqual(rows.length, 17);
+  assert.deepEqual(rows[0], ["PEND"], "the first task closes the per-engine block");
+  assert.deepEqual(
+    warnings.map((w) => [w.file, w.line, w.message]),
+    [12, 15, 17, 25, 26].map((n) => ["Tasks", n, `Unknown #DISBATCH directive: ${A2[n - 1]}`]),
+  );
+});
+
+Deno.test("A2 (strict): the first bad directive is an error naming file and line", () => {
+  assert.throws(() => parse(A2), (e: unknown) => {
+    assert.ok(e instanceof TaskFileError);
+    assert.equal(e.message, "Tasks:12: malformed #DISBATCH PREFIX: #DISBATCH PREFIX");
+    assert.equal(e.file, "Tasks");
+    assert.equal(e.line, 12);
+    return true;
+  });
+});
+
+Deno.test("A3: per-engine commands get the prefix, separate ordinals and their own lines", () => {
+  const { rows } = parse([
+    "#DISBATCH PREFIX echo pre ",
+    "#DISBATCH PERENGINE START start1 $DISBATCH_ENGINE_RANK $DISBATCH_CYLINDER_RANK",
+    "#DISBATCH PERENGINE STOP stop1",
+    "#DISBATCH PERENGINE START start2",
+    "#DISBATCH PREFIX ",
+    "echo t0",
+    "echo t1",
+  ]);
+  assert.deepEqual(rows, [
+    ["START", 0, 2, "echo pre start1 $DISBATCH_ENGINE_RANK $DISBATCH_CYLINDER_RANK"],
+    ["STOP", 0, 3, "echo pre stop1"],
+    ["START", 1, 4, "echo pre start2"],
+    ["PEND"],
+    ["N", 0, 6, -1, "echo t0"],
+    ["N", 1, 7, -1, "echo t1"],
+  ]);
+});
+
+Deno.test("A6: barrier regex edge cases and REPEAT without command", () => {
+  const { rows } = parse([
+    "echo a",
+    "#DISBATCH BARRIERfoo",
+    "#DISBATCH BARRIER CHECKfoo",
+    "#DISBATCH BARRIER  twosp",
+    "#DISBATCH BARRIER CHECK",
+    "#DISBATCH BARRIER check lower",
+    "#DISBATCH REPEAT 0",
+    "#DISBATCH REPEAT 2 start 3",
+  ]);
+  assert.deepEqual(rows, [
+    ["PEND"],
+    ["N", 0, 1, -1, "echo a"],
+    ["B", 1, 2, null, "#DISBATCH BARRIERfoo"],
+    ["C", 2, 3, null, "#DISBATCH BARRIER CHECKfoo"],
+    ["B", 3, 4, " twosp", "#DISBATCH BARRIER  twosp"],
+    ["C", 4, 5, null, "#DISBATCH BARRIER CHECK"],
+    ["B", 5, 6, "check lower", "#DISBATCH BARRIER check lower"],
+    ["N", 6, 8, 3, ""],
+    ["N", 7, 8, 4, ""],
+  ]);
+});
+
+Deno.test("barrier keys: A5 forms, an empty key is absent, BARRIER CHECK with a key", () => {
+  const { rows } = parse([
+    "#DISBATCH BARRIER",
+    "#DISBATCH BARRIER mykey",
+    "#DISBATCH BARRIER CHECK key2",
+    "#DISBATCH BARRIER ",
+    "#DISBATCH BARRIER  CHECK",
+  ]);
+  assert.deepEqual(rows, [
+    ["PEND"],
+    ["B", 0, 1, null, "#DISBATCH BARRIER"],
+    ["B", 1, 2, "mykey", "#DISBATCH BARRIER mykey"],
+    ["C", 2, 3, "key2", "#DISBATCH BARRIER CHECK key2"],
+    ["B", 3, 4, null, "#DISBATCH BARRIER "],
+    ["B", 4, 5, " CHECK", "#DISBATCH BARRIER  CHECK"],
+  ]);
+});
+
+Deno.test("A10: a lone CR gives two tasks on one line; VT and whitespace-only lines are blank", () => {
+  const { rows } = parse([
+    "echo a\r",
+    "echo b\recho c",
+    "\x0b",
+    "echo \x0cd",
+    "  \t ",
+    "echo last",
+  ]);
+  assert.deepEqual(normals(rows), [
+    ["N", 0, 1, -1, "echo a"],
+    ["N", 1, 2, -1, "echo b"],
+    ["N", 2, 2, -1, "echo c"],
+    ["N", 3, 4, -1, "echo \x0cd"],
+    ["N", 4, 6, -1, "echo last"],
+  ]);
+});
+
+Deno.test("T10b: REPEAT and BARRIER whitespace edges with prefix and suffix", () => {
+  const { rows } = parse([
+    "#DISBATCH PREFIX echo [",
+    "#DISBATCH SUFFIX ]",
+    "#DISBATCH REPEAT 1  ",
+    "#DISBATCH REPEAT 1\tstart\t2 x",
+    "#DISBATCH REPEAT 1 ",
+    "#DISBATCH BARRIER  CHECK",
+  ]);
+  assert.deepEqual(rows, [
+    ["PEND"],
+    ["N", 0, 3, 0, "echo [ ]"],
+    ["N", 1, 4, 2, "echo [x]"],
+    ["N", 2, 5, 0, "echo []"],
+    ["B", 3, 6, " CHECK", "#DISBATCH BARRIER  CHECK"],
+  ]);
+});
+
+Deno.test("REPEAT grammar edge cases (§4.4)", () => {
+  const cases: [string, Row[]][] = [
+    ["#DISBATCH REPEAT 2 start 5 step 10 X", [[0, 5, "X"], [1, 15, "X"]]],
+    ["#DISBATCH REPEAT 2 step 2 start 5 y", [[0, 0, "start 5 y"], [1, 2, "start 5 y"]]],
+    ["#disbatch REPEAT 1 x", []],
+    ["#DISBATCH rEpEaT 2 StArT 4 StEp 2 z", [[0, 4, "z"], [1, 6, "z"]]],
+    ["#DISBATCH REPEAT 1 start 2", [[0, 2, ""]]],
+    ["#DISBATCH REPEAT 1 start 2  ", [[0, 2, " "]]],
+    ["#DISBATCH REPEAT 1 start 2x", [[0, 0, "start 2x"]]],
+    ["#DISBATCH REPEAT 1 step 3 start 1", [[0, 0, "start 1"]]],
+    ["#DISBATCH REPEAT\t1\x0b", [[0, 0, ""]]],
+    ["#DISBATCH REPEAT 1 \x0b", [[0, 0, "\x0b"]]],
+    ["#DISBATCH REPEAT 1  cmd\t ", [[0, 0, " cmd\t "]]],
+    ["#DISBATCH REPEAT 1\tcmd", []],
+    ["#DISBATCH REPEAT 007 start 01 step 00 q", [0, 1, 2, 3, 4, 5, 6].map((i) => [i, 1, "q"])],
+    ["#DISBATCH REPEAT 0", []],
+  ];
+  for (const [line, expected] of cases) {
+    const { rows } = parse([line], true);
+    assert.deepEqual(
+      normals(rows).map((r) => [r[1], r[3], r[4]]),
+      expected,
+      JSON.stringify(line),
+    );
+  }
+});
+
+Deno.test("T12 and §4.8: REPEAT 0 and unknown directives close the per-engine block", () => {
+  assert.deepEqual(parse(["#DISBATCH REPEAT 0"]).rows, [["PEND"]]);
+  assert.deepEqual(parse(["#DISBATCH WHAT"], true).rows, [["PEND"]]);
+  assert.deepEqual(parse(["echo x", "#DISBATCH REPEAT 0", "#DISBATCH REPEAT 2 start 3"]).rows, [
+    ["PEND"],
+    ["N", 0, 1, -1, "echo x"],
+    ["N", 1, 3, 3, ""],
+    ["N", 2, 3, 4, ""],
+  ]);
+});
+
+Deno.test("end(): PEND only when no line closed the block", () => {
+  assert.deepEqual(parse([]).rows, [["PEND"]]);
+  assert.deepEqual(parse(["# c", "#DISBATCH PREFIX x", "#DISBATCH PERENGINE STOP y"]).rows, [
+    ["STOP", 0, 3, "xy"],
+    ["PEND"],
+  ]);
+  const parser = new TaskParser({ file: "f" });
+  assert.deepEqual([...parser.feed(enc("echo"), 1)].map(row), [["PEND"], ["N", 0, 1, -1, "echo"]]);
+  assert.deepEqual(parser.end(), []);
+});
+
+Deno.test("T14: a late PERENGINE is an error (strict) or ends the source (lenient)", () => {
+  const file = ["echo t0", "#DISBATCH PERENGINE START echo late", "echo t2"];
+  assert.throws(() => parse(file), (e: unknown) => {
+    assert.ok(e instanceof TaskFileError);
+    assert.equal(e.message, "Tasks:2: #DISBATCH PERENGINE is only allowed before the first task");
+    assert.equal(e.line, 2);
+    return true;
+  });
+  const { rows, warnings } = parse([...file, "#DISBATCH PREFIX p", "#DISBATCH PERENGINE"], true);
+  assert.deepEqual(rows, [["PEND"], ["N", 0, 1, -1, "echo t0"]]);
+  assert.deepEqual(warnings, [
+    { file: "Tasks", line: 2, message: "Per-engine tasks not permitted after normal tasks." },
+  ]);
+  // the rest of the same physical line is dropped too
+  const parser = new TaskParser({ file: "f", lenient: true });
+  const items = splitUniversal(enc("echo a\r#DISBATCH PERENGINE STOP x\recho b"))
+    .flatMap((t) => [...parser.feed(t, 1)]);
+  assert.deepEqual(items.map(row), [["PEND"], ["N", 0, 1, -1, "echo a"]]);
+  assert.equal(parser.stopped, true);
+});
+
+Deno.test("T15: the PERENGINE keyword is case-insensitive and normalised to upper case", () => {
+  assert.deepEqual(
+    parse(["#DISBATCH PERENGINE start echo lower", "#DISBATCH perengine Stop ", "t1"]).rows,
+    [
+      ["START", 0, 1, "echo lower"],
+      ["STOP", 0, 2, ""],
+      ["PEND"],
+      ["N", 0, 3, -1, "t1"],
+    ],
+  );
+});
+
+Deno.test("PREFIX/SUFFIX: byte concatenation, replacement, case-insensitive keyword", () => {
+  const { rows } = parse([
+    "#DISBATCH SUFFIX  S1",
+    "#DISBATCH prefix P ",
+    "a",
+    "#DISBATCH Prefix Q",
+    "#DISBATCH SUFFIX ",
+    "b",
+    "#DISBATCH PREFIX  two  ",
+    "#DISBATCH BARRIER k",
+    "c",
+  ]);
+  assert.deepEqual(rows, [
+    ["PEND"],
+    ["N", 0, 3, -1, "P a S1"],
+    ["N", 1, 6, -1, "Qb"],
+    ["B", 2, 8, "k", "#DISBATCH BARRIER k"],
+    ["N", 3, 9, -1, " two  c"],
+  ]);
+});
+
+Deno.test("comments and blank lines (§4.3 step 1) and #DISBATCH without a space", () => {
+  const { rows } = parse([
+    " \t\x0b\x0c#x",
+    "#disbatch PREFIX x",
+    "   #DISBATCH BARRIER",
+    "#DISBATCH",
+    "#DISBATCHX foo",
+    "\xa0# not blank: NBSP is not ASCII whitespace",
+  ]);
+  assert.deepEqual(rows, [
+    ["PEND"],
+    ["N", 0, 4, -1, "#DISBATCH"],
+    ["N", 1, 5, -1, "#DISBATCHX foo"],
+    ["N", 2, 6, -1, "\xa0# not blank: NBSP is not ASCII whitespace"],
+  ]);
+});
+
+Deno.test("non-UTF-8 bytes are preserved in commands, keys and REPEAT commands", () => {
+  const raw = "\xff\xfe\x80\x81\x9d\xc3(\xc3\xa9";
+  const { rows } = parse([
+    `#DISBATCH PREFIX \x80 `,
+    `echo ${raw}`,
+    `#DISBATCH REPEAT 1 start 2 ${raw}`,
+    `#DISBATCH BARRIER ${raw}`,
+  ]);
+  assert.deepEqual(rows, [
+    ["PEND"],
+    ["N", 0, 2, -1, `\x80 echo ${raw}`],
+    ["N", 1, 3, 2, `\x80 ${raw}`],
+    ["B", 2, 4, raw, `#DISBATCH BARRIER ${raw}`],
+  ]);
+});
+
+Deno.test("strict mode: each malformed or unknown directive names file and line", () => {
+  const cases: [string, string][] = [
+    ["#DISBATCH PREFIX", "malformed #DISBATCH PREFIX: #DISBATCH PREFIX"],
+    ["#DISBATCH suffix", "malformed #DISBATCH SUFFIX: #DISBATCH suffix"],
+    ["#DISBATCH barrier", "unknown #DISBATCH directive: #DISBATCH barrier"],
+    ["#DISBATCH REPEAT 3echo", "malformed #DISBATCH REPEAT: #DISBATCH REPEAT 3echo"],
+    ["#DISBATCH REPEAT -1 z", "malformed #DISBATCH REPEAT: #DISBATCH REPEAT -1 z"],
+    ["#DISBATCH repeat", "malformed #DISBATCH REPEAT: #DISBATCH repeat"],
+    ["#DISBATCH REPEATS 2", "unknown #DISBATCH directive: #DISBATCH REPEATS 2"],
+    ["#DISBATCH FOO bar", "unknown #DISBATCH directive: #DISBATCH FOO bar"],
+    ["#DISBATCH  PREFIX x", "unknown #DISBATCH directive: #DISBATCH  PREFIX x"],
+    ["#DISBATCH PERENGINE START", "malformed #DISBATCH PERENGINE: #DISBATCH PERENGINE START"],
+    ["#DISBATCH PERENGINE BEGIN x", "malformed #DISBATCH PERENGINE: #DISBATCH PERENGINE BEGIN x"],
+    ["#DISBATCH \xff\x01x", "unknown #DISBATCH directive: #DISBATCH \ufffd\\x01x"],
+  ];
+  for (const [bad, detail] of cases) {
+    const parser = new TaskParser({ file: "dir/My Tasks" });
+    parser.feed(enc("# header"), 1);
+    assert.throws(() => parser.feed(bytesOf(bad), 7), (e: unknown) => {
+      assert.ok(e instanceof TaskFileError);
+      assert.equal(e.message, `dir/My Tasks:7: ${detail}`);
+      assert.equal(e.file, "dir/My Tasks");
+      assert.equal(e.line, 7);
+      return true;
+    }, bad);
+  }
+});
+
+Deno.test("strict mode: an over-long bad line is quoted in a bounded excerpt", () => {
+  const parser = new TaskParser({ file: "f" });
+  const long = enc(`#DISBATCH FOO ${"y".repeat(10_000)}`);
+  assert.throws(() => parser.feed(long, 1), (e: unknown) => {
+    assert.ok(e instanceof TaskFileError);
+    assert.ok(e.message.length < 300, `${e.message.length}`);
+    assert.ok(e.message.endsWith("yyy…"));
+    return true;
+  });
+});
+
+Deno.test("lenient mode: unknown directives consume no task id", () => {
+  const { rows, warnings } = parse(["a", "#DISBATCH FOO", "#DISBATCH REPEAT x", "b"], true);
+  assert.deepEqual(normals(rows), [["N", 0, 1, -1, "a"], ["N", 1, 4, -1, "b"]]);
+  assert.deepEqual(warnings.map((w) => w.line), [2, 3]);
+});
+
+Deno.test("REPEAT 1000000 is materialised lazily; state advances before iteration", () => {
+  const parser = new TaskParser({ file: "f" });
+  const items = parser.feed(enc("#DISBATCH REPEAT 1000000 start 10 step 3 run"), 4);
+  assert.ok(!Array.isArray(items));
+  assert.equal(parser.nextTaskId, 1_000_000);
+  assert.deepEqual([...parser.feed(enc("after"), 5)].map(row), [["N", 1_000_000, 5, -1, "after"]]);
+  let count = 0;
+  let last: TaskItem | undefined;
+  for (const item of items) {
+    if (item.kind === "N") count++;
+    last = item;
+  }
+  assert.equal(count, 1_000_000);
+  assert.deepEqual(last && row(last), ["N", 999_999, 4, 10 + 999_999 * 3, "run"]);
+  // an astronomically large count costs nothing until iterated
+  const huge = parser.feed(enc("#DISBATCH REPEAT 1000000000000000 x"), 6);
+  assert.equal(parser.nextTaskId, 1_000_001 + 1e15);
+  const first = huge[Symbol.iterator]().next();
+  assert.deepEqual(row(first.value as TaskItem), ["N", 1_000_001, 6, 0, "x"]);
+});

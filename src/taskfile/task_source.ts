@@ -1,0 +1,149 @@
+/**
+ * Pull-based task source (spec §4.1, §12.4): reads input only when the caller asks for an item
+ * and nothing is left from the current line, so pipes and KVS clients never deadlock on
+ * look-ahead (bug B1).
+ * @module
+ */
+import type { TaskItem } from "./task_item.ts";
+import { LineTooLongError, readLines, splitUniversal } from "./line_reader.ts";
+import { TaskFileError, TaskParser, type TaskParserOptions } from "./task_parser.ts";
+
+/** Options of {@link TaskSource}. */
+export interface TaskSourceOptions extends TaskParserOptions {
+  /** Longest accepted physical line (stream input only); default 64 MiB. */
+  maxLineBytes?: number;
+}
+
+/** Options of {@link checkTaskFile}; `file` (the name in messages) defaults to the path. */
+export type CheckTaskFileOptions = Omit<TaskSourceOptions, "file"> & { file?: string };
+
+/**
+ * Yields task items one at a time. A `ReadableStream` input is split into physical lines on
+ * `\n`; any other async iterable supplies one unit per value (a KVS submission, which may hold
+ * several lines). Each unit advances the line number by one, and all items from it share it.
+ * Calls to {@link TaskSource.next} must not overlap.
+ */
+export class TaskSource {
+  readonly #parser: TaskParser;
+  readonly #file: string;
+  readonly #units: AsyncIterator<Uint8Array>;
+  #pending: Iterator<TaskItem> | null = null;
+  #lineNumber = 0;
+  #ended = false;
+  #failure: { error: unknown } | null = null;
+
+  /** Wraps `input`; nothing is read until the first {@link TaskSource.next}. */
+  constructor(
+    input: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+    options: TaskSourceOptions,
+  ) {
+    this.#parser = new TaskParser(options);
+    this.#file = options.file;
+    this.#units = input instanceof ReadableStream
+      ? readLines(input, options.maxLineBytes)
+      : input[Symbol.asyncIterator]();
+  }
+
+  /** Number of the last physical line (or unit) read; 0 before the first read. */
+  get lineNumber(): number {
+    return this.#lineNumber;
+  }
+
+  /**
+   * The next item, or null at end of input. REPEAT instances are produced one per call.
+   * Once this has thrown, it throws the same error again; the input is closed by then.
+   *
+   * @throws {TaskFileError} for a bad directive (strict mode) or an over-long line.
+   */
+  async next(): Promise<TaskItem | null> {
+    if (this.#failure) throw this.#failure.error;
+    try {
+      // fast path without a further await: most calls are served from the current line
+      const r = this.#pending?.next();
+      if (r && !r.done) return r.value;
+      this.#pending = null;
+      return await this.#read();
+    } catch (error) {
+      this.#failure = { error };
+      await this.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Stops reading and releases the input (cancels a stream). Later calls to next give null. */
+  async close(): Promise<void> {
+    this.#pending = null;
+    if (this.#ended) return;
+    this.#ended = true;
+    await this.#units.return?.();
+  }
+
+  async #read(): Promise<TaskItem | null> {
+    while (true) {
+      if (this.#pending) {
+        const r = this.#pending.next();
+        if (!r.done) return r.value;
+        this.#pending = null;
+      }
+      if (this.#ended) return null;
+      if (this.#parser.stopped) {
+        await this.close();
+        return null;
+      }
+      let unit: IteratorResult<Uint8Array>;
+      try {
+        unit = await this.#units.next();
+      } catch (error) {
+        throw error instanceof LineTooLongError ? tooLong(this.#file, error) : error;
+      }
+      if (unit.done) {
+        this.#ended = true;
+        this.#pending = this.#parser.end()[Symbol.iterator]();
+        continue;
+      }
+      const line = ++this.#lineNumber;
+      const texts = splitUniversal(unit.value);
+      if (texts.length === 1) this.#pending = this.#parser.feed(texts[0], line)[Symbol.iterator]();
+      else if (texts.length > 1) this.#pending = this.#itemsOf(texts, line);
+    }
+  }
+
+  /** Feeds logical lines one after another, only as earlier ones' items are consumed. */
+  *#itemsOf(texts: Uint8Array[], line: number): Generator<TaskItem> {
+    for (const text of texts) yield* this.#parser.feed(text, line);
+  }
+}
+
+/**
+ * Parses the whole regular file at `path`, discarding the items (REPEAT counts are not
+ * expanded), so that a bad line is reported before a run starts. A path that is not a regular
+ * file (a pipe, a device) is not read, since reading would consume the input.
+ *
+ * @throws {TaskFileError} the first bad directive (strict mode) or over-long line.
+ * @throws {Deno.errors.NotFound} and other I/O errors unchanged.
+ */
+export async function checkTaskFile(
+  path: string,
+  options: CheckTaskFileOptions = {},
+): Promise<void> {
+  if (!(await Deno.stat(path)).isFile) return;
+  const file = options.file ?? path;
+  const parser = new TaskParser({ ...options, file });
+  const handle = await Deno.open(path);
+  let line = 0;
+  try {
+    for await (const physical of readLines(handle.readable, options.maxLineBytes)) {
+      line++;
+      for (const text of splitUniversal(physical)) parser.feed(text, line);
+      if (parser.stopped) break;
+    }
+  } catch (error) {
+    throw error instanceof LineTooLongError ? tooLong(file, error) : error;
+  }
+}
+
+function tooLong(file: string, error: LineTooLongError): TaskFileError {
+  return new TaskFileError(file, error.line, `line longer than ${error.limit} bytes`, {
+    cause: error,
+  });
+}
