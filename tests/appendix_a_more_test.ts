@@ -9,6 +9,7 @@ import {
   listDir,
   livePids,
   sortedProjection,
+  sortProjected,
   splitStatus,
   statusLines,
   tempDir,
@@ -60,7 +61,9 @@ Deno.test("A9 output snippets and escaping", async () => {
       ` O  |7|8|-1|0|20|'café 😀 \\u200b \\xa0 \\x85'|0|''|printf 'caf\\xc3\\xa9 \\xf0\\x9f\\x98\\x80 \\xe2\\x80\\x8b \\xc2\\xa0 \\xc2\\x85'`,
       ` O  |8|9|-1|0|14|'\ufffd\ufffd nonutf8cmd\\n'|0|''|b'echo \\xff\\xfe nonutf8cmd'`,
       ` O  |9|10|-1|0|1000000|'${nul}...${nul}'|0|''|head -c 1000000 /dev/zero`,
-      ` O  |10|11|-1|0|56|'abc${z(37)}...${z(10)}1XYZ'|0|''|printf abc; sleep 0.3; printf '%050d' 1; sleep 0.3; printf XYZ`,
+      ` O  |10|11|-1|0|56|'abc${z(37)}...${
+        z(12)
+      }1XYZ'|0|''|printf abc; sleep 0.3; printf '%050d' 1; sleep 0.3; printf XYZ`,
       `  E |11|12|-1|0|0|''|1|'x'|printf 'x' >&2; exit 0`,
       ` O  |12|13|-1|0|10|'café cmd\\n'|0|''|echo café cmd`,
       ` O  |13|14|-1|0|40|'${z(40)}'|0|''|printf '%040d' 0`,
@@ -127,7 +130,12 @@ Deno.test("A12 --status-header, and the header alone for an empty task file", as
     const lines = await statusLines(`${dir}/run`);
     assert.equal(lines[0], HEADER);
     assert.deepEqual(sortedProjection(lines.slice(1)), [" O  |0|1|-1|0|3|'hi\\n'|0|''|echo hi"]);
-    const e = await run(dir, ["-s", "localhost:2", "-p", "empty", "--status-header"], "# c\n#DISBATCH PREFIX x\n", "T2");
+    const e = await run(
+      dir,
+      ["-s", "localhost:2", "-p", "empty", "--status-header"],
+      "# c\n#DISBATCH PREFIX x\n",
+      "T2",
+    );
     assert.equal(e.code, 0);
     assert.equal(e.stderr, "No tasks to run.\n");
     assert.equal(await Deno.readTextFile(`${dir}/empty_status.txt`), HEADER + "\n");
@@ -148,10 +156,22 @@ Deno.test("A13-A15 resume, resume with a new task, retry with -R -e", async () =
       " O  |2|3|-1|0|2|'c\\n'|0|''|echo c",
     ]);
     await writeTasks(`${dir}/Tasks2`, "echo a\nexit 2\necho c\necho d\n");
-    const r2 = await disbatch(["-s", "localhost:2", "-p", "run2", "-r", "run1_status.txt", "Tasks2"], { cwd: dir });
+    const r2 = await disbatch([
+      "-s",
+      "localhost:2",
+      "-p",
+      "run2",
+      "-r",
+      "run1_status.txt",
+      "Tasks2",
+    ], { cwd: dir });
     assert.equal(r2.code, 0, r2.stderr);
     const run2 = await statusLines(`${dir}/run2`);
-    assert.deepEqual(run2.slice(0, 3).map((l) => l.split("\t").slice(0, 2).join("|")), [" O S|0", "R  S|1", " O S|2"]);
+    assert.deepEqual(run2.slice(0, 3).map((l) => l.split("\t").slice(0, 2).join("|")), [
+      " O S|0",
+      "R  S|1",
+      " O S|2",
+    ]);
     assert.deepEqual(sortedProjection(run2), [
       " O S|0|1|-1|0|2|'a\\n'|0|''|echo a",
       "R  S|1|2|-1|2|0|''|0|''|exit 2",
@@ -165,9 +185,28 @@ Deno.test("A13-A15 resume, resume with a new task, retry with -R -e", async () =
       const o = old.get(f[1])!;
       assert.deepEqual([f[4], f[5], f[8], f[9]], [o[4], o[5], o[8], o[9]]);
     }
-    const r2e = await disbatch(["-s", "localhost:2", "-p", "run2e", "-e", "-r", "run1_status.txt", "Tasks2"], { cwd: dir });
+    const r2e = await disbatch([
+      "-s",
+      "localhost:2",
+      "-p",
+      "run2e",
+      "-e",
+      "-r",
+      "run1_status.txt",
+      "Tasks2",
+    ], { cwd: dir });
     assert.equal(r2e.code, 1, "a skipped failure counts for -e");
-    const r3 = await disbatch(["-s", "localhost:2", "-p", "run3", "-r", "run1_status.txt", "-R", "-e", "Tasks2"], { cwd: dir });
+    const r3 = await disbatch([
+      "-s",
+      "localhost:2",
+      "-p",
+      "run3",
+      "-r",
+      "run1_status.txt",
+      "-R",
+      "-e",
+      "Tasks2",
+    ], { cwd: dir });
     assert.equal(r3.code, 1);
     assert.match(r3.stderr, /Some tasks failed with non-zero exit codes -- please check the logs/);
     assert.deepEqual(sortedProjection(await statusLines(`${dir}/run3`)), [
@@ -184,19 +223,32 @@ Deno.test("A13-A15 resume, resume with a new task, retry with -R -e", async () =
 Deno.test("A16-A18 chained resume with per-engine tasks and barriers", async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const first = "#DISBATCH PERENGINE START echo pe\n#DISBATCH REPEAT 3 start 1 [ $DISBATCH_REPEAT_INDEX -ne 2 ]\n#DISBATCH BARRIER\necho last\n";
+    const first =
+      "#DISBATCH PERENGINE START echo pe\n#DISBATCH REPEAT 3 start 1 [ $DISBATCH_REPEAT_INDEX -ne 2 ]\n#DISBATCH BARRIER\necho last\n";
     const r1 = await run(dir, ["-s", "localhost:2", "-p", "run1", "--status-header"], first);
     assert.equal(r1.code, 0, r1.stderr);
-    assert.deepEqual(sortedProjection((await statusLines(`${dir}/run1`)).slice(1)), [
-      " O P|0|1|-1|0|3|'pe\\n'|0|''|echo pe",
-      "    |0|2|1|0|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
-      "R   |1|2|2|1|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
-      "    |2|2|3|0|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
-      "B    |3|3|-1|0|0|''|0|''|#DISBATCH BARRIER",
-      " O  |4|4|-1|0|5|'last\\n'|0|''|echo last",
-    ]);
+    assert.deepEqual(
+      sortedProjection((await statusLines(`${dir}/run1`)).slice(1)),
+      sortProjected([
+        " O P|0|1|-1|0|3|'pe\\n'|0|''|echo pe",
+        "    |0|2|1|0|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
+        "R   |1|2|2|1|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
+        "    |2|2|3|0|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
+        "B    |3|3|-1|0|0|''|0|''|#DISBATCH BARRIER",
+        " O  |4|4|-1|0|5|'last\\n'|0|''|echo last",
+      ]),
+    );
     // A17: everything skipped; the port exits 0 (the original raced and exited 1).
-    const r2 = await disbatch(["-s", "localhost:2", "-p", "run2", "--status-header", "-r", "run1_status.txt", "Tasks"], { cwd: dir });
+    const r2 = await disbatch([
+      "-s",
+      "localhost:2",
+      "-p",
+      "run2",
+      "--status-header",
+      "-r",
+      "run1_status.txt",
+      "Tasks",
+    ], { cwd: dir });
     assert.equal(r2.code, 0, r2.stderr);
     assert.deepEqual(sortedProjection((await statusLines(`${dir}/run2`)).slice(1)), [
       "   S|0|2|1|0|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
@@ -206,17 +258,31 @@ Deno.test("A16-A18 chained resume with per-engine tasks and barriers", async () 
       " O S|4|4|-1|0|5|'last\\n'|0|''|echo last",
     ]);
     await writeTasks(`${dir}/Tasks`, first + "echo new\n");
-    const r3 = await disbatch(["-s", "localhost:2", "-p", "run3", "-r", "run1_status.txt", "-r", "run2_status.txt", "-R", "Tasks"], { cwd: dir });
+    const r3 = await disbatch([
+      "-s",
+      "localhost:2",
+      "-p",
+      "run3",
+      "-r",
+      "run1_status.txt",
+      "-r",
+      "run2_status.txt",
+      "-R",
+      "Tasks",
+    ], { cwd: dir });
     assert.equal(r3.code, 0, r3.stderr);
-    assert.deepEqual(sortedProjection(await statusLines(`${dir}/run3`)), [
-      " O P|0|1|-1|0|3|'pe\\n'|0|''|echo pe",
-      "   S|0|2|1|0|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
-      "R   |1|2|2|1|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
-      "   S|2|2|3|0|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
-      "B    |3|3|-1|0|0|''|0|''|#DISBATCH BARRIER",
-      " O S|4|4|-1|0|5|'last\\n'|0|''|echo last",
-      " O  |5|5|-1|0|4|'new\\n'|0|''|echo new",
-    ]);
+    assert.deepEqual(
+      sortedProjection(await statusLines(`${dir}/run3`)),
+      sortProjected([
+        " O P|0|1|-1|0|3|'pe\\n'|0|''|echo pe",
+        "   S|0|2|1|0|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
+        "R   |1|2|2|1|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
+        "   S|2|2|3|0|0|''|0|''|[ $DISBATCH_REPEAT_INDEX -ne 2 ]",
+        "B    |3|3|-1|0|0|''|0|''|#DISBATCH BARRIER",
+        " O S|4|4|-1|0|5|'last\\n'|0|''|echo last",
+        " O  |5|5|-1|0|4|'new\\n'|0|''|echo new",
+      ]),
+    );
   } finally {
     await cleanup();
   }

@@ -38,7 +38,9 @@ export async function disbatch(
   }).spawn();
   if (opts.stdin !== undefined) {
     const w = child.stdin.getWriter();
-    await w.write(typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin);
+    await w.write(
+      typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin,
+    );
     await w.close();
   }
   const out = await child.output();
@@ -48,7 +50,10 @@ export async function disbatch(
 
 /** Writes a task file from lines given as byte strings (latin-1 → bytes) or text. */
 export async function writeTasks(path: string, content: string | Uint8Array): Promise<void> {
-  await Deno.writeFile(path, typeof content === "string" ? new TextEncoder().encode(content) : content);
+  await Deno.writeFile(
+    path,
+    typeof content === "string" ? new TextEncoder().encode(content) : content,
+  );
 }
 
 /** Bytes from a string whose char codes are bytes (for non-UTF-8 task files). */
@@ -79,7 +84,12 @@ export function splitStatus(line: string): string[] {
 
 /** Projection sorted by (TaskID, Flags), as the spec compares files. */
 export function sortedProjection(lines: string[]): string[] {
-  return lines.map(project).sort((a, b) => {
+  return sortProjected(lines.map(project));
+}
+
+/** Sorts projected lines by (TaskID, Flags). */
+export function sortProjected(projected: string[]): string[] {
+  return [...projected].sort((a, b) => {
     const [fa, ia] = a.split("|");
     const [fb, ib] = b.split("|");
     return Number(ia) - Number(ib) || (fa < fb ? -1 : fa > fb ? 1 : 0);

@@ -48,7 +48,12 @@ function pyFloat(x: number): string {
 
 /** The auto-launched context's arguments, in the original's order (spec §8.1). */
 export function contextArgs(o: DriverOptions): string[] {
-  const a = ["--context-task-limit", String(o.contextTaskLimit), "--cpusPerTask", pyFloat(o.cpusPerTask)];
+  const a = [
+    "--context-task-limit",
+    String(o.contextTaskLimit),
+    "--cpusPerTask",
+    pyFloat(o.cpusPerTask),
+  ];
   for (const e of o.envResource) a.push("--env-resource", e);
   if (o.fill) a.push("--fill");
   if (o.gpu) a.push("--gpu");
@@ -143,7 +148,10 @@ export async function driverMain(argv: string[]): Promise<number> {
       return usageError(cannotOpenMessage(taskfile, e));
     }
   }
-  const parserOpts = { file: taskfile === "-" ? "<stdin>" : taskfile, lenient: o.lenientDirectives };
+  const parserOpts = {
+    file: taskfile === "-" ? "<stdin>" : taskfile,
+    lenient: o.lenientDirectives,
+  };
   if (isRegular) {
     try {
       if (resume) {
@@ -195,7 +203,11 @@ export async function driverMain(argv: string[]): Promise<number> {
     bind: o.useAddress ? { hostname: o.useAddress.host, port: o.useAddress.port } : null,
     contextArgs: contextArgs(o),
     contextTaskLimit: o.contextTaskLimit,
-    defaults: { cpusPerTask: o.cpusPerTask, tasksPerNode: o.tasksPerNode, envResource: o.envResource },
+    defaults: {
+      cpusPerTask: o.cpusPerTask,
+      tasksPerNode: o.tasksPerNode,
+      envResource: o.envResource,
+    },
   };
   Deno.env.set("DISBATCH_LOGLEVEL", o.loglevel);
   const source = new TaskSource(stream, {

@@ -134,9 +134,9 @@ async function superviseEngines(conn: Connection, log: Logger, p: Plan): Promise
     log.error("No viable engines.");
     await conn.bye("no viable engines");
     throw new ContextError(
-      `No viable engines: ${
-        p.nodes.map((n) => `${n.node} has ${n.cores} cores`).join(", ")
-      } for ${p.cfg.cpusPerTask > 0 ? p.cfg.cpusPerTask : 1} cores per task.`,
+      `No viable engines: ${p.nodes.map((n) => `${n.node} has ${n.cores} cores`).join(", ")} for ${
+        p.cfg.cpusPerTask > 0 ? p.cfg.cpusPerTask : 1
+      } cores per task.`,
     );
   }
   const children = new Map<string, ChildHandle>();
@@ -171,14 +171,12 @@ async function superviseEngines(conn: Connection, log: Logger, p: Plan): Promise
     ];
     const wrap = `${p.run.prefix}_${p.label}_${n.node}_engine_wrap.log`;
     const local = shortName(n.node) === shortName(p.localHost);
-    const [cmd, args] = local
-      ? [p.cfg.dbUtil, engineArgs]
-      : ["ssh", [
-        "-o",
-        "BatchMode=yes",
-        n.node,
-        [p.cfg.dbUtil, ...engineArgs].map(shellQuote).join(" "),
-      ]];
+    const [cmd, args] = local ? [p.cfg.dbUtil, engineArgs] : ["ssh", [
+      "-o",
+      "BatchMode=yes",
+      n.node,
+      [p.cfg.dbUtil, ...engineArgs].map(shellQuote).join(" "),
+    ]];
     log.info(`starting engine on ${n.node}: ${cmd} ${args.join(" ")}`);
     const child = spawnChild({ cmd, args, stdin: "null", stdoutFile: wrap, stderr: "file" });
     children.set(n.node, child);

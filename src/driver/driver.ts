@@ -602,7 +602,14 @@ export class Driver {
       const item = (kind === "START" ? this.#peStart : this.#peStop)[id];
       if (!item) return;
       if (this.#outcome.stoppedBy === "fail_fast") return;
-      this.#status.record({ kind: "P", taskId: id, line: item.line, repeat: -1, ...base, command: item.command });
+      this.#status.record({
+        kind: "P",
+        taskId: id,
+        line: item.line,
+        repeat: -1,
+        ...base,
+        command: item.command,
+      });
       if (m.rc !== 0) this.#failed(id, item.line, m.rc);
       return;
     }

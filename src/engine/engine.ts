@@ -108,7 +108,11 @@ export class Engine {
   /** Connects, works, and resolves with how it ended. */
   async run(): Promise<EngineEnd> {
     const creds = parseDbUtil(await Deno.readTextFile(this.#args.dbUtil));
-    const res = resourceValues(this.#args.envResource, (n) => Deno.env.get(n), this.#args.cylinders);
+    const res = resourceValues(
+      this.#args.envResource,
+      (n) => Deno.env.get(n),
+      this.#args.cylinders,
+    );
     this.#cylEnv = res.perCylinder;
     this.#usable = res.usable;
     const addrs = orderAddresses(creds.addresses, creds.driverHost, Deno.hostname());
@@ -247,7 +251,9 @@ export class Engine {
   async #runStarts(): Promise<void> {
     if (this.#startBusy) return;
     this.#startBusy = true;
-    while (this.#startQueue.length > 0 && !this.#ending) await this.#runPe(this.#startQueue.shift()!);
+    while (this.#startQueue.length > 0 && !this.#ending) {
+      await this.#runPe(this.#startQueue.shift()!);
+    }
     this.#startBusy = false;
     if (this.#peEnded && !this.#readySent && !this.#ending) {
       this.#readySent = true;
@@ -260,7 +266,7 @@ export class Engine {
     if (!this.#draining || this.#ending || this.#startBusy || this.#running.size > 0) return;
     this.#ending = true;
     void (async () => {
-      if (this.#readySent) for (const t of this.#stopList) await this.#runPe(t);
+      if (this.#readySent) { for (const t of this.#stopList) await this.#runPe(t); }
       this.#conn.send({ t: "stopped" });
       await this.#conn.bye();
       this.#finish("done");

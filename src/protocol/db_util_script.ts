@@ -52,7 +52,9 @@ case "$1" in
   --mon) shift; exec "\${self[@]}" --mon --db-util "$script" "$@" ;;
   --engine) shift; exec "\${self[@]}" --engine --db-util "$script" "$@" ;;
 esac
-exec "\${self[@]}" --context "$script" "$@" < /dev/null >> ${q(c.prefix)}_\${BASHPID}_context_launch.log
+exec "\${self[@]}" --context "$script" "$@" < /dev/null >> ${
+    q(c.prefix)
+  }_\${BASHPID}_context_launch.log
 `;
 }
 

@@ -83,7 +83,10 @@ export class Scheduler {
 
   /** Registers an engine; its cylinders become usable after {@link engineReady}. */
   addEngine(
-    e: Omit<EngineState, "status" | "running" | "assigned" | "finished" | "failed" | "lastHeard" | "since">,
+    e: Omit<
+      EngineState,
+      "status" | "running" | "assigned" | "finished" | "failed" | "lastHeard" | "since"
+    >,
   ): EngineState {
     const t = this.#now();
     const state: EngineState = {
