@@ -6,7 +6,7 @@
 import { ContextError, runContext } from "../context/context.ts";
 import { NodeListError } from "../context/node_slots.ts";
 import type { LogLevel } from "../log/logger.ts";
-import { parseContextArgs, UsageError } from "./parse_args.ts";
+import { parseContextArgs, UsageError, usageErrorOutput } from "./parse_args.ts";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
 
 /** Entry of the context role. */
@@ -21,13 +21,15 @@ export async function contextMain(argv: string[]): Promise<number> {
     o = parseContextArgs(["--context", dbUtil, ...rest]);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`disbatch: error: ${e.message}`);
-      return e.exitCode;
+      const out = usageErrorOutput(e);
+      if (out.stdout) Deno.stdout.writeSync(new TextEncoder().encode(out.stdout));
+      if (out.stderr) Deno.stderr.writeSync(new TextEncoder().encode(out.stderr));
+      return out.exitCode;
     }
     throw e;
   }
   if ("help" in o) {
-    console.log(o.help);
+    Deno.stdout.writeSync(new TextEncoder().encode(o.help));
     return 0;
   }
   if (o.gpu) console.error("-g/--gpu is deprecated. It is no longer needed and will be ignored.");

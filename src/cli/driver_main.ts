@@ -8,6 +8,7 @@ import { Driver, type DriverConfig, mismatchMessage, resumeMatches } from "../dr
 import { PrefixError, resolvePrefix, taskSourceName } from "../driver/run_prefix.ts";
 import { StatusFile } from "../driver/status_file.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
+import { heartbeatSettings } from "../protocol/heartbeat.ts";
 import { ResumeIndex } from "../status/resume_index.ts";
 import { parseStatusLine } from "../status/status_line.ts";
 import { LineTooLongError } from "../taskfile/line_reader.ts";
@@ -30,6 +31,13 @@ import {
   usageErrorOutput,
   usageLine,
 } from "./parse_args.ts";
+
+const encoder = new TextEncoder();
+
+/** Writes text to stdout as it is (help texts end with their own newline). */
+function writeOut(text: string): void {
+  Deno.stdout.writeSync(encoder.encode(text));
+}
 
 function err(line: string): void {
   console.error(line);
@@ -101,12 +109,12 @@ export async function driverMain(argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     const out = usageErrorOutput(e);
-    if (out.stdout) console.log(out.stdout);
-    if (out.stderr) Deno.stderr.writeSync(new TextEncoder().encode(out.stderr));
+    if (out.stdout) writeOut(out.stdout);
+    if (out.stderr) Deno.stderr.writeSync(encoder.encode(out.stderr));
     return out.exitCode;
   }
   if ("help" in parsed) {
-    console.log(parsed.help);
+    writeOut(parsed.help);
     return EXIT_OK;
   }
   if (!("taskfile" in parsed)) {
@@ -208,6 +216,7 @@ export async function driverMain(argv: string[]): Promise<number> {
       tasksPerNode: o.tasksPerNode,
       envResource: o.envResource,
     },
+    heartbeat: heartbeatSettings(Deno.env.get("DISBATCH_HEARTBEAT")),
   };
   Deno.env.set("DISBATCH_LOGLEVEL", o.loglevel);
   const source = new TaskSource(stream, {

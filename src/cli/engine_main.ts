@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { Engine } from "../engine/engine.ts";
 import type { LogLevel } from "../log/logger.ts";
+import { heartbeatSettings } from "../protocol/heartbeat.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
 
 /** Entry of the engine role; its stderr goes to the engine's wrap log. */
@@ -42,6 +43,7 @@ export async function engineMain(argv: string[]): Promise<number> {
     label: v.label ?? "SSH0",
     envResource: v["env-resource"] as string[],
     loglevel: v.loglevel as LogLevel,
+    heartbeat: heartbeatSettings(Deno.env.get("DISBATCH_HEARTBEAT")),
   });
   try {
     const end = await engine.run();

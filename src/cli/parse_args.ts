@@ -622,7 +622,8 @@ const CONTEXT_OPTIONS: OptionSpec[] = [
   },
 ];
 
-const EXTENSION = " [disbatch extension]";
+// Marks options that the original disBatch does not have.
+const EXTENSION = "[disbatch] ";
 
 const DRIVER_SPEC: ParserSpec = {
   description: "Use batch resources to process a file of tasks, one task per line.",
@@ -760,14 +761,15 @@ const DRIVER_SPEC: ParserSpec = {
       flags: ["--lenient-directives"],
       dest: "lenientDirectives",
       kind: "flag",
-      help: "Ignore unknown #DISBATCH directives, like the original, instead of stopping with an " +
-        "error." + EXTENSION,
+      help: EXTENSION +
+        "Ignore unknown #DISBATCH directives, like the original, instead of stopping with an " +
+        "error.",
     },
     {
       flags: ["--no-reissue"],
       dest: "noReissue",
       kind: "flag",
-      help: "Do not re-run tasks lost with an engine (for non-idempotent tasks)." + EXTENSION,
+      help: EXTENSION + "Do not re-run tasks lost with an engine (for non-idempotent tasks).",
     },
     {
       flags: ["--retries"],
@@ -776,8 +778,8 @@ const DRIVER_SPEC: ParserSpec = {
       type: NON_NEGATIVE_INT,
       metavar: "N",
       defaultValue: 0,
-      help: "Run a failed task up to N more times; every attempt is recorded (default: 0)." +
-        EXTENSION,
+      help: EXTENSION +
+        "Run a failed task up to N more times; every attempt is recorded (default: 0).",
     },
     {
       flags: ["--timeout"],
@@ -785,15 +787,16 @@ const DRIVER_SPEC: ParserSpec = {
       kind: "value",
       type: POSITIVE_FLOAT,
       metavar: "SECONDS",
-      help: "Kill a task (its whole process group) that runs longer than SECONDS." + EXTENSION,
+      help: EXTENSION + "Kill a task (its whole process group) that runs longer than SECONDS.",
     },
     {
       flags: ["--sbatch"],
       dest: "sbatch",
       kind: "sbatch",
       metavar: "SBATCH_OPTION",
-      help: "Submit this run as a Slurm batch job with the given sbatch options: disbatch " +
-        "--sbatch [sbatch options] -- [disbatch options] taskfile." + EXTENSION,
+      help: EXTENSION +
+        "Submit this run as a Slurm batch job with the given sbatch options: disbatch " +
+        "--sbatch [sbatch options] -- [disbatch options] taskfile.",
     },
   ],
 };

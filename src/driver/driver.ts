@@ -11,6 +11,7 @@ import { newSecret } from "../net/connection.ts";
 import type { Logger } from "../log/logger.ts";
 import { type Role, type RunInfo, type TaskOutcome, toWire } from "../protocol/messages.ts";
 import { renderDbUtil } from "../protocol/db_util_script.ts";
+import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { Scheduler } from "../sched/scheduler.ts";
 import type { ResumeIndex } from "../status/resume_index.ts";
 import type { TaskRecord } from "../status/task_record.ts";
@@ -42,6 +43,7 @@ export interface DriverConfig {
   /** `-C` of the auto-launched context. */
   contextTaskLimit: number;
   defaults: RunInfo["defaults"];
+  heartbeat: HeartbeatSettings;
 }
 
 /** How a run ended (the CLI turns this into a message and an exit code). */
@@ -222,6 +224,7 @@ export class Driver {
     const onTerm = () => this.#onSignal("SIGTERM");
     Deno.addSignalListener("SIGINT", onInt);
     Deno.addSignalListener("SIGTERM", onTerm);
+    const hb = setInterval(() => this.#heartbeat(), this.#cfg.heartbeat.intervalMs);
     try {
       this.#pump();
       await this.#done;
@@ -229,6 +232,7 @@ export class Driver {
     } finally {
       Deno.removeSignalListener("SIGINT", onInt);
       Deno.removeSignalListener("SIGTERM", onTerm);
+      clearInterval(hb);
       clearTimeout(this.#killTimer);
     }
     return this.#outcome;
@@ -465,6 +469,23 @@ export class Driver {
     this.#finished = true;
     this.#outcome.unrun = this.#sched.pendingCount + this.#sched.inflightCount;
     this.#finish();
+  }
+
+  /** Pings every engine; one silent for longer than the timeout is dropped (and its tasks reissued). */
+  #heartbeat(): void {
+    const t = now();
+    const limit = this.#cfg.heartbeat.timeoutMs / 1000;
+    for (const p of this.#engines.values()) {
+      const e = this.#sched.engines.get(p.rank);
+      if (e && t - e.lastHeard > limit) {
+        this.#log.warn(
+          `engine ${p.rank} on ${p.node} silent for ${
+            (t - e.lastHeard).toFixed(1)
+          } s; declared lost`,
+        );
+        p.conn.close();
+      } else p.conn.send({ t: "ping" });
+    }
   }
 
   // ---------------------------------------------------------------- peers

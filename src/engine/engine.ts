@@ -9,6 +9,7 @@ import type { Connection } from "../net/connection.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
 import { parseDbUtil } from "../protocol/db_util_script.ts";
 import { fromWire, type RunInfo } from "../protocol/messages.ts";
+import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { type RunningTask, startTask, type TaskRunResult } from "../proc/run_task.ts";
 import { zeroPad6 } from "../status/number_format.ts";
 
@@ -25,6 +26,7 @@ export interface EngineArgs {
   label: string;
   envResource: string[];
   loglevel: LogLevel;
+  heartbeat: HeartbeatSettings;
 }
 
 /** Why an engine ended. */
@@ -97,6 +99,7 @@ export class Engine {
   #ending = false;
   #cylEnv: Record<string, string>[] = [];
   #usable = 0;
+  #lastHeard = Date.now();
   #finish!: (end: EngineEnd) => void;
   readonly #done: Promise<EngineEnd>;
 
@@ -151,12 +154,23 @@ export class Engine {
     Deno.addSignalListener("SIGTERM", onTerm);
     Deno.addSignalListener("SIGINT", onTerm);
     this.#conn.attach({
-      message: (m) => this.#onMessage(m),
+      message: (m) => {
+        this.#lastHeard = Date.now();
+        this.#onMessage(m);
+      },
       closed: () => this.#end("driver_lost"),
     });
+    // A driver that stops answering (killed, node gone, network cut) must not leave tasks behind.
+    const hb = setInterval(() => {
+      if (Date.now() - this.#lastHeard > this.#args.heartbeat.timeoutMs) {
+        this.#log.warn("the driver has been silent too long; ending");
+        void this.#end("driver_lost");
+      }
+    }, this.#args.heartbeat.intervalMs);
     try {
       return await this.#done;
     } finally {
+      clearInterval(hb);
       Deno.removeSignalListener("SIGTERM", onTerm);
       Deno.removeSignalListener("SIGINT", onTerm);
       this.#log.close();
