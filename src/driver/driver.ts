@@ -102,6 +102,9 @@ interface ContextPeer {
 
 const decoder = new TextDecoder();
 
+/** Tasks shorter than this on average are prefetched by engines. */
+const PREFETCH_BELOW_S = 1;
+
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -160,6 +163,8 @@ export class Driver {
   readonly #done: Promise<void>;
   readonly #outcome: RunOutcome = { failures: 0, normalTasks: 0, stoppedBy: null, unrun: 0 };
   #killTimer: number | undefined;
+  /** Moving average of task durations (seconds). */
+  #pace: number | null = null;
 
   constructor(
     cfg: DriverConfig,
@@ -265,7 +270,6 @@ export class Driver {
           id: a.item.taskId,
           line: a.item.line,
           rep: a.item.repeat,
-          cyl: a.cyl,
           ...toWire(a.item.command),
         });
       }
@@ -587,6 +591,12 @@ export class Driver {
       case "result":
         this.#onResult(peer, m as unknown as TaskOutcome & Record<string, unknown>);
         break;
+      case "returned":
+        // A draining engine gives back the tasks it had queued but not started.
+        for (const a of this.#sched.unassign(peer.rank, (m.ids as number[]) ?? []).reverse()) {
+          this.#sched.enqueue(a.item, a.attempt, true);
+        }
+        break;
       case "stopped":
         this.#sched.stopped(peer.rank);
         this.#log.info(`engine ${peer.rank} stopped`);
@@ -634,12 +644,13 @@ export class Driver {
       if (m.rc !== 0) this.#failed(id, item.line, m.rc);
       return;
     }
-    const a = this.#sched.complete(peer.rank, Number(m.cyl), id, m.rc !== 0);
+    const a = this.#sched.complete(peer.rank, id, m.rc !== 0);
     if (!a) {
       this.#log.warn(`engine ${peer.rank}: result for task ${id} that is not running there`);
       return;
     }
     this.#outstanding--;
+    this.#notePace(m.finish - m.start);
     // After fail-fast, results of the tasks it killed are not recorded: a resume runs them again.
     if (this.#outcome.stoppedBy === "fail_fast") return;
     this.#status.record({
@@ -651,6 +662,15 @@ export class Driver {
       command: a.item.command,
     });
     if (m.rc !== 0) this.#failed(id, a.item.line, m.rc);
+  }
+
+  /**
+   * Engines hold one extra task per cylinder while tasks are short, so a cylinder never waits
+   * for a round trip to the driver; with long tasks nothing is held back (late joiners get work).
+   */
+  #notePace(seconds: number): void {
+    this.#pace = this.#pace === null ? seconds : 0.8 * this.#pace + 0.2 * seconds;
+    this.#sched.setPrefetch(this.#pace < PREFETCH_BELOW_S ? 1 : 0);
   }
 
   #onEngineClosed(peer: EnginePeer): void {

@@ -90,6 +90,8 @@ export class Engine {
   #rank = -1;
   #log = new Logger(null, "engine");
   readonly #running = new Map<number, RunningTask>();
+  /** Tasks assigned to this engine and not started yet (the driver's prefetch). */
+  readonly #queue: { id: number; line: number; rep: number; command: Uint8Array }[] = [];
   readonly #startQueue: PeTask[] = [];
   readonly #stopList: PeTask[] = [];
   #peEnded = false;
@@ -197,10 +199,20 @@ export class Engine {
         void this.#runStarts();
         return;
       case "task":
-        this.#runTask(Number(m.id), Number(m.line), Number(m.rep), Number(m.cyl), fromWire(m));
+        this.#queue.push({
+          id: Number(m.id),
+          line: Number(m.line),
+          rep: Number(m.rep),
+          command: fromWire(m),
+        });
+        this.#startQueued();
         return;
       case "drain":
         this.#draining = true;
+        if (this.#queue.length > 0) {
+          this.#conn.send({ t: "returned", ids: this.#queue.map((q) => q.id) });
+          this.#queue.length = 0;
+        }
         this.#maybeStop();
         return;
       case "kill":
@@ -235,15 +247,24 @@ export class Engine {
     };
   }
 
-  #runTask(id: number, line: number, rep: number, cyl: number, command: Uint8Array): void {
-    if (this.#ending) return;
-    const task = startTask({ command, env: this.#taskEnv(id, line, rep, cyl), cwd: this.#run.cwd });
-    this.#running.set(cyl, task);
-    task.done.then((r) => {
-      this.#running.delete(cyl);
-      this.#report("N", id, cyl, r);
-      this.#maybeStop();
-    });
+  /** Starts queued tasks on free cylinders (lowest rank first). */
+  #startQueued(): void {
+    for (let cyl = 0; cyl < this.#usable && this.#queue.length > 0 && !this.#ending; cyl++) {
+      if (this.#running.has(cyl)) continue;
+      const q = this.#queue.shift()!;
+      const task = startTask({
+        command: q.command,
+        env: this.#taskEnv(q.id, q.line, q.rep, cyl),
+        cwd: this.#run.cwd,
+      });
+      this.#running.set(cyl, task);
+      task.done.then((r) => {
+        this.#running.delete(cyl);
+        this.#report("N", q.id, cyl, r);
+        this.#startQueued();
+        this.#maybeStop();
+      });
+    }
   }
 
   #report(kind: "N" | "START" | "STOP", id: number, cyl: number, r: TaskRunResult): void {
@@ -277,7 +298,10 @@ export class Engine {
   }
 
   #maybeStop(): void {
-    if (!this.#draining || this.#ending || this.#startBusy || this.#running.size > 0) return;
+    if (
+      !this.#draining || this.#ending || this.#startBusy || this.#running.size > 0 ||
+      this.#queue.length > 0
+    ) return;
     this.#ending = true;
     void (async () => {
       if (this.#readySent) { for (const t of this.#stopList) await this.#runPe(t); }
@@ -291,6 +315,7 @@ export class Engine {
     if (why !== "run_done" && this.#ending && this.#running.size === 0) return;
     const wasEnding = this.#ending;
     this.#ending = true;
+    this.#queue.length = 0;
     if (this.#running.size > 0) {
       this.#log.info(`${why}: terminating ${this.#running.size} running tasks`);
       await Promise.all([...this.#running.values()].map((t) => t.terminate(KILL_GRACE_MS)));

@@ -1,7 +1,12 @@
 /**
- * Pure scheduling state of a run: engines and their cylinders, tasks waiting for a slot, tasks
+ * Pure scheduling state of a run: engines and their capacity, tasks waiting for a slot, tasks
  * in flight. No I/O and no timers: the driver feeds events in and sends what comes out. The
  * clock is injected so tests control time.
+ *
+ * An engine may hold more tasks than it has cylinders ("prefetch") so that a cylinder starts its
+ * next task the moment one ends, without a round trip to the driver. Prefetch is switched on by
+ * the driver only while tasks are short; an idle cylinder anywhere is always served before any
+ * engine's prefetch room, so a late joiner gets work at once.
  * @module
  */
 import type { NormalItem } from "../taskfile/task_item.ts";
@@ -19,8 +24,8 @@ export interface EngineState {
   pid: number;
   cylinders: number;
   status: EngineStatus;
-  /** Cylinder -> task id, for tasks running there. */
-  running: Map<number, number>;
+  /** Ids of the tasks assigned to this engine (queued there or running). */
+  tasks: Set<number>;
   assigned: number;
   finished: number;
   failed: number;
@@ -30,48 +35,46 @@ export interface EngineState {
   since: number;
 }
 
-/** A task handed to a cylinder. */
+/** A task handed to an engine. */
 export interface Assignment {
   item: NormalItem;
   engine: number;
-  cyl: number;
   assignedAt: number;
   /** 1 for the first run of this task, 2 after one reissue, ... */
   attempt: number;
-}
-
-interface FreeCyl {
-  engine: number;
-  cyl: number;
 }
 
 /** Scheduling state (see module doc). */
 export class Scheduler {
   readonly #now: () => number;
   readonly engines = new Map<number, EngineState>();
+  /** Engines that take work, in round-robin order. */
+  #order: EngineState[] = [];
+  #next = 0;
   readonly #pending = new Fifo<{ item: NormalItem; attempt: number }>();
-  readonly #free = new Fifo<FreeCyl>();
   readonly #inflight = new Map<number, Assignment>();
   readonly #contextAssigned = new Map<number, number>();
-  #freeCount = 0;
+  #prefetch = 0;
 
   constructor(now: () => number) {
     this.#now = now;
   }
 
-  /** Tasks waiting for a cylinder. */
+  /** Tasks waiting for a slot. */
   get pendingCount(): number {
     return this.#pending.length;
   }
 
-  /** Tasks running on some engine. */
+  /** Tasks assigned to some engine. */
   get inflightCount(): number {
     return this.#inflight.size;
   }
 
-  /** Idle cylinders of engines that accept work. */
+  /** Room for more tasks on engines that take work (cylinders plus prefetch). */
   get freeSlots(): number {
-    return this.#freeCount;
+    let n = 0;
+    for (const e of this.#order) n += Math.max(0, this.#capacity(e) - e.tasks.size);
+    return n;
   }
 
   /** Engines that are neither stopped nor lost. */
@@ -81,18 +84,27 @@ export class Scheduler {
     return n;
   }
 
-  /** Registers an engine; its cylinders become usable after {@link engineReady}. */
+  /** Extra tasks each engine may hold per cylinder (0 or more). */
+  setPrefetch(perCylinder: number): void {
+    this.#prefetch = perCylinder;
+  }
+
+  #capacity(e: EngineState): number {
+    return e.cylinders * (1 + this.#prefetch);
+  }
+
+  /** Registers an engine; it takes work after {@link engineReady}. */
   addEngine(
     e: Omit<
       EngineState,
-      "status" | "running" | "assigned" | "finished" | "failed" | "lastHeard" | "since"
+      "status" | "tasks" | "assigned" | "finished" | "failed" | "lastHeard" | "since"
     >,
   ): EngineState {
     const t = this.#now();
     const state: EngineState = {
       ...e,
       status: "starting",
-      running: new Map(),
+      tasks: new Set(),
       assigned: 0,
       finished: 0,
       failed: 0,
@@ -103,12 +115,12 @@ export class Scheduler {
     return state;
   }
 
-  /** The engine finished its START tasks: its cylinders take work. */
+  /** The engine finished its START tasks: it takes work. */
   engineReady(rank: number): void {
     const e = this.engines.get(rank);
     if (!e || e.status !== "starting") return;
     e.status = "running";
-    for (let c = 0; c < e.cylinders; c++) this.#pushFree(rank, c);
+    this.#order.push(e);
   }
 
   /** Something arrived from the engine. */
@@ -117,16 +129,30 @@ export class Scheduler {
     if (e) e.lastHeard = this.#now();
   }
 
-  /** Queues a task for the next free cylinder (`front`: ahead of everything, for reissues). */
+  /** Queues a task for the next free slot (`front`: ahead of everything, for reissues). */
   enqueue(item: NormalItem, attempt = 1, front = false): void {
     if (front) this.#pending.unshift({ item, attempt });
     else this.#pending.push({ item, attempt });
   }
 
+  /** Round-robin choice: an engine with an idle cylinder first, else one with prefetch room. */
+  #pick(): EngineState | undefined {
+    const n = this.#order.length;
+    for (const room of [(e: EngineState) => e.cylinders, (e: EngineState) => this.#capacity(e)]) {
+      for (let k = 0; k < n; k++) {
+        const e = this.#order[(this.#next + k) % n];
+        if (e.tasks.size < room(e)) {
+          this.#next = (this.#next + k + 1) % n;
+          return e;
+        }
+      }
+    }
+    return undefined;
+  }
+
   /**
-   * Pairs waiting tasks with free cylinders, longest-idle cylinder first (so every engine,
-   * including late joiners, gets work in turn). `limitOf(contextRank)` is the context's `-C`
-   * limit (0 = none); contexts that reach it are returned so the driver can stop them.
+   * Pairs waiting tasks with engines. `limitOf(contextRank)` is the context's `-C` limit
+   * (0 = none); contexts that reach it are returned (their engines are drained here).
    */
   assign(limitOf: (contextRank: number) => number): {
     assignments: Assignment[];
@@ -135,18 +161,11 @@ export class Scheduler {
     const assignments: Assignment[] = [];
     const limitReached: number[] = [];
     while (this.#pending.length > 0) {
-      const slot = this.#takeFree();
-      if (!slot) break;
-      const e = this.engines.get(slot.engine)!;
+      const e = this.#pick();
+      if (!e) break;
       const { item, attempt } = this.#pending.shift()!;
-      const a: Assignment = {
-        item,
-        engine: slot.engine,
-        cyl: slot.cyl,
-        assignedAt: this.#now(),
-        attempt,
-      };
-      e.running.set(slot.cyl, item.taskId);
+      const a: Assignment = { item, engine: e.rank, assignedAt: this.#now(), attempt };
+      e.tasks.add(item.taskId);
       e.assigned++;
       this.#inflight.set(item.taskId, a);
       assignments.push(a);
@@ -163,82 +182,80 @@ export class Scheduler {
     return { assignments, limitReached };
   }
 
-  /** A task finished on a cylinder; returns its assignment (undefined if unknown/stale). */
-  complete(engine: number, cyl: number, taskId: number, failed: boolean): Assignment | undefined {
+  /** A task finished; returns its assignment (undefined if it is not in flight there). */
+  complete(engine: number, taskId: number, failed: boolean): Assignment | undefined {
     const a = this.#inflight.get(taskId);
-    if (!a || a.engine !== engine || a.cyl !== cyl) return undefined;
+    if (!a || a.engine !== engine) return undefined;
     this.#inflight.delete(taskId);
     const e = this.engines.get(engine)!;
-    e.running.delete(cyl);
+    e.tasks.delete(taskId);
     e.finished++;
     if (failed) e.failed++;
-    if (e.status === "running") this.#pushFree(engine, cyl);
     return a;
+  }
+
+  /** The engine gave back tasks it had not started; returns their assignments. */
+  unassign(engine: number, taskIds: number[]): Assignment[] {
+    const e = this.engines.get(engine);
+    const back: Assignment[] = [];
+    for (const id of taskIds) {
+      const a = this.#inflight.get(id);
+      if (!e || !a || a.engine !== engine) continue;
+      this.#inflight.delete(id);
+      e.tasks.delete(id);
+      back.push(a);
+    }
+    return back;
   }
 
   /** The engine takes no new work (soft shutdown, `-C`, end of input). */
   drain(rank: number): void {
     const e = this.engines.get(rank);
     if (!e || e.status === "stopped" || e.status === "lost" || e.status === "draining") return;
-    if (e.status === "running") this.#freeCount -= e.cylinders - e.running.size;
-    e.status = "draining";
+    this.#leave(e, "draining");
   }
 
   /** The engine said it stopped. */
   stopped(rank: number): void {
     const e = this.engines.get(rank);
-    if (!e) return;
-    if (e.status === "running") this.#freeCount -= e.cylinders - e.running.size;
-    if (e.status !== "lost") e.status = "stopped";
+    if (!e || e.status === "lost") return;
+    this.#leave(e, "stopped");
   }
 
-  /** The engine is gone without stopping; returns the tasks it was running. */
+  /** The engine is gone without stopping; returns the tasks it held. */
   lose(rank: number): Assignment[] {
     const e = this.engines.get(rank);
     if (!e || e.status === "stopped" || e.status === "lost") return [];
-    if (e.status === "running") this.#freeCount -= e.cylinders - e.running.size;
-    e.status = "lost";
+    this.#leave(e, "lost");
     const lost: Assignment[] = [];
-    for (const id of e.running.values()) {
+    for (const id of e.tasks) {
       const a = this.#inflight.get(id);
       if (a) {
         this.#inflight.delete(id);
         lost.push(a);
       }
     }
-    e.running.clear();
+    e.tasks.clear();
     return lost.sort((x, y) => x.item.taskId - y.item.taskId);
   }
 
-  /** Idle engines (running, nothing on any cylinder). */
-  idleEngines(): EngineState[] {
-    const out: EngineState[] = [];
-    for (const e of this.engines.values()) {
-      if (e.status === "running" && e.running.size === 0) out.push(e);
+  #leave(e: EngineState, status: EngineStatus): void {
+    if (e.status === "running") {
+      const i = this.#order.indexOf(e);
+      this.#order.splice(i, 1);
+      if (this.#next > i) this.#next--;
+      if (this.#next >= this.#order.length) this.#next = 0;
     }
-    return out;
+    e.status = status;
+  }
+
+  /** Engines that take work and hold no task. */
+  idleEngines(): EngineState[] {
+    return this.#order.filter((e) => e.tasks.size === 0);
   }
 
   /** In-flight assignments (for heartbeats and shutdown). */
   inflight(): IterableIterator<Assignment> {
     return this.#inflight.values();
-  }
-
-  #pushFree(engine: number, cyl: number): void {
-    this.#free.push({ engine, cyl });
-    this.#freeCount++;
-  }
-
-  #takeFree(): FreeCyl | undefined {
-    for (;;) {
-      const f = this.#free.shift();
-      if (!f) return undefined;
-      const e = this.engines.get(f.engine);
-      // Entries of engines that stopped taking work are dropped lazily; they were already
-      // subtracted from the free count when the engine changed state.
-      if (!e || e.status !== "running") continue;
-      this.#freeCount--;
-      return f;
-    }
   }
 }
