@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import type { NormalItem } from "../taskfile/task_item.ts";
+import { Scheduler } from "./scheduler.ts";
+import { Fifo } from "./fifo.ts";
+
+const item = (taskId: number): NormalItem => ({
+  kind: "N",
+  taskId,
+  line: taskId + 1,
+  repeat: -1,
+  command: new Uint8Array(),
+});
+
+function engine(s: Scheduler, rank: number, cylinders: number, contextRank = 0) {
+  s.addEngine({
+    rank,
+    contextRank,
+    node: `n${rank}`,
+    host: `n${rank}`,
+    pid: 100 + rank,
+    cylinders,
+  });
+  s.engineReady(rank);
+}
+
+Deno.test("Fifo keeps order through push, unshift and compaction", () => {
+  const f = new Fifo<number>();
+  for (let i = 0; i < 5000; i++) f.push(i);
+  for (let i = 0; i < 3000; i++) assert.equal(f.shift(), i);
+  f.unshift(-1);
+  assert.equal(f.peek(), -1);
+  assert.equal(f.length, 2001);
+  assert.equal(f.shift(), -1);
+  assert.equal(f.shift(), 3000);
+});
+
+Deno.test("tasks go to idle cylinders round robin, then to prefetch room", () => {
+  let t = 0;
+  const s = new Scheduler(() => t);
+  engine(s, 0, 2);
+  engine(s, 1, 1);
+  assert.equal(s.freeSlots, 3);
+  for (let i = 0; i < 6; i++) s.enqueue(item(i));
+  const first = s.assign(() => 0).assignments.map((a) => [a.item.taskId, a.engine]);
+  assert.deepEqual(first, [[0, 0], [1, 1], [2, 0]]);
+  assert.equal(s.pendingCount, 3);
+  s.setPrefetch(1);
+  assert.equal(s.freeSlots, 3);
+  const more = s.assign(() => 0).assignments.map((a) => a.engine).sort();
+  assert.deepEqual(more, [0, 0, 1]);
+  assert.equal(s.freeSlots, 0);
+  t = 5;
+  assert.equal(s.complete(0, 1, false), undefined, "task 1 is not on engine 0");
+  const done = s.complete(1, 1, false)!;
+  assert.equal(done.assignedAt, 0);
+  assert.equal(s.complete(1, 1, false), undefined, "a second result for the same task is stale");
+});
+
+Deno.test("a late joiner's idle cylinder is served before prefetch room elsewhere", () => {
+  const s = new Scheduler(() => 0);
+  s.setPrefetch(1);
+  engine(s, 0, 1);
+  s.enqueue(item(0));
+  s.assign(() => 0);
+  engine(s, 1, 1);
+  s.enqueue(item(1));
+  assert.deepEqual(s.assign(() => 0).assignments.map((a) => a.engine), [1]);
+});
+
+Deno.test("the context task limit drains the context's engines", () => {
+  const s = new Scheduler(() => 0);
+  engine(s, 0, 1, 0);
+  engine(s, 1, 1, 1);
+  for (let i = 0; i < 5; i++) s.enqueue(item(i));
+  s.setPrefetch(1);
+  const r = s.assign((ctx) => (ctx === 0 ? 2 : 0));
+  assert.deepEqual(r.limitReached, [0]);
+  assert.equal(s.engines.get(0)!.status, "draining");
+  assert.equal(r.assignments.filter((a) => a.engine === 0).length, 2);
+  assert.equal(r.assignments.filter((a) => a.engine === 1).length, 2);
+});
+
+Deno.test("lose returns held tasks; unassign gives back queued ones", () => {
+  const s = new Scheduler(() => 0);
+  s.setPrefetch(1);
+  engine(s, 0, 1);
+  engine(s, 1, 1);
+  for (let i = 0; i < 4; i++) s.enqueue(item(i));
+  s.assign(() => 0);
+  assert.equal(s.inflightCount, 4);
+  const back = s.unassign(1, [3, 99]);
+  assert.deepEqual(back.map((a) => a.item.taskId), [3]);
+  const lost = s.lose(0);
+  assert.deepEqual(lost.map((a) => a.item.taskId), [0, 2]);
+  assert.equal(s.engines.get(0)!.status, "lost");
+  assert.equal(s.lose(0).length, 0);
+  assert.equal(s.liveEngines, 1);
+  assert.equal(s.inflightCount, 1);
+  s.drain(1);
+  assert.equal(s.freeSlots, 0);
+  assert.deepEqual(s.idleEngines(), []);
+  s.stopped(1);
+  assert.equal(s.liveEngines, 0);
+});
