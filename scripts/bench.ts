@@ -1,0 +1,227 @@
+/**
+ * `deno task bench`: disbatch side by side with `xargs -P` and GNU parallel (`--joblog`) on the
+ * same machine in one run, best of N, plus memory and latency cases. Prints a table and writes
+ * it to bench/RESULTS.md. Options: `--quick` (fewer repetitions, smaller cases), `--only NAME`.
+ * Speed goals live here, never in tests.
+ */
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+const LAUNCHER = `${ROOT}/scripts/disbatch`;
+const args = Deno.args;
+const QUICK = args.includes("--quick");
+const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
+const REPS = QUICK ? 1 : 3;
+
+interface Row {
+  case: string;
+  tool: string;
+  seconds: number;
+  rate?: number;
+  note?: string;
+}
+const rows: Row[] = [];
+
+async function sh(cmd: string, cwd: string): Promise<{ code: number; out: string }> {
+  const r = await new Deno.Command("bash", {
+    args: ["-c", cmd],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  return {
+    code: r.code,
+    out: new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr),
+  };
+}
+
+async function timeBest(cmd: string, cwd: string, reset?: string): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < REPS; i++) {
+    if (reset) await sh(reset, cwd);
+    const t0 = performance.now();
+    const r = await sh(cmd, cwd);
+    const dt = (performance.now() - t0) / 1000;
+    if (r.code !== 0) throw new Error(`failed (${r.code}): ${cmd}\n${r.out}`);
+    best = Math.min(best, dt);
+  }
+  return best;
+}
+
+async function haveParallel(): Promise<boolean> {
+  if ((await sh("command -v parallel", "/")).code === 0) return true;
+  if (Deno.uid() === 0) await sh("apt-get install -y parallel >/dev/null 2>&1", "/");
+  return (await sh("command -v parallel", "/")).code === 0;
+}
+
+async function taskFile(dir: string, name: string, n: number, cmd: string): Promise<string> {
+  const path = `${dir}/${name}`;
+  const f = await Deno.open(path, { write: true, create: true, truncate: true });
+  const line = new TextEncoder().encode(cmd + "\n");
+  const chunk = new Uint8Array(line.length * 10_000);
+  for (let i = 0; i < 10_000; i++) chunk.set(line, i * line.length);
+  let left = n;
+  while (left > 0) {
+    const k = Math.min(left, 10_000);
+    await f.write(chunk.subarray(0, k * line.length));
+    left -= k;
+  }
+  f.close();
+  return path;
+}
+
+async function throughput(dir: string, name: string, n: number, cmd: string, slots: number) {
+  const tf = await taskFile(dir, `${name.replace(/[^A-Za-z0-9]+/g, "_")}.tasks`, n, cmd);
+  const tools: [string, string][] = [
+    ["disbatch", `${LAUNCHER} -s localhost:${slots} -p ${dir}/run ${tf}`],
+    ["xargs -P", `xargs -P ${slots} -d '\\n' -n 1 bash -c < ${tf}`],
+  ];
+  if (await haveParallel()) {
+    tools.push(["GNU parallel", `parallel -j ${slots} --joblog ${dir}/joblog < ${tf}`]);
+  }
+  for (const [tool, cmd] of tools) {
+    const s = await timeBest(cmd, dir, `rm -f ${dir}/run_* ${dir}/joblog`);
+    rows.push({ case: name, tool, seconds: s, rate: n / s });
+  }
+}
+
+/** Peak RSS (kB) of the driver and of the engine during the first `seconds`. */
+async function memory(dir: string, lines: number, seconds: number): Promise<[number, number]> {
+  const tf = await taskFile(dir, `mem${lines}.tasks`, lines, "true");
+  const child = new Deno.Command(LAUNCHER, {
+    args: ["-s", "localhost:2", "-p", `${dir}/mem${lines}`, tf],
+    cwd: dir,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let driver = 0, engine = 0;
+  let exited = false;
+  child.status.then(() => exited = true);
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end && !exited) {
+    await new Promise((r) => setTimeout(r, 200));
+    const ps = await sh("ps -eo rss=,args=", dir);
+    for (const l of ps.out.split("\n")) {
+      const m = l.trim().match(/^(\d+)\s+(.*)$/);
+      if (!m || !m[2].includes(`${dir}/mem${lines}`) && !m[2].includes("main.ts --engine")) {
+        continue;
+      }
+      const rss = Number(m[1]);
+      if (m[2].includes("--engine")) engine = Math.max(engine, rss);
+      else if (m[2].includes("main.ts -s localhost:2")) driver = Math.max(driver, rss);
+    }
+  }
+  if (!exited) Deno.kill(child.pid, "SIGTERM");
+  await child.status;
+  return [driver, engine];
+}
+
+async function main(): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "disbatch-bench-" });
+  const want = (n: string) => ONLY === null || n === ONLY;
+  try {
+    if (want("trivial")) {
+      const n = QUICK ? 500 : 2000;
+      await throughput(dir, `${n} x true, 2 slots`, n, "true", 2);
+      await throughput(dir, `${n} x true, 8 slots`, n, "true", 8);
+    }
+    if (want("sleep")) {
+      const n = QUICK ? 40 : 200;
+      await throughput(
+        dir,
+        `${n} x sleep 0.1, 2 slots (ideal ${(n * 0.1 / 2).toFixed(1)} s)`,
+        n,
+        "sleep 0.1",
+        2,
+      );
+    }
+    if (want("scale")) {
+      for (const n of QUICK ? [1000, 10_000] : [1000, 10_000, 100_000]) {
+        const tf = await taskFile(dir, `scale${n}.tasks`, n, "true");
+        const s = await timeBest(
+          `${LAUNCHER} -s localhost:2 -p ${dir}/scale ${tf}`,
+          dir,
+          `rm -f ${dir}/scale_*`,
+        );
+        rows.push({
+          case: `scaling: ${n} x true`,
+          tool: "disbatch",
+          seconds: s,
+          rate: n / s,
+          note: `${(s / n * 1e6).toFixed(0)} µs/task`,
+        });
+      }
+    }
+    if (want("memory")) {
+      const secs = QUICK ? 8 : 20;
+      const [d1, e1] = await memory(dir, 1000, secs);
+      const [d2, e2] = await memory(dir, 1_000_000, secs);
+      rows.push({
+        case: `peak RSS, 1,000-line file, first ${secs} s`,
+        tool: "disbatch",
+        seconds: NaN,
+        note: `driver ${(d1 / 1024).toFixed(1)} MB, engine ${(e1 / 1024).toFixed(1)} MB`,
+      });
+      rows.push({
+        case: `peak RSS, 1,000,000-line file, first ${secs} s`,
+        tool: "disbatch",
+        seconds: NaN,
+        note: `driver ${(d2 / 1024).toFixed(1)} MB (+${((d2 - d1) / 1024).toFixed(1)}), engine ${
+          (e2 / 1024).toFixed(1)
+        } MB`,
+      });
+    }
+    if (want("latency")) {
+      const tf = await taskFile(dir, "one.tasks", 1, "true");
+      const s = await timeBest(
+        `${LAUNCHER} -s localhost:1 -p ${dir}/one ${tf}`,
+        dir,
+        `rm -f ${dir}/one_*`,
+      );
+      rows.push({ case: "one task end to end (start-up latency)", tool: "disbatch", seconds: s });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  report();
+}
+
+function report(): void {
+  const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
+  const lines = [
+    `# Benchmark results`,
+    ``,
+    `Machine: ${navigator.hardwareConcurrency} cores (${cpu}), ${
+      (Deno.systemMemoryInfo().total / 2 ** 30).toFixed(0)
+    } GiB;`,
+    `Deno ${Deno.version.deno}; run ${
+      new Date().toISOString()
+    }; best of ${REPS}. Command: \`deno task bench${QUICK ? " --quick" : ""}\`.`,
+    ``,
+    `| case | tool | seconds | tasks/s | note |`,
+    `|---|---|---:|---:|---|`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.case} | ${r.tool} | ${Number.isNaN(r.seconds) ? "" : r.seconds.toFixed(3)} | ${
+        r.rate ? r.rate.toFixed(0) : ""
+      } | ${r.note ?? ""} |`,
+    );
+  }
+  const byCase = new Map<string, Row[]>();
+  for (const r of rows) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
+  lines.push("", "Ratios (disbatch throughput / peer):", "");
+  for (const [c, rs] of byCase) {
+    const d = rs.find((r) => r.tool === "disbatch");
+    for (const p of rs.filter((r) => r.tool !== "disbatch" && r.rate)) {
+      lines.push(`- ${c}: ${(d!.rate! / p.rate!).toFixed(2)} × ${p.tool}`);
+    }
+  }
+  const text = lines.join("\n") + "\n";
+  console.log(text);
+  Deno.mkdirSync(`${ROOT}/bench`, { recursive: true });
+  Deno.writeTextFileSync(`${ROOT}/bench/RESULTS.md`, text);
+}
+
+await main();
