@@ -91,6 +91,27 @@ async function readResume(paths: string[]): Promise<ResumeIndex> {
   return index;
 }
 
+/**
+ * Normal tasks left unread in a regular task file (already checked, so it parses), without
+ * those a resume would skip. Not for pipes: their rest may never come.
+ */
+async function unreadTasks(
+  source: TaskSource,
+  resume: ResumeIndex | null,
+  retry: boolean,
+): Promise<number> {
+  let n = 0;
+  try {
+    for (let item = await source.next(); item; item = await source.next()) {
+      const r = item.kind === "N" ? resume?.get(item.taskId) : undefined;
+      if (item.kind === "N" && (!r || (retry && r.rc !== 0))) n++;
+    }
+  } catch {
+    // an I/O error: report what was counted
+  }
+  return n;
+}
+
 const NOT_YET: [keyof DriverOptions, string][] = [
   ["web", "-w/--web"],
   ["mailTo", "--mailTo"],
@@ -98,7 +119,6 @@ const NOT_YET: [keyof DriverOptions, string][] = [
   ["taskserver", "--taskserver"],
   ["kvsserver", "--kvsserver"],
   ["sbatch", "--sbatch"],
-  ["timeout", "--timeout"],
 ];
 
 /** Entry of the driver role. */
@@ -129,7 +149,6 @@ export async function driverMain(argv: string[]): Promise<number> {
       return usageError(`${name} is not supported yet`);
     }
   }
-  if (o.retries > 0) return usageError("--retries is not supported yet");
   const taskfile = o.taskfile!;
 
   // Everything that can be wrong with the input is found before anything is created or run.
@@ -217,6 +236,8 @@ export async function driverMain(argv: string[]): Promise<number> {
       envResource: o.envResource,
     },
     heartbeat: heartbeatSettings(Deno.env.get("DISBATCH_HEARTBEAT")),
+    retries: o.retries,
+    timeout: o.timeout,
   };
   Deno.env.set("DISBATCH_LOGLEVEL", o.loglevel);
   const source = new TaskSource(stream, {
@@ -233,6 +254,10 @@ export async function driverMain(argv: string[]): Promise<number> {
   } finally {
     status.close();
   }
+  // The driver reads lazily, so tasks it never read are not in its count.
+  const unread = outcome.stoppedBy === "starved" && isRegular
+    ? await unreadTasks(source, resume, o.retry)
+    : 0;
   log.info(`run ended: ${JSON.stringify({ ...outcome, error: outcome.error?.message })}`);
   log.close();
   await stream.cancel().catch(() => {});
@@ -262,7 +287,9 @@ export async function driverMain(argv: string[]): Promise<number> {
       return outcome.contextCode ?? EXIT_FAILED;
     case "starved":
       err(
-        `disbatch: every execution context has ended but ${outcome.unrun} task(s) did not run;` +
+        `disbatch: every execution context has ended but ${isRegular ? "" : "at least "}${
+          outcome.unrun + unread
+        } task(s) did not run;` +
           ` add resources with ${driver.scriptPath} or resume with -r ${prefix}_status.txt`,
       );
       return EXIT_FAILED;

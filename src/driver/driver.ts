@@ -44,6 +44,10 @@ export interface DriverConfig {
   contextTaskLimit: number;
   defaults: RunInfo["defaults"];
   heartbeat: HeartbeatSettings;
+  /** `--retries`: extra attempts for a task that exits non-zero. */
+  retries: number;
+  /** `--timeout`: seconds per task, or null. */
+  timeout: number | null;
 }
 
 /** How a run ended (the CLI turns this into a message and an exit code). */
@@ -163,6 +167,8 @@ export class Driver {
   readonly #done: Promise<void>;
   readonly #outcome: RunOutcome = { failures: 0, normalTasks: 0, stoppedBy: null, unrun: 0 };
   #killTimer: number | undefined;
+  /** Retries used so far by tasks that failed at least once. */
+  readonly #retriesUsed = new Map<number, number>();
   /** Moving average of task durations (seconds). */
   #pace: number | null = null;
 
@@ -264,12 +270,13 @@ export class Driver {
         c === 0 ? this.#cfg.contextTaskLimit : 0
       );
       for (const a of assignments) {
-        const peer = this.#engines.get(a.engine);
-        peer?.conn.send({
+        const timeout = a.item.timeout ?? this.#cfg.timeout;
+        this.#engines.get(a.engine)?.conn.send({
           t: "task",
           id: a.item.taskId,
           line: a.item.line,
           rep: a.item.repeat,
+          ...(timeout && Number.isFinite(timeout) ? { timeout } : {}),
           ...toWire(a.item.command),
         });
       }
@@ -649,18 +656,29 @@ export class Driver {
       this.#log.warn(`engine ${peer.rank}: result for task ${id} that is not running there`);
       return;
     }
-    this.#outstanding--;
     this.#notePace(m.finish - m.start);
-    // After fail-fast, results of the tasks it killed are not recorded: a resume runs them again.
-    if (this.#outcome.stoppedBy === "fail_fast") return;
-    this.#status.record({
+    const rec: TaskRecord = {
       kind: "N",
       taskId: id,
       line: a.item.line,
       repeat: a.item.repeat,
       ...base,
       command: a.item.command,
-    });
+    };
+    const used = this.#retriesUsed.get(id) ?? 0;
+    if (m.rc !== 0 && this.#outcome.stoppedBy === null && used < this.#cfg.retries) {
+      // A superseded attempt is a Z line (every resume ignores those); the task runs again next.
+      this.#retriesUsed.set(id, used + 1);
+      this.#status.record({ ...rec, kind: "Z" });
+      this.#sched.enqueue(a.item, a.attempt + 1, true);
+      this.#log.info(`task ${id} exited with ${m.rc}; retry ${used + 1} of ${this.#cfg.retries}`);
+      return;
+    }
+    this.#retriesUsed.delete(id);
+    this.#outstanding--;
+    // After fail-fast, results of the tasks it killed are not recorded: a resume runs them again.
+    if (this.#outcome.stoppedBy === "fail_fast") return;
+    this.#status.record(rec);
     if (m.rc !== 0) this.#failed(id, a.item.line, m.rc);
   }
 

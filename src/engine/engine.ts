@@ -13,8 +13,11 @@ import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { type RunningTask, startTask, type TaskRunResult } from "../proc/run_task.ts";
 import { zeroPad6 } from "../status/number_format.ts";
 
-/** Grace between SIGTERM and SIGKILL when tasks are killed. */
+/** Grace between SIGTERM and SIGKILL when tasks are killed (signals, fail-fast, timeouts). */
 const KILL_GRACE_MS = 2_000;
+
+/** Return code recorded for a task killed by its timeout (no exit status or signal is negative 124). */
+export const TIMEOUT_RC = -124;
 
 /** Command-line facts of an engine (set by its context). */
 export interface EngineArgs {
@@ -91,7 +94,14 @@ export class Engine {
   #log = new Logger(null, "engine");
   readonly #running = new Map<number, RunningTask>();
   /** Tasks assigned to this engine and not started yet (the driver's prefetch). */
-  readonly #queue: { id: number; line: number; rep: number; command: Uint8Array }[] = [];
+  readonly #queue: {
+    id: number;
+    line: number;
+    rep: number;
+    /** Seconds; 0 for none. */
+    timeout: number;
+    command: Uint8Array;
+  }[] = [];
   readonly #startQueue: PeTask[] = [];
   readonly #stopList: PeTask[] = [];
   #peEnded = false;
@@ -203,6 +213,7 @@ export class Engine {
           id: Number(m.id),
           line: Number(m.line),
           rep: Number(m.rep),
+          timeout: typeof m.timeout === "number" ? m.timeout : 0,
           command: fromWire(m),
         });
         this.#startQueued();
@@ -258,9 +269,18 @@ export class Engine {
         cwd: this.#run.cwd,
       });
       this.#running.set(cyl, task);
+      let timedOut = false;
+      const timer = q.timeout > 0
+        ? setTimeout(() => {
+          timedOut = true;
+          this.#log.info(`task ${q.id} timed out after ${q.timeout} s`);
+          void task.terminate(KILL_GRACE_MS);
+        }, q.timeout * 1000)
+        : undefined;
       task.done.then((r) => {
+        clearTimeout(timer);
         this.#running.delete(cyl);
-        this.#report("N", q.id, cyl, r);
+        this.#report("N", q.id, cyl, timedOut ? { ...r, rc: TIMEOUT_RC } : r);
         this.#startQueued();
         this.#maybeStop();
       });

@@ -13,6 +13,11 @@ export interface NormalItem {
   repeat: number;
   /** prefix + text + suffix. */
   command: Uint8Array;
+  /**
+   * Set by a `#DISBATCH TIMEOUT` directive (disbatch's own): seconds, or Infinity for no
+   * timeout; absent when the run's `--timeout` applies.
+   */
+  timeout?: number;
 }
 
 /** A BARRIER (kind B) or BARRIER CHECK (kind C). Consumes a task id. */

@@ -57,7 +57,9 @@ const REPEAT_RE = new RegExp(
 );
 const BARRIER_RE = /^#DISBATCH BARRIER(?: (CHECK))?(?: (.*)$)?/ds;
 const KEYWORD_RE = /^#DISBATCH ([^ \t\n\r\f\v]*)/;
-const CASELESS_KEYWORDS = new Set(["PREFIX", "SUFFIX", "REPEAT", "PERENGINE"]);
+const CASELESS_KEYWORDS = new Set(["PREFIX", "SUFFIX", "REPEAT", "PERENGINE", "TIMEOUT"]);
+/** disbatch's own directive: `#DISBATCH TIMEOUT <seconds>|none|default` for the tasks below. */
+const TIMEOUT_RE = /^#DISBATCH TIMEOUT[ \t]+([0-9]+(?:\.[0-9]*)?|\.[0-9]+|none|default)[ \t]*$/i;
 
 const DIRECTIVE = new TextEncoder().encode("#DISBATCH");
 const EMPTY = new Uint8Array(0);
@@ -83,6 +85,8 @@ export class TaskParser {
   #stops = 0;
   #perEngineOpen = true;
   #stopped = false;
+  /** Set by `#DISBATCH TIMEOUT`: seconds, Infinity for none, undefined for the run's default. */
+  #timeout: number | undefined = undefined;
   #pool = new Uint8Array(0);
   #poolUsed = 0;
 
@@ -150,6 +154,16 @@ export class TaskParser {
       this.#suffix = this.#copy(text.subarray(17));
       return [];
     }
+    const to = TIMEOUT_RE.exec(s);
+    if (to) {
+      const v = to[1].toLowerCase();
+      this.#timeout = v === "default" || Number(v) === 0
+        ? undefined
+        : v === "none"
+        ? Infinity
+        : Number(v);
+      return [];
+    }
 
     const out = this.#closeBlock();
     const rep = REPEAT_RE.exec(s);
@@ -161,11 +175,20 @@ export class TaskParser {
       const command = this.#affix(text.subarray(from, to));
       const firstId = this.#nextTaskId;
       this.#nextTaskId += count;
+      const timeout = this.#timeout;
       return {
         *[Symbol.iterator]() {
           yield* out;
           for (let i = 0; i < count; i++) {
-            yield { kind: "N", taskId: firstId + i, line, repeat: start + i * step, command };
+            const item: NormalItem = {
+              kind: "N",
+              taskId: firstId + i,
+              line,
+              repeat: start + i * step,
+              command,
+            };
+            if (timeout !== undefined) item.timeout = timeout;
+            yield item;
           }
         },
       };
@@ -209,7 +232,15 @@ export class TaskParser {
   }
 
   #normal(text: Uint8Array, line: number): NormalItem {
-    return { kind: "N", taskId: this.#nextTaskId++, line, repeat: -1, command: this.#affix(text) };
+    const item: NormalItem = {
+      kind: "N",
+      taskId: this.#nextTaskId++,
+      line,
+      repeat: -1,
+      command: this.#affix(text),
+    };
+    if (this.#timeout !== undefined) item.timeout = this.#timeout;
+    return item;
   }
 
   /** prefix + body + suffix, copied (never a view of the caller's buffers). */

@@ -411,3 +411,20 @@ Deno.test("REPEAT 1000000 is materialised lazily; state advances before iteratio
   const first = huge[Symbol.iterator]().next();
   assert.deepEqual(row(first.value as TaskItem), ["N", 1_000_001, 6, 0, "x"]);
 });
+
+Deno.test("#DISBATCH TIMEOUT sets the timeout of the tasks below it", () => {
+  const p = new TaskParser({ file: "T" });
+  const enc = new TextEncoder();
+  const items = (t: string, line: number) => [...p.feed(enc.encode(t), line)];
+  const n = (t: string, line: number) =>
+    items(t, line).filter((i) => i.kind === "N").map((i) => (i as { timeout?: number }).timeout);
+  assert.deepEqual(n("a", 1), [undefined]);
+  assert.deepEqual(items("#DISBATCH TIMEOUT 2.5", 2), []);
+  assert.deepEqual(n("b", 3), [2.5]);
+  assert.deepEqual(n("#DISBATCH REPEAT 2 c", 4), [2.5, 2.5]);
+  items("#DISBATCH timeout none", 5);
+  assert.deepEqual(n("d", 6), [Infinity]);
+  items("#DISBATCH TIMEOUT default", 7);
+  assert.deepEqual(n("e", 8), [undefined]);
+  assert.throws(() => items("#DISBATCH TIMEOUT soon", 9), /T:9: malformed #DISBATCH TIMEOUT/);
+});
