@@ -38,9 +38,12 @@ export async function connectToDriver(
   const failures: string[] = [];
   for (const a of addresses) {
     let raw: Deno.TcpConn;
+    const attempt = Deno.connect(splitHostPort(a));
     try {
-      raw = await withTimeout(Deno.connect(splitHostPort(a)), timeoutMs, a);
+      raw = await withTimeout(attempt, timeoutMs, a);
     } catch (e) {
+      // A connection that completes after we gave up must not leak.
+      attempt.then((c) => c.close(), () => {});
       failures.push(`${a}: ${e instanceof Error ? e.message : String(e)}`);
       continue;
     }

@@ -146,7 +146,7 @@ export class Connection {
   }
 
   async #readLoop(): Promise<void> {
-    const buf = new Uint8Array(64 * 1024);
+    const buf = new Uint8Array(16 * 1024);
     let error: Error | undefined;
     try {
       while (!this.#closed) {

@@ -11,6 +11,9 @@ import { acceptHandshake, Connection } from "./connection.ts";
 /** How long a new peer has to authenticate. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/** Peers allowed in their handshake at once; more are refused at once (connection floods). */
+export const MAX_PENDING_HANDSHAKES = 256;
+
 /** Options of {@link Listener}. */
 export interface ListenerOptions {
   hostname: string;
@@ -59,6 +62,19 @@ export class Listener {
         raw = await this.#listener.accept();
       } catch {
         return; // listener closed
+      }
+      if (this.#pending.size >= MAX_PENDING_HANDSHAKES) {
+        const a = raw.remoteAddr as Deno.NetAddr;
+        try {
+          raw.close();
+        } catch {
+          // gone already
+        }
+        this.#opts.onReject(
+          `${a.hostname}:${a.port}`,
+          new Error("too many connections in handshake"),
+        );
+        continue;
       }
       const c = new Connection(raw);
       this.#pending.add(c);
