@@ -1,0 +1,94 @@
+/**
+ * Crash safety (issue "Never lose a task"): the driver is SIGKILLed at random moments, 20
+ * times, each run resuming from all earlier status files. No status line is ever torn, no task
+ * recorded as successful is ever run again, the engines leave no task behind, and the final
+ * resume completes every task exactly once.
+ */
+import assert from "node:assert/strict";
+import { LAUNCHER, livePids, splitStatus, tempDir, writeTasks } from "./helpers.ts";
+
+const TASKS = 80;
+
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+}
+
+async function statusOf(path: string): Promise<string[]> {
+  let text = "";
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return [];
+  }
+  assert.ok(text === "" || text.endsWith("\n"), `${path}: last line is torn`);
+  const lines = text === "" ? [] : text.slice(0, -1).split("\n");
+  for (const l of lines) assert.equal(splitStatus(l).length, 15, `${path}: ${l}`);
+  return lines;
+}
+
+Deno.test("SIGKILL of the driver at 20 random moments, then -r: nothing lost, nothing re-run", async () => {
+  const { dir, cleanup } = await tempDir();
+  const marker = `crash-${crypto.randomUUID().slice(0, 8)}`;
+  const r = rng(20261126);
+  try {
+    const lines = Array.from(
+      { length: TASKS },
+      (_, i) => `sleep 0.0${i % 8}; echo ${i} >> ran.log # ${marker}`,
+    );
+    await writeTasks(`${dir}/Tasks`, lines.join("\n") + "\n");
+    const done = new Set<number>(); // ids with a successful record so far
+    const files: string[] = [];
+    let interrupted = 0;
+    for (let k = 0; k <= 20; k++) {
+      const p = `run${k}`;
+      const resume = files.flatMap((f) => ["-r", f]);
+      const child = new Deno.Command(LAUNCHER, {
+        args: ["-s", "localhost:4", "-p", p, ...resume, "Tasks"],
+        cwd: dir,
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const last = k === 20;
+      if (!last) {
+        await new Promise((res) => setTimeout(res, 150 + r() * 900));
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // finished already
+        }
+      }
+      const st = await child.output();
+      if (last) assert.equal(st.code, 0, new TextDecoder().decode(st.stderr));
+      const recs = (await statusOf(`${dir}/${p}_status.txt`)).map(splitStatus);
+      for (const f of recs) {
+        const id = Number(f[1]);
+        const kind = f[0][3];
+        if (kind === " ") {
+          assert.ok(!done.has(id), `run ${k} re-ran task ${id}, recorded as successful before`);
+        }
+      }
+      for (const f of recs) {
+        if ((f[0][3] === " " || f[0][3] === "S") && f[6] === "0") done.add(Number(f[1]));
+      }
+      files.push(`${p}_status.txt`);
+      if (!last && done.size < TASKS && recs.length > 0) interrupted++;
+      if (last) {
+        const ids = recs.filter((f) => f[0][3] === " " || f[0][3] === "S").map((f) => Number(f[1]));
+        assert.equal(ids.length, TASKS, "every task's final state exactly once");
+        assert.deepEqual([...new Set(ids)].sort((a, b) => a - b), [...Array(TASKS).keys()]);
+        assert.ok(recs.every((f) => f[6] === "0"));
+        assert.ok(interrupted >= 1, "some kills landed in the middle of a run");
+      }
+      // The engines notice the lost driver and kill their tasks: nothing survives for long.
+      for (let w = 0; w < 50 && (await livePids(marker)).length > 0; w++) {
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.deepEqual(await livePids(marker), [], `run ${k}: orphaned tasks`);
+    }
+  } finally {
+    await cleanup();
+  }
+});
