@@ -7,6 +7,7 @@ import { contextMain } from "./context_main.ts";
 import { driverMain } from "./driver_main.ts";
 import { engineMain } from "./engine_main.ts";
 import { EXIT_USAGE } from "./exit_codes.ts";
+import { stateMain } from "./state_main.ts";
 
 /** Runs the role selected by `argv` and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -15,6 +16,10 @@ export async function main(argv: string[]): Promise<number> {
       return await engineMain(argv.slice(1));
     case "--context":
       return await contextMain(argv.slice(1));
+    case "--state":
+      return await stateMain(argv.slice(1), false);
+    case "--wait":
+      return await stateMain(argv.slice(1), true);
     case "--mon":
       console.error("disbatch: error: the monitor is not supported yet");
       return EXIT_USAGE;

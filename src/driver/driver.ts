@@ -9,7 +9,14 @@ import type { Connection } from "../net/connection.ts";
 import { Listener } from "../net/listener.ts";
 import { newSecret } from "../net/connection.ts";
 import type { Logger } from "../log/logger.ts";
-import { type Role, type RunInfo, type TaskOutcome, toWire } from "../protocol/messages.ts";
+import {
+  type FailureView,
+  type Role,
+  type RunInfo,
+  type RunState,
+  type TaskOutcome,
+  toWire,
+} from "../protocol/messages.ts";
 import { renderDbUtil } from "../protocol/db_util_script.ts";
 import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { Scheduler } from "../sched/scheduler.ts";
@@ -48,6 +55,10 @@ export interface DriverConfig {
   retries: number;
   /** `--timeout`: seconds per task, or null. */
   timeout: number | null;
+  /** Total task ids when known in advance (a checked regular file), else null. */
+  total: number | null;
+  /** The exit code an outcome maps to (decided by the CLI; told to waiting clients). */
+  exitCodeOf(outcome: RunOutcome): number;
 }
 
 /** How a run ended (the CLI turns this into a message and an exit code). */
@@ -102,7 +113,14 @@ interface ContextPeer {
   rank: number;
   conn: Connection;
   label: string;
+  host: string;
+  nodes: string[];
 }
+
+/** Recent failures kept for monitors. */
+const RECENT_FAILURES = 20;
+/** Failed task ids kept for the state snapshot. */
+const FAILED_IDS = 1000;
 
 const decoder = new TextDecoder();
 
@@ -145,6 +163,7 @@ export class Driver {
   readonly #host = Deno.hostname();
   readonly #engines = new Map<number, EnginePeer>();
   readonly #contexts = new Map<number, ContextPeer>();
+  readonly #contextsSeen = new Map<number, Omit<RunState["contexts"][number], "connected">>();
   readonly #peStart: PerEngineItem[] = [];
   readonly #peStop: PerEngineItem[] = [];
   #peClosed = false;
@@ -167,6 +186,18 @@ export class Driver {
   readonly #done: Promise<void>;
   readonly #outcome: RunOutcome = { failures: 0, normalTasks: 0, stoppedBy: null, unrun: 0 };
   #killTimer: number | undefined;
+  readonly #observers = new Set<Connection>();
+  readonly #watchers = new Set<Connection>();
+  readonly #started = now();
+  #doneCount = 0;
+  #failedTasks = 0;
+  #skipped = 0;
+  #barriersDone = 0;
+  readonly #recentFailures: FailureView[] = [];
+  readonly #failedIds: number[] = [];
+  /** (time, done) samples, one a second, for the completion rate. */
+  readonly #rateSamples: [number, number][] = [];
+  #stateDirty = true;
   /** Retries used so far by tasks that failed at least once. */
   readonly #retriesUsed = new Map<number, number>();
   /** Moving average of task durations (seconds). */
@@ -236,14 +267,22 @@ export class Driver {
     Deno.addSignalListener("SIGINT", onInt);
     Deno.addSignalListener("SIGTERM", onTerm);
     const hb = setInterval(() => this.#heartbeat(), this.#cfg.heartbeat.intervalMs);
+    const tick = setInterval(() => this.#tick(), 500);
     try {
       this.#pump();
       await this.#done;
       await this.#shutdown();
+      // Tells `disbatch --wait` / `--state` how the run ended once the driver is gone.
+      Deno.writeTextFileSync(
+        this.#scriptPath,
+        `# disbatch-exit-code: ${this.#cfg.exitCodeOf(this.#outcome)}\n`,
+        { append: true },
+      );
     } finally {
       Deno.removeSignalListener("SIGINT", onInt);
       Deno.removeSignalListener("SIGTERM", onTerm);
       clearInterval(hb);
+      clearInterval(tick);
       clearTimeout(this.#killTimer);
     }
     return this.#outcome;
@@ -374,6 +413,8 @@ export class Driver {
       this.#log.warn(`--force-resume: ${mismatchMessage(r, item)}`);
     }
     this.#status.record({ ...r, kind: "S" });
+    this.#skipped++;
+    this.#counted({ ...r, kind: "S" });
     if (r.rc !== 0) this.#failed(r.taskId, r.line, r.rc);
     return true;
   }
@@ -381,6 +422,8 @@ export class Driver {
   #satisfyBarrier(): void {
     const b = this.#barrier!;
     this.#barrier = null;
+    this.#barriersDone++;
+    this.#stateDirty = true;
     const t = now();
     this.#status.record({
       kind: b.kind,
@@ -502,6 +545,10 @@ export class Driver {
   // ---------------------------------------------------------------- peers
 
   #onPeer(role: Role, conn: Connection): void {
+    if (role === "monitor" || role === "client") {
+      this.#addObserver(conn);
+      return;
+    }
     let registered = false;
     const timer = setTimeout(() => {
       if (!registered) {
@@ -527,6 +574,151 @@ export class Driver {
     });
   }
 
+  /** Monitors and clients: state snapshots, soft shutdown requests, waiting for the end. */
+  #addObserver(conn: Connection): void {
+    this.#observers.add(conn);
+    conn.attach({
+      message: (m) => {
+        switch (m.t) {
+          case "snapshot":
+            conn.send({ t: "state", state: this.snapshot() });
+            return;
+          case "watch":
+            this.#watchers.add(conn);
+            conn.send({ t: "state", state: this.snapshot() });
+            return;
+          case "stop": {
+            const ok = this.#softStop(m);
+            conn.send({ t: "ack", ok, ref: m.ref ?? null });
+            return;
+          }
+          case "wait":
+            // Answered with `end` when the run is over.
+            return;
+          case "ping":
+            conn.send({ t: "pong" });
+            return;
+          case "bye":
+            conn.close();
+            return;
+          default:
+            conn.send({ t: "error", message: `unknown request ${String(m.t)}` });
+        }
+      },
+      closed: () => {
+        this.#observers.delete(conn);
+        this.#watchers.delete(conn);
+      },
+    });
+  }
+
+  /** Soft shutdown of one engine or of a whole context: running tasks finish, nothing new starts. */
+  #softStop(m: Record<string, unknown>): boolean {
+    if (typeof m.engine === "number") {
+      const p = this.#engines.get(m.engine);
+      if (!p) return false;
+      this.#log.info(`soft shutdown of engine ${m.engine} requested`);
+      this.#drainEngine(p);
+      this.#pump();
+      return true;
+    }
+    if (typeof m.context === "number") {
+      if (!this.#contexts.has(m.context)) return false;
+      this.#stopContext(m.context, "soft shutdown requested");
+      this.#pump();
+      return true;
+    }
+    return false;
+  }
+
+  /** Counts a final record for monitors. */
+  #counted(r: TaskRecord): void {
+    this.#doneCount++;
+    this.#stateDirty = true;
+    if (r.rc === 0) return;
+    this.#failedTasks++;
+    if (this.#failedIds.length < FAILED_IDS) this.#failedIds.push(r.taskId);
+    this.#recentFailures.push({
+      taskId: r.taskId,
+      line: r.line,
+      rc: r.rc,
+      host: r.host,
+      command: decoder.decode(r.command.subarray(0, 200)),
+      finish: r.finish,
+    });
+    if (this.#recentFailures.length > RECENT_FAILURES) this.#recentFailures.shift();
+  }
+
+  #tick(): void {
+    const t = now();
+    this.#rateSamples.push([t, this.#doneCount]);
+    while (this.#rateSamples.length > 11) this.#rateSamples.shift();
+    if (this.#watchers.size > 0 && this.#stateDirty) {
+      this.#stateDirty = false;
+      const state = this.snapshot();
+      for (const w of this.#watchers) w.send({ t: "state", state });
+    }
+  }
+
+  /** The run as monitors see it. */
+  snapshot(): RunState {
+    const t = now();
+    const first = this.#rateSamples[0];
+    const rate = first && t - first[0] > 0.5 ? (this.#doneCount - first[1]) / (t - first[0]) : 0;
+    const total = this.#cfg.total;
+    const remaining = total === null
+      ? null
+      : Math.max(0, total - this.#doneCount - this.#barriersDone);
+    const engines = [...this.#sched.engines.values()].map((e) => ({
+      rank: e.rank,
+      contextRank: e.contextRank,
+      node: e.node,
+      host: e.host,
+      pid: e.pid,
+      cylinders: e.cylinders,
+      status: e.status,
+      tasks: [...e.tasks],
+      assigned: e.assigned,
+      finished: e.finished,
+      failed: e.failed,
+      silentFor: Math.max(0, t - e.lastHeard),
+      since: e.since,
+    }));
+    return {
+      prefix: this.#cfg.prefix,
+      jobId: this.#runInfo?.jobId ?? "",
+      driverHost: this.#host,
+      driverPid: Deno.pid,
+      started: this.#started,
+      now: t,
+      total,
+      eof: this.#eof,
+      done: this.#doneCount,
+      failed: this.#failedTasks,
+      skipped: this.#skipped,
+      running: this.#sched.inflightCount,
+      waiting: this.#sched.pendingCount,
+      barriers: this.#barriersDone,
+      rate,
+      eta: remaining !== null && rate > 0 ? remaining / rate : null,
+      stoppedBy: this.#outcome.stoppedBy,
+      finished: this.#finished,
+      exitCode: this.#finished ? this.#cfg.exitCodeOf(this.#outcome) : null,
+      engines,
+      contexts: this.#contextList(),
+      recentFailures: [...this.#recentFailures],
+      failedIds: [...this.#failedIds],
+    };
+  }
+
+  #contextList(): RunState["contexts"] {
+    const out: RunState["contexts"] = [];
+    for (const c of this.#contextsSeen.values()) {
+      out.push({ ...c, connected: this.#contexts.has(c.rank) });
+    }
+    return out;
+  }
+
   #addContext(conn: Connection, m: Record<string, unknown>): void {
     if (this.#finished) {
       conn.send({ t: "run_done" });
@@ -534,8 +726,20 @@ export class Driver {
       return;
     }
     const rank = this.#nextContext++;
-    const peer: ContextPeer = { rank, conn, label: String(m.label ?? `ctx${rank}`) };
+    const peer: ContextPeer = {
+      rank,
+      conn,
+      label: String(m.label || `${m.sysid === "Slurm" ? "J" : "SSH"}${rank}`),
+      host: String(m.host ?? ""),
+      nodes: Array.isArray(m.nodes) ? m.nodes.map(String) : [],
+    };
     this.#contexts.set(rank, peer);
+    this.#contextsSeen.set(rank, {
+      rank,
+      label: peer.label,
+      host: peer.host,
+      nodes: peer.nodes,
+    });
     this.#log.info(`context ${rank} (${peer.label}) registered from ${conn.peer}`);
     conn.attach({
       message: (msg) => {
@@ -679,6 +883,7 @@ export class Driver {
     // After fail-fast, results of the tasks it killed are not recorded: a resume runs them again.
     if (this.#outcome.stoppedBy === "fail_fast") return;
     this.#status.record(rec);
+    this.#counted(rec);
     if (m.rc !== 0) this.#failed(id, a.item.line, m.rc);
   }
 
@@ -724,7 +929,10 @@ export class Driver {
         this.#log.info(`task ${a.item.taskId} reissued (attempt ${a.attempt + 1})`);
       } else {
         this.#outstanding--;
-        if (this.#outcome.stoppedBy !== "fail_fast") this.#status.record(rec);
+        if (this.#outcome.stoppedBy !== "fail_fast") {
+          this.#status.record(rec);
+          this.#counted(rec);
+        }
         this.#failed(a.item.taskId, a.item.line, -100);
       }
     }
@@ -786,6 +994,13 @@ export class Driver {
   }
 
   async #shutdown(): Promise<void> {
+    const code = this.#cfg.exitCodeOf(this.#outcome);
+    const final = this.snapshot();
+    for (const o of this.#observers) {
+      o.send({ t: "state", state: final });
+      o.send({ t: "end", exitCode: code });
+    }
+    await Promise.all([...this.#observers].map((o) => o.bye()));
     for (const c of this.#contexts.values()) c.conn.send({ t: "bye" });
     for (const p of this.#engines.values()) {
       p.conn.send({ t: "kill" });

@@ -189,3 +189,77 @@ export function fromWire(w: WireCommand): Uint8Array {
   }
   return encoder.encode(w.cmd ?? "");
 }
+
+/** One engine in a {@link RunState}. */
+export interface EngineView {
+  rank: number;
+  contextRank: number;
+  node: string;
+  host: string;
+  pid: number;
+  cylinders: number;
+  status: "starting" | "running" | "draining" | "stopped" | "lost";
+  /** Task ids assigned to the engine (running or queued there). */
+  tasks: number[];
+  assigned: number;
+  finished: number;
+  failed: number;
+  /** Seconds since the engine was last heard from. */
+  silentFor: number;
+  /** Epoch seconds of registration. */
+  since: number;
+}
+
+/** One context in a {@link RunState}. */
+export interface ContextView {
+  rank: number;
+  label: string;
+  host: string;
+  nodes: string[];
+  connected: boolean;
+}
+
+/** A recent failure, for monitors. */
+export interface FailureView {
+  taskId: number;
+  line: number;
+  rc: number;
+  host: string;
+  command: string;
+  finish: number;
+}
+
+/** Snapshot of a run, sent to monitors (`state`) and written to `P_state.json` at the end. */
+export interface RunState {
+  prefix: string;
+  jobId: string;
+  driverHost: string;
+  driverPid: number;
+  /** Epoch seconds. */
+  started: number;
+  now: number;
+  /** Total task ids (tasks and barriers) when known in advance (regular files), else null. */
+  total: number | null;
+  /** The task source is exhausted. */
+  eof: boolean;
+  /** Normal tasks finished (run or skipped), failed (non-zero, final attempts), skipped by resume. */
+  done: number;
+  failed: number;
+  skipped: number;
+  running: number;
+  /** Tasks read and waiting for a slot. */
+  waiting: number;
+  barriers: number;
+  /** Completions per second over the last ~10 s. */
+  rate: number;
+  /** Seconds to the end at the current rate, when the total is known. */
+  eta: number | null;
+  stoppedBy: string | null;
+  finished: boolean;
+  exitCode: number | null;
+  engines: EngineView[];
+  contexts: ContextView[];
+  recentFailures: FailureView[];
+  /** Ids of tasks that failed (final attempts), first 1000. */
+  failedIds: number[];
+}

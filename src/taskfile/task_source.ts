@@ -119,14 +119,17 @@ export class TaskSource {
  * expanded), so that a bad line is reported before a run starts. A path that is not a regular
  * file (a pipe, a device) is not read, since reading would consume the input.
  *
+ * Returns the number of task ids the file produces (tasks and barriers), or null when the
+ * path is not a regular file.
+ *
  * @throws {TaskFileError} the first bad directive (strict mode) or over-long line.
  * @throws {Deno.errors.NotFound} and other I/O errors unchanged.
  */
 export async function checkTaskFile(
   path: string,
   options: CheckTaskFileOptions = {},
-): Promise<void> {
-  if (!(await Deno.stat(path)).isFile) return;
+): Promise<number | null> {
+  if (!(await Deno.stat(path)).isFile) return null;
   const file = options.file ?? path;
   const parser = new TaskParser({ ...options, file });
   const handle = await Deno.open(path);
@@ -140,6 +143,7 @@ export async function checkTaskFile(
   } catch (error) {
     throw error instanceof LineTooLongError ? tooLong(file, error) : error;
   }
+  return parser.nextTaskId;
 }
 
 function tooLong(file: string, error: LineTooLongError): TaskFileError {

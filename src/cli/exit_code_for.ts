@@ -1,0 +1,30 @@
+/**
+ * The exit code of a finished run (see README "Exit codes").
+ * @module
+ */
+import type { RunOutcome } from "../driver/driver.ts";
+import { LineTooLongError } from "../taskfile/line_reader.ts";
+import { TaskFileError } from "../taskfile/task_parser.ts";
+import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_TASKFILE } from "./exit_codes.ts";
+
+/** Maps an outcome to its exit code; `exitOnFailure` is `-e`. */
+export function exitCodeFor(outcome: RunOutcome, exitOnFailure: boolean): number {
+  switch (outcome.stoppedBy) {
+    case "signal":
+      return outcome.signal === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM;
+    case "source_error":
+    case "mismatch": {
+      const e = outcome.error;
+      return e instanceof TaskFileError || e instanceof LineTooLongError
+        ? EXIT_TASKFILE
+        : EXIT_FAILED;
+    }
+    case "fail_fast":
+    case "check":
+    case "starved":
+      return EXIT_FAILED;
+    case "context_failed":
+      return outcome.contextCode ?? EXIT_FAILED;
+  }
+  return exitOnFailure && outcome.failures > 0 ? EXIT_FAILED : EXIT_OK;
+}

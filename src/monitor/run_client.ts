@@ -1,0 +1,116 @@
+/**
+ * Talking to a running driver as a monitor: find the run's helper script, connect with its
+ * credentials, fetch state snapshots, request soft shutdowns, wait for the end.
+ * @module
+ */
+import { connectToDriver } from "../net/connect.ts";
+import type { Connection } from "../net/connection.ts";
+import { parseDbUtil, type RunCredentials } from "../protocol/db_util_script.ts";
+import type { RunState } from "../protocol/messages.ts";
+
+/** The run cannot be found or reached. */
+export class RunNotFoundError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RunNotFoundError";
+  }
+}
+
+/** A run named by its prefix P or its `P_dbUtil.sh`. */
+export interface RunHandle {
+  script: string;
+  creds: RunCredentials;
+  /** Exit code recorded in the script when the run has ended, else null. */
+  exitCode: number | null;
+}
+
+/** Finds the helper script of `target` (P, or the script itself) and reads it. */
+export async function openRun(target: string): Promise<RunHandle> {
+  const script = target.endsWith("_dbUtil.sh") ? target : `${target}_dbUtil.sh`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(script);
+  } catch (e) {
+    throw new RunNotFoundError(`cannot read ${script}: ${(e as Error).message}`, { cause: e });
+  }
+  const m = text.match(/^# disbatch-exit-code: (-?\d+)$/m);
+  return { script, creds: parseDbUtil(text), exitCode: m ? Number(m[1]) : null };
+}
+
+/** Connects as a monitor; throws RunNotFoundError when the driver is gone. */
+export async function connectMonitor(run: RunHandle, timeoutMs = 5_000): Promise<Connection> {
+  const short = (h: string) => h.split(".")[0];
+  const local = short(run.creds.driverHost) === short(Deno.hostname());
+  const loop = run.creds.addresses.filter((a) => a.startsWith("127."));
+  const other = run.creds.addresses.filter((a) => !a.startsWith("127."));
+  try {
+    return await connectToDriver(
+      local ? [...loop, ...other] : [...other, ...loop],
+      run.creds.secret,
+      "monitor",
+      timeoutMs,
+    );
+  } catch (e) {
+    throw new RunNotFoundError(`the run's driver cannot be reached (${(e as Error).message})`, {
+      cause: e,
+    });
+  }
+}
+
+/** One state snapshot from a live driver. */
+export async function fetchState(run: RunHandle): Promise<RunState> {
+  const c = await connectMonitor(run);
+  try {
+    c.send({ t: "snapshot" });
+    for (;;) {
+      const m = await c.next(10_000);
+      if (!m) throw new RunNotFoundError("the driver closed the connection");
+      if (m.t === "state") return m.state as RunState;
+    }
+  } finally {
+    c.close();
+    await c.done;
+  }
+}
+
+/**
+ * Follows a run until it ends; `onState` sees every snapshot. Resolves with the run's exit
+ * code (null if the driver vanished without telling).
+ */
+export async function watchRun(
+  run: RunHandle,
+  onState: (s: RunState) => void,
+): Promise<number | null> {
+  const c = await connectMonitor(run);
+  return await new Promise<number | null>((resolve) => {
+    let code: number | null = null;
+    c.attach({
+      message: (m) => {
+        if (m.t === "state") onState(m.state as RunState);
+        else if (m.t === "end") code = Number(m.exitCode);
+        else if (m.t === "bye") c.close();
+      },
+      closed: () => resolve(code),
+    });
+    c.send({ t: "watch" });
+  });
+}
+
+/** Asks for a soft shutdown of an engine or a context; true when the driver accepted it. */
+export async function softStop(
+  run: RunHandle,
+  what: { engine?: number; context?: number },
+): Promise<boolean> {
+  const c = await connectMonitor(run);
+  try {
+    c.send({ t: "stop", ...what });
+    for (;;) {
+      const m = await c.next(10_000);
+      if (!m) return false;
+      if (m.t === "ack") return m.ok === true;
+    }
+  } finally {
+    c.close();
+    await c.done;
+  }
+}
