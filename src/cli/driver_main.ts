@@ -8,6 +8,9 @@ import { Driver, type DriverConfig, mismatchMessage, resumeMatches } from "../dr
 import { PrefixError, resolvePrefix, taskSourceName } from "../driver/run_prefix.ts";
 import { StatusFile } from "../driver/status_file.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
+import { commandOutput } from "../proc/command_output.ts";
+import { SubmissionSource } from "../driver/submission_source.ts";
+import { exitCodeFor } from "./exit_code_for.ts";
 import { heartbeatSettings } from "../protocol/heartbeat.ts";
 import { ResumeIndex } from "../status/resume_index.ts";
 import { parseStatusLine } from "../status/status_line.ts";
@@ -31,6 +34,7 @@ import {
   usageErrorOutput,
   usageLine,
 } from "./parse_args.ts";
+import { sbatchMain } from "./sbatch_main.ts";
 
 const encoder = new TextEncoder();
 
@@ -65,7 +69,8 @@ export function contextArgs(o: DriverOptions): string[] {
   for (const e of o.envResource) a.push("--env-resource", e);
   if (o.fill) a.push("--fill");
   if (o.gpu) a.push("--gpu");
-  if (o.retireCmd) a.push("--retire-cmd", o.retireCmd);
+  // `--no-retire` is `--retire-cmd ""`, passed on like any set value (the original skips only None).
+  if (o.retireCmd !== null) a.push("--retire-cmd", o.retireCmd);
   if (o.label) a.push("--label", o.label);
   for (const s of o.sshNode) a.push("--ssh-node", s);
   a.push("--tasksPerNode", String(o.tasksPerNode));
@@ -115,14 +120,20 @@ async function unreadTasks(
 const NOT_YET: [keyof DriverOptions, string][] = [
   ["web", "-w/--web"],
   ["mailTo", "--mailTo"],
-  ["taskcommand", "--taskcommand"],
-  ["taskserver", "--taskserver"],
   ["kvsserver", "--kvsserver"],
-  ["sbatch", "--sbatch"],
 ];
 
 /** Entry of the driver role. */
 export async function driverMain(argv: string[]): Promise<number> {
+  const input = { stdin: false };
+  const code = await runDriver(argv, input);
+  // A pending read of a stdin task pipe cannot be cancelled and would keep the process alive
+  // until the writer ends it (e.g. after SIGTERM or fail-fast while the producer is idle).
+  if (input.stdin) Deno.exit(code);
+  return code;
+}
+
+async function runDriver(argv: string[], input: { stdin: boolean }): Promise<number> {
   let parsed;
   try {
     parsed = parseDriverArgs(argv);
@@ -149,7 +160,11 @@ export async function driverMain(argv: string[]): Promise<number> {
       return usageError(`${name} is not supported yet`);
     }
   }
-  const taskfile = o.taskfile!;
+  if (o.sbatch !== null) return await sbatchMain(argv, o);
+  // Tasks come from a file (or stdin), from clients (--taskserver) or from a command's output.
+  const streamMode = o.taskserver || o.taskcommand !== null;
+  const taskfile = o.taskfile ?? "";
+  const sourceName = streamMode ? null : taskfile;
 
   // Everything that can be wrong with the input is found before anything is created or run.
   let resume: ResumeIndex | null = null;
@@ -159,10 +174,16 @@ export async function driverMain(argv: string[]): Promise<number> {
     err(`disbatch: error: ${(e as Error).message}`);
     return EXIT_USAGE;
   }
-  let stream: ReadableStream<Uint8Array>;
+  let stream: ReadableStream<Uint8Array> | null = null;
   let isRegular = false;
-  if (taskfile === "-") stream = Deno.stdin.readable;
-  else {
+  /** Task ids in the file, known when a regular file was checked in advance. */
+  let total: number | null = null;
+  if (streamMode) {
+    // The stream (if any) is set up once the prefix is known.
+  } else if (taskfile === "-") {
+    stream = Deno.stdin.readable;
+    input.stdin = true;
+  } else {
     try {
       const f = await Deno.open(taskfile, { read: true });
       isRegular = (await f.stat()).isFile;
@@ -183,19 +204,21 @@ export async function driverMain(argv: string[]): Promise<number> {
     try {
       if (resume) {
         const check = new TaskSource((await Deno.open(taskfile)).readable, parserOpts);
+        total = 0;
         for (let item = await check.next(); item; item = await check.next()) {
+          if (item.kind === "N" || item.kind === "B" || item.kind === "C") total++;
           if (item.kind !== "N") continue;
           const r = resume.get(item.taskId);
           if (r && !(o.retry && r.rc !== 0) && !o.forceResume && !resumeMatches(r, item)) {
             await check.close();
             err(`disbatch: ${mismatchMessage(r, item)}`);
-            await stream.cancel();
+            await stream?.cancel();
             return EXIT_FAILED;
           }
         }
-      } else await checkTaskFile(taskfile, parserOpts);
+      } else total = await checkTaskFile(taskfile, parserOpts);
     } catch (e) {
-      await stream.cancel();
+      await stream?.cancel();
       if (e instanceof TaskFileError || e instanceof LineTooLongError) {
         err(`disbatch: error: ${e.message}`);
         return EXIT_TASKFILE;
@@ -206,9 +229,9 @@ export async function driverMain(argv: string[]): Promise<number> {
 
   let prefix: string;
   try {
-    prefix = resolvePrefix(o.prefix, taskSourceName(taskfile));
+    prefix = resolvePrefix(o.prefix, taskSourceName(sourceName));
   } catch (e) {
-    await stream.cancel();
+    await stream?.cancel();
     if (e instanceof PrefixError) {
       err(e.message);
       return EXIT_FAILED;
@@ -216,11 +239,19 @@ export async function driverMain(argv: string[]): Promise<number> {
     throw e;
   }
 
-  const log = new Logger(o.logfile ?? `${prefix}_driver.log`, "driver", o.loglevel as LogLevel);
+  let log: Logger;
+  try {
+    log = new Logger(o.logfile ?? `${prefix}_driver.log`, "driver", o.loglevel as LogLevel);
+  } catch (e) {
+    // argparse opens --logfile for writing: a failure is a usage error, as in the original.
+    await stream?.cancel();
+    if (o.logfile === null) throw e;
+    return usageError(cannotOpenMessage(o.logfile, e, "--logfile"));
+  }
   const status = new StatusFile(`${prefix}_status.txt`, o.statusHeader);
   const cfg: DriverConfig = {
     prefix,
-    nameTasks: taskSourceName(taskfile),
+    nameTasks: taskSourceName(sourceName),
     statusHeader: o.statusHeader,
     failFast: o.failFast,
     startupOnly: o.startupOnly,
@@ -238,12 +269,21 @@ export async function driverMain(argv: string[]): Promise<number> {
     heartbeat: heartbeatSettings(Deno.env.get("DISBATCH_HEARTBEAT")),
     retries: o.retries,
     timeout: o.timeout,
+    total,
+    exitCodeOf: (outcome) => exitCodeFor(outcome, o.exitCode),
   };
   Deno.env.set("DISBATCH_LOGLEVEL", o.loglevel);
-  const source = new TaskSource(stream, {
-    ...parserOpts,
-    onWarning: (w: { message: string }) => log.warn(w.message),
-  });
+  // --taskcommand: the command can find the run through DISBATCH_DBUTIL (e.g. to submit more).
+  const command = o.taskcommand === null
+    ? null
+    : commandOutput(o.taskcommand, { DISBATCH_DBUTIL: `${prefix}_dbUtil.sh` });
+  if (command) stream = command.stream;
+  const source = o.taskserver
+    ? new SubmissionSource(o.lenientDirectives, (m) => log.warn(m))
+    : new TaskSource(stream!, {
+      ...parserOpts,
+      onWarning: (w: { message: string }) => log.warn(w.message),
+    });
   const driver = new Driver(cfg, source, status, log, resume, {
     warn: err,
     say: (line) => console.log(line),
@@ -255,12 +295,29 @@ export async function driverMain(argv: string[]): Promise<number> {
     status.close();
   }
   // The driver reads lazily, so tasks it never read are not in its count.
-  const unread = outcome.stoppedBy === "starved" && isRegular
+  const starved = outcome.stoppedBy === "starved" || outcome.stoppedBy === "context_failed";
+  const unread = starved && isRegular && source instanceof TaskSource
     ? await unreadTasks(source, resume, o.retry)
     : 0;
+  const unrun = `${isRegular ? "" : "at least "}${outcome.unrun + unread} task(s) did not run`;
   log.info(`run ended: ${JSON.stringify({ ...outcome, error: outcome.error?.message })}`);
   log.close();
-  await stream.cancel().catch(() => {});
+  await stream?.cancel().catch(() => {});
+  if (command) {
+    // A command that closed its output gets a moment to exit on its own before it is stopped.
+    let timer: number | undefined;
+    await Promise.race([
+      command.status(),
+      new Promise((r) => timer = setTimeout(r, outcome.stoppedBy === null ? 2_000 : 0)),
+    ]);
+    clearTimeout(timer);
+    await command.terminate(2_000);
+    const st = await command.status();
+    if (st && (st.code !== 0 || st.signal) && outcome.stoppedBy === null) {
+      err(`disbatch: error: --taskcommand exited with ${st.signal ?? st.code}`);
+      return EXIT_FAILED;
+    }
+  }
 
   const failedMsg = () => {
     if (o.exitCode && outcome.failures > 0) {
@@ -284,12 +341,14 @@ export async function driverMain(argv: string[]): Promise<number> {
       return EXIT_FAILED;
     case "context_failed":
       err("Some engine processes failed -- please check the logs");
+      // Tasks must not vanish silently when the only context dies.
+      if (outcome.unrun + unread > 0) {
+        err(`disbatch: ${unrun}; resume with -r ${prefix}_status.txt`);
+      }
       return outcome.contextCode ?? EXIT_FAILED;
     case "starved":
       err(
-        `disbatch: every execution context has ended but ${isRegular ? "" : "at least "}${
-          outcome.unrun + unread
-        } task(s) did not run;` +
+        `disbatch: every execution context has ended but ${unrun};` +
           ` add resources with ${driver.scriptPath} or resume with -r ${prefix}_status.txt`,
       );
       return EXIT_FAILED;

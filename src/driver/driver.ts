@@ -26,6 +26,8 @@ import type { BarrierItem, NormalItem, PerEngineItem, TaskItem } from "../taskfi
 import { type ChildHandle, spawnChild } from "../proc/spawn_child.ts";
 import { selfCommand } from "../proc/self_command.ts";
 import type { StatusFile } from "./status_file.ts";
+import { SubmissionSource } from "./submission_source.ts";
+import { flagsOf } from "../status/status_line.ts";
 
 /** Where the driver's tasks come from: anything that yields items one at a time. */
 export interface ItemSource {
@@ -123,6 +125,7 @@ const RECENT_FAILURES = 20;
 const FAILED_IDS = 1000;
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** Tasks shorter than this on average are prefetched by engines. */
 const PREFETCH_BELOW_S = 1;
@@ -187,6 +190,8 @@ export class Driver {
   readonly #outcome: RunOutcome = { failures: 0, normalTasks: 0, stoppedBy: null, unrun: 0 };
   #killTimer: number | undefined;
   readonly #observers = new Set<Connection>();
+  /** Task id -> the client that submitted it (task-server mode). */
+  readonly #routes = new Map<number, Connection>();
   readonly #watchers = new Set<Connection>();
   readonly #started = now();
   #doneCount = 0;
@@ -261,6 +266,10 @@ export class Driver {
     Deno.writeTextFileSync(this.#scriptPath, script, { mode: 0o700 });
     Deno.chmodSync(this.#scriptPath, 0o700);
     this.#log.info(`listening on ${addresses.join(" ")}; helper ${this.#scriptPath}`);
+    if (this.#source instanceof SubmissionSource) {
+      this.#report.say("Task server ready; submit tasks with this run's helper script:");
+      this.#report.say(`   ${this.#scriptPath}`);
+    }
 
     const onInt = () => this.#onSignal("SIGINT");
     const onTerm = () => this.#onSignal("SIGTERM");
@@ -595,6 +604,20 @@ export class Driver {
           case "wait":
             // Answered with `end` when the run is over.
             return;
+          case "submit":
+            this.#submit(conn, m);
+            return;
+          case "end_stream":
+            if (this.#source instanceof SubmissionSource) {
+              this.#source.end();
+              this.#log.info(`task stream ended by ${conn.peer}`);
+            }
+            conn.send({
+              t: "ack",
+              ok: this.#source instanceof SubmissionSource,
+              ref: m.ref ?? null,
+            });
+            return;
           case "ping":
             conn.send({ t: "pong" });
             return;
@@ -608,6 +631,59 @@ export class Driver {
       closed: () => {
         this.#observers.delete(conn);
         this.#watchers.delete(conn);
+      },
+    });
+  }
+
+  /** Task-server mode: parse a client's submission now, tell it the ids, route results back. */
+  #submit(conn: Connection, m: Record<string, unknown>): void {
+    const ref = m.ref ?? null;
+    const src = this.#source;
+    if (!(src instanceof SubmissionSource) || src.ended || this.#outcome.stoppedBy !== null) {
+      conn.send({ t: "rejected", ref, message: "this run does not accept submissions now" });
+      return;
+    }
+    const lines = Array.isArray(m.lines) ? m.lines.map(String) : [String(m.text ?? "")];
+    const accepted: { first: number; next: number; line: number }[] = [];
+    for (const line of lines) {
+      try {
+        const a = src.submit(encoder.encode(line));
+        accepted.push(a);
+        if (m.results !== false) {
+          for (let id = a.first; id < a.next; id++) this.#routes.set(id, conn);
+        }
+      } catch (e) {
+        conn.send({ t: "rejected", ref, message: (e as Error).message, accepted });
+        return;
+      }
+    }
+    conn.send({ t: "accepted", ref, ids: accepted });
+    this.#pump();
+  }
+
+  /** Sends a final record to the client that submitted the task (spec §12.4 result keys). */
+  #route(r: TaskRecord): void {
+    const conn = this.#routes.get(r.taskId);
+    if (!conn) return;
+    this.#routes.delete(r.taskId);
+    conn.send({
+      t: "result",
+      result: {
+        Flags: flagsOf(r),
+        TaskId: r.taskId,
+        TaskStreamIndex: r.line,
+        TaskRepIndex: r.repeat,
+        Host: r.host,
+        PID: r.pid,
+        ReturnCode: r.rc,
+        Elapsed: r.finish - r.start,
+        Start: r.start,
+        End: r.finish,
+        OutBytes: r.outBytes,
+        OutData: r.outSnippet,
+        ErrBytes: r.errBytes,
+        ErrData: r.errSnippet,
+        TaskCmd: decoder.decode(r.command),
       },
     });
   }
@@ -634,6 +710,7 @@ export class Driver {
   /** Counts a final record for monitors. */
   #counted(r: TaskRecord): void {
     this.#doneCount++;
+    if (this.#routes.size > 0) this.#route(r);
     this.#stateDirty = true;
     if (r.rc === 0) return;
     this.#failedTasks++;

@@ -212,7 +212,11 @@ export class TaskParser {
       const what = CASELESS_KEYWORDS.has(keyword)
         ? `malformed #DISBATCH ${keyword}`
         : "unknown #DISBATCH directive";
-      if (!this.#lenient) throw new TaskFileError(this.#file, line, `${what}: ${quote(text)}`);
+      if (!this.#lenient) {
+        // A rejected line changes nothing (a task server rejects the value and goes on).
+        if (out.length > 0) this.#perEngineOpen = true;
+        throw new TaskFileError(this.#file, line, `${what}: ${quote(text)}`);
+      }
       this.#warn(line, `Unknown #DISBATCH directive: ${quote(text)}`);
       return out;
     }
