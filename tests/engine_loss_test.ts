@@ -1,0 +1,124 @@
+/**
+ * Engine loss (issue "Never lose a task"): SIGKILL of one of two engines mid-run re-issues its
+ * tasks to the other; an engine that stops answering (SIGSTOP, as a cut network looks) is
+ * declared lost after the heartbeat timeout and its tasks are re-issued too.
+ */
+import assert from "node:assert/strict";
+import { LAUNCHER, livePids, splitStatus, statusLines, tempDir, writeTasks } from "./helpers.ts";
+
+async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** PID of the engine started by the context with `label`, once it exists. */
+function enginePid(dir: string, label: string): Promise<number> {
+  return waitFor(`engine ${label}`, async () => {
+    const pids = await livePids(`--label ${label} `);
+    for (const pid of pids) {
+      const cmd = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+      if (cmd.includes("main.ts") && cmd.includes(dir)) return pid;
+    }
+    return undefined;
+  });
+}
+
+async function twoEngineRun(
+  dir: string,
+  tasks: number,
+  env: Record<string, string>,
+  hurt: (pid: number) => void,
+): Promise<{ code: number; stderr: string; lines: string[] }> {
+  const marker = `loss-${crypto.randomUUID().slice(0, 8)}`;
+  await writeTasks(
+    `${dir}/Tasks`,
+    Array.from({ length: tasks }, (_, i) => `sleep 0.4; echo ${i} # ${marker}`).join("\n") + "\n",
+  );
+  const driver = new Deno.Command(LAUNCHER, {
+    args: ["-s", "localhost:2", "-p", `${dir}/run`, "Tasks"],
+    cwd: dir,
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const first = await enginePid(dir, "SSH0");
+  await waitFor("helper script", async () => {
+    try {
+      return (await Deno.readTextFile(`${dir}/run_dbUtil.sh`)).length > 0 ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  const extra = new Deno.Command(`${dir}/run_dbUtil.sh`, {
+    args: ["-s", "localhost:2", "-l", "extra"],
+    cwd: dir,
+    env,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await enginePid(dir, "extra");
+  await new Promise((r) => setTimeout(r, 700));
+  hurt(first);
+  const out = await driver.output();
+  await extra.status;
+  try {
+    Deno.kill(first, "SIGKILL");
+  } catch {
+    // gone
+  }
+  for (let i = 0; i < 40 && (await livePids(marker)).length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(await livePids(marker), [], "no task survives its engine");
+  return {
+    code: out.code,
+    stderr: new TextDecoder().decode(out.stderr),
+    lines: await statusLines(`${dir}/run`),
+  };
+}
+
+function assertAllDone(lines: string[], tasks: number): number {
+  const fields = lines.map(splitStatus);
+  const final = fields.filter((f) => f[0][3] === " ");
+  assert.deepEqual(final.map((f) => Number(f[1])).sort((a, b) => a - b), [...Array(tasks).keys()]);
+  assert.ok(final.every((f) => f[6] === "0"), "every final attempt succeeded");
+  const lost = fields.filter((f) => f[0][3] === "Z");
+  for (const f of lost) assert.deepEqual([f[0], f[5], f[6]], ["R  Z", "-1", "-100"]);
+  return lost.length;
+}
+
+Deno.test("SIGKILL of one of two engines: its running tasks are re-issued and every task completes", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const r = await twoEngineRun(dir, 16, {}, (pid) => Deno.kill(pid, "SIGKILL"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(assertAllDone(r.lines, 16) >= 1, "the killed engine was running tasks");
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("an engine that stops answering is declared lost after the heartbeat timeout", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const t0 = Date.now();
+    const r = await twoEngineRun(
+      dir,
+      16,
+      { DISBATCH_HEARTBEAT: "0.3,1.5" },
+      (pid) => Deno.kill(pid, "SIGSTOP"),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(assertAllDone(r.lines, 16) >= 1);
+    assert.ok(Date.now() - t0 < 30_000);
+    const log = await Deno.readTextFile(`${dir}/run_driver.log`);
+    assert.match(log, /silent for \d+\.\d s; declared lost/);
+  } finally {
+    await cleanup();
+  }
+});
