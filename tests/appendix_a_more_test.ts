@@ -295,7 +295,7 @@ Deno.test("A20 --fail-fast kills the running task and exits 1", async () => {
     const r = await run(
       dir,
       ["-s", "localhost:2", "-p", "run", "--fail-fast"],
-      `sleep 1000 # ${marker}\nsleep 0.3; exit 1\ntouch A.txt\n`,
+      `sleep 1000; true # ${marker}\nsleep 0.3; exit 1\ntouch A.txt\n`,
     );
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Quitting early due to task failure with --fail-fast/);

@@ -35,6 +35,7 @@ import {
   usageLine,
 } from "./parse_args.ts";
 import { sbatchMain } from "./sbatch_main.ts";
+import { DriverExtras, ExtrasConfigError } from "./driver_extras.ts";
 
 const encoder = new TextEncoder();
 
@@ -118,8 +119,6 @@ async function unreadTasks(
 }
 
 const NOT_YET: [keyof DriverOptions, string][] = [
-  ["web", "-w/--web"],
-  ["mailTo", "--mailTo"],
   ["kvsserver", "--kvsserver"],
 ];
 
@@ -161,6 +160,13 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     }
   }
   if (o.sbatch !== null) return await sbatchMain(argv, o);
+  let extras;
+  try {
+    extras = DriverExtras.forRun(o);
+  } catch (e) {
+    if (!(e instanceof ExtrasConfigError)) throw e;
+    return usageError(e.message);
+  }
   // Tasks come from a file (or stdin), from clients (--taskserver) or from a command's output.
   const streamMode = o.taskserver || o.taskcommand !== null;
   const taskfile = o.taskfile ?? "";
@@ -285,13 +291,18 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
       onWarning: (w: { message: string }) => log.warn(w.message),
     });
   const driver = new Driver(cfg, source, status, log, resume, {
-    warn: err,
-    say: (line) => console.log(line),
+    warn: (line) => extras.above(() => err(line)),
+    say: (line) => extras.above(() => console.log(line)),
   });
   let outcome;
   try {
-    outcome = await driver.run();
+    const running = driver.run();
+    running.catch(() => {}); // awaited below; it must not count as unhandled meanwhile
+    const statusPath = `${prefix}_status.txt`;
+    await extras.start({ prefix, scriptPath: driver.scriptPath, statusPath, log }, err);
+    outcome = await running;
   } finally {
+    await extras.close();
     status.close();
   }
   // The driver reads lazily, so tasks it never read are not in its count.

@@ -182,6 +182,8 @@ export class Driver {
   #outstanding = 0;
   #failSinceBarrier: { taskId: number; line: number; rc: number } | null = null;
   #contextLaunched = false;
+  /** Read one more item even without a free slot (to learn whether the input has ended). */
+  #pullToEnd = false;
   #contextChild: ChildHandle | null = null;
   #contextExited = false;
   #finished = false;
@@ -337,7 +339,7 @@ export class Driver {
   #wantItem(): boolean {
     if (this.#pulling || this.#eof || this.#barrier || this.#outcome.stoppedBy) return false;
     // Before any context exists, read until the first task that must run (or the end).
-    if (!this.#contextLaunched) return true;
+    if (!this.#contextLaunched || this.#pullToEnd) return true;
     return this.#sched.pendingCount < this.#sched.freeSlots;
   }
 
@@ -390,6 +392,7 @@ export class Driver {
         this.#outcome.normalTasks++;
         if (this.#trySkip(item)) return;
         this.#outstanding++;
+        this.#pullToEnd = false;
         this.#sched.enqueue(item);
         if (!this.#contextLaunched) this.#launchContext();
         return;
@@ -499,10 +502,19 @@ export class Driver {
 
   /** Once nothing is left to hand out, idle engines are released (they may retire nodes). */
   #drainIdle(): void {
-    const noMoreWork = this.#outcome.stoppedBy !== null ||
-      (this.#eof && !this.#barrier && this.#sched.pendingCount === 0);
+    const stopped = this.#outcome.stoppedBy !== null;
+    const noMoreWork = stopped || (this.#eof && !this.#barrier && this.#sched.pendingCount === 0);
     if (!noMoreWork) return;
-    for (const e of this.#sched.idleEngines()) {
+    let idle = this.#sched.idleEngines();
+    if (!stopped && !this.#cfg.noReissue && this.#sched.inflightCount > 0 && idle.length > 0) {
+      // One idle engine on the driver's host stays while tasks run elsewhere, to take them over
+      // if their engine is lost (under Slurm the driver's node is never retired anyway).
+      const mine = (h: string) => h.split(".")[0] === this.#host.split(".")[0];
+      // Elsewhere a spare would hold a whole allocated node idle for the rest of the run.
+      const spare = idle.find((e) => mine(e.host));
+      idle = idle.filter((e) => e !== spare);
+    }
+    for (const e of idle) {
       const p = this.#engines.get(e.rank);
       if (p) this.#drainEngine(p);
     }
@@ -521,6 +533,12 @@ export class Driver {
       !stopped && this.#contextLaunched && !this.#cfg.startupOnly && this.#contextExited &&
       this.#contexts.size === 0 && this.#sched.liveEngines === 0 && !allDone
     ) {
+      // Unless the only thing left is learning that the input has ended: find out first.
+      if (!this.#eof && !this.#barrier && this.#sched.pendingCount === 0) {
+        this.#pullToEnd = true;
+        this.#maybePull();
+        if (this.#pulling) return;
+      }
       const code = this.#outcome.contextCode;
       this.#stop(code !== undefined && code !== 0 ? "context_failed" : "starved");
       this.#end();
@@ -546,6 +564,12 @@ export class Driver {
             (t - e.lastHeard).toFixed(1)
           } s; declared lost`,
         );
+        // Its context ends the engine process (it may be hung, not dead), then sees it exit.
+        this.#contexts.get(e.contextRank)?.conn.send({
+          t: "engine_lost",
+          node: e.node,
+          pid: e.pid,
+        });
         p.conn.close();
       } else p.conn.send({ t: "ping" });
     }

@@ -192,7 +192,11 @@ function spawnFailure(e: unknown, start: number): TaskRunResult {
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: unknown } | null)?.code;
   const osError = /\(os error (\d+)\)/.exec(message);
-  const rc = osError
+  // A TypeError is Deno rejecting the arguments (a NUL byte) before any system call: like
+  // Python's ValueError it carries no errno, even though Deno labels it EINVAL.
+  const rc = e instanceof TypeError
+    ? NO_ERRNO_RC
+    : osError
     ? Number(osError[1])
     : typeof code === "string" && Object.hasOwn(ERRNO, code)
     ? ERRNO[code]

@@ -1,0 +1,119 @@
+/**
+ * End-to-end helpers for runs the test must interact with while they are going on: a
+ * disbatch started in the background (signals, stdin written line by line, extra contexts),
+ * and polling until the run reaches a state.
+ * @module
+ */
+import { LAUNCHER, type RunResult } from "./helpers.ts";
+
+/** A disbatch process started by {@link startDisbatch}. */
+export interface BackgroundRun {
+  /** PID of the driver (the launcher execs the runtime, so this is the driver itself). */
+  pid: number;
+  /** Exit code and everything it printed, once it has exited. */
+  result: Promise<RunResult>;
+  /** Sends a signal to the driver. */
+  kill(signal: Deno.Signal): void;
+  /** Writes text to its stdin (only with `stdin: "piped"`). */
+  write(text: string): Promise<void>;
+  /** Closes its stdin (only with `stdin: "piped"`). */
+  closeStdin(): Promise<void>;
+}
+
+/** Options of {@link startDisbatch}. */
+export interface StartOptions {
+  cwd: string;
+  /** Added to the inherited environment, or the whole environment with `clearEnv`. */
+  env?: Record<string, string>;
+  clearEnv?: boolean;
+  stdin?: "piped" | "null";
+}
+
+/** Starts `scripts/disbatch args…` without waiting for it. */
+export function startDisbatch(args: string[], opts: StartOptions): BackgroundRun {
+  return startProgram(LAUNCHER, args, opts);
+}
+
+/** Starts any program (e.g. a run's `P_dbUtil.sh`) the same way as {@link startDisbatch}. */
+export function startProgram(cmd: string, args: string[], opts: StartOptions): BackgroundRun {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: opts.cwd,
+    env: opts.env,
+    clearEnv: opts.clearEnv ?? false,
+    stdin: opts.stdin ?? "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = opts.stdin === "piped" ? child.stdin.getWriter() : null;
+  const result = Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.status,
+  ]).then(([stdout, stderr, status]) => ({ code: status.code, stdout, stderr }));
+  return {
+    pid: child.pid,
+    result,
+    kill: (signal) => child.kill(signal),
+    write: async (text) => await writer!.write(new TextEncoder().encode(text)),
+    closeStdin: async () => await writer!.close(),
+  };
+}
+
+/** Polls `cond` every 20 ms until it holds; throws after `timeoutMs` naming `what`. */
+export async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** True when `path` exists. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** This process's environment without `names` (for `clearEnv` runs). */
+export function envWithout(...names: string[]): Record<string, string> {
+  const env = Deno.env.toObject();
+  for (const n of names) delete env[n];
+  return env;
+}
+
+/** A token unlikely to appear in any other process's command line, for `/proc` searches. */
+export function uniqueMarker(): string {
+  return String(100_000 + Math.floor(Math.random() * 900_000));
+}
+
+/** Sends SIGKILL to each PID (test clean-up of processes this test caused). */
+export function killAll(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The run's result, or SIGKILL it and throw when it takes longer than `ms` (a hang). */
+export async function resultWithin(run: BackgroundRun, ms: number): Promise<RunResult> {
+  let timer: number | undefined;
+  const timeout = new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), ms));
+  const first = await Promise.race([run.result, timeout]);
+  clearTimeout(timer);
+  if (first !== "timeout") return first;
+  run.kill("SIGKILL");
+  await run.result;
+  throw new Error(`the run did not end within ${ms} ms`);
+}

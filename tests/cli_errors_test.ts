@@ -1,0 +1,262 @@
+/**
+ * Command-line and task-file errors (spec §1, §3, §4, §11, T14, T37c–d, T38): each is reported
+ * before anything is created or run, with the decided exit code and message.
+ */
+import assert from "node:assert/strict";
+import {
+  disbatch,
+  listDir,
+  type RunResult,
+  sortedProjection,
+  statusLines,
+  tempDir,
+  writeTasks,
+} from "./helpers.ts";
+
+/** Runs `args` in a fresh directory holding `files`; returns the result and what is left there. */
+async function inFreshDir(
+  args: string[],
+  files: Record<string, string> = { Tasks: "touch RAN\n" },
+  stdin?: string,
+): Promise<{ r: RunResult; files: string[] }> {
+  const { dir, cleanup } = await tempDir();
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      if (name.includes("/")) await Deno.mkdir(`${dir}/${name.replace(/\/[^/]*$/, "")}`);
+      await writeTasks(`${dir}/${name}`, text);
+    }
+    const r = await disbatch(args, { cwd: dir, stdin });
+    return { r, files: await listDir(dir) };
+  } finally {
+    await cleanup();
+  }
+}
+
+/** The last stderr line, which for usage errors is `disbatch: error: …`. */
+function lastLine(s: string): string {
+  const lines = s.trimEnd().split("\n");
+  return lines[lines.length - 1];
+}
+
+/** argparse's shape: `usage: disbatch …` lines, then one `disbatch: error: …` line. */
+function assertUsageError(r: RunResult, message: string, code = 2): void {
+  assert.equal(r.code, code, r.stderr);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^usage: disbatch /);
+  assert.equal(lastLine(r.stderr), `disbatch: error: ${message}`);
+}
+
+Deno.test("T38a no arguments: usage error naming the required source, exit 2", async () => {
+  const { r } = await inFreshDir([]);
+  assertUsageError(
+    r,
+    "one of the arguments --taskcommand --taskserver taskfile --version is required",
+  );
+});
+
+Deno.test("T38b an unopenable task file is a usage error; nothing is created", async () => {
+  const missing = await inFreshDir(["-s", "localhost:1", "nonexist"]);
+  assertUsageError(
+    missing.r,
+    "argument taskfile: can't open 'nonexist': [Errno 2] No such file or directory: 'nonexist'",
+  );
+  assert.deepEqual(missing.files, ["Tasks"]);
+  const dir = await inFreshDir(["-s", "localhost:1", "sub"], { "sub/x": "" });
+  assertUsageError(
+    dir.r,
+    "argument taskfile: can't open 'sub': [Errno 21] Is a directory: 'sub'",
+  );
+  assert.deepEqual(dir.files, ["sub"]);
+});
+
+Deno.test("T38c-d bad choice, bad float, bad int: exit 2", async () => {
+  assertUsageError(
+    (await inFreshDir(["--loglevel", "FOO", "Tasks"])).r,
+    "argument --loglevel: invalid choice: 'FOO' (choose from 'CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG')",
+  );
+  assertUsageError(
+    (await inFreshDir(["-c", "abc", "Tasks"])).r,
+    "argument -c/--cpusPerTask: invalid float value: 'abc'",
+  );
+  assertUsageError(
+    (await inFreshDir(["-t", "1.5", "Tasks"])).r,
+    "argument -t/--tasksPerNode: invalid int value: '1.5'",
+  );
+});
+
+Deno.test("T38e-f help on stdout and exit 1 for --mailFreq alone and -S with -s/--retire-cmd", async () => {
+  for (
+    const args of [
+      ["--mailFreq", "3", "Tasks"],
+      ["-S", "-s", "localhost:2", "Tasks"],
+      ["-S", "--retire-cmd", "true", "Tasks"],
+    ]
+  ) {
+    const { r, files } = await inFreshDir(args);
+    assert.equal(r.code, 1, args.join(" "));
+    assert.equal(r.stderr, "", args.join(" "));
+    assert.match(r.stdout, /^usage: disbatch /);
+    assert.match(r.stdout, /Use batch resources to process a file of tasks, one task per line\./);
+    assert.deepEqual(files, ["Tasks"]);
+  }
+});
+
+Deno.test("T38g-h --taskserver conflicts", async () => {
+  const alone = await inFreshDir(["--taskserver", "h:1"]);
+  assert.equal(alone.r.code, 1);
+  assert.equal(alone.r.stderr, "Cannot use different --kvsserver and --taskservers.\n");
+  assertUsageError(
+    (await inFreshDir(["--taskserver", "h:1", "Tasks"])).r,
+    "argument taskfile: not allowed with argument --taskserver",
+  );
+});
+
+Deno.test("T38i --version and -h exit 0 on stdout", async () => {
+  const v = await inFreshDir(["--version"]);
+  assert.equal(v.r.code, 0);
+  assert.match(v.r.stdout, /^\d+\.\d+\.\d+\n$/);
+  assert.equal(v.r.stderr, "");
+  const h = await inFreshDir(["-h"]);
+  assert.equal(h.r.code, 0);
+  assert.match(h.r.stdout, /^usage: disbatch /);
+  assert.match(h.r.stdout, /--lenient-directives/);
+  assert.deepEqual(h.files, ["Tasks"]);
+});
+
+Deno.test("options of features not built yet are refused with exit 2; nothing runs", async () => {
+  const cases: [string[], string][] = [
+    [["--kvsserver", "h:1", "Tasks"], "--kvsserver"],
+  ];
+  // Every run ends before anything is checked, so a failure leaves no process behind.
+  const results = await Promise.all(
+    cases.map(([args]) => inFreshDir(["-s", "localhost:1", ...args])),
+  );
+  results.forEach(({ r, files }, i) => {
+    assertUsageError(r, `${cases[i][1]} is not supported yet`);
+    assert.deepEqual(files, ["Tasks"], cases[i][0].join(" "));
+  });
+});
+
+Deno.test("an unwritable --logfile is a usage error; nothing runs", async () => {
+  const missing = await inFreshDir(["-s", "localhost:1", "--logfile", "/nonexist/log", "Tasks"]);
+  assertUsageError(
+    missing.r,
+    "argument --logfile: can't open '/nonexist/log': [Errno 2] No such file or directory: '/nonexist/log'",
+  );
+  assert.deepEqual(missing.files, ["Tasks"]);
+  const dir = await inFreshDir(["-s", "localhost:1", "--logfile", "sub", "Tasks"], {
+    Tasks: "touch RAN\n",
+    "sub/x": "",
+  });
+  assertUsageError(dir.r, "argument --logfile: can't open 'sub': [Errno 21] Is a directory: 'sub'");
+  assert.deepEqual(dir.files, ["Tasks", "sub"]);
+});
+
+Deno.test("T37c-d a -p naming a missing directory: exit 1, message, nothing created", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const real = await Deno.realPath(dir);
+    await writeTasks(`${dir}/Tasks`, "touch RAN\n");
+    const slash = await disbatch(["-s", "localhost:1", "-p", "newdir/", "Tasks"], { cwd: dir });
+    assert.equal(slash.code, 1);
+    assert.equal(slash.stderr, `Directory ${real}/newdir does not exist.\n`);
+    const deep = await disbatch(["-s", "localhost:1", "-p", "/nonexist/x", "Tasks"], { cwd: dir });
+    assert.equal(deep.code, 1);
+    assert.equal(deep.stderr, "Directory /nonexist does not exist.\n");
+    assert.deepEqual(await listDir(dir), ["Tasks"]);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("T14 strict: a late PERENGINE is fatal before anything runs (exit 3, file:line)", async () => {
+  const tasks = "echo t0\n#DISBATCH PERENGINE START echo late\ntouch RAN\n";
+  const { r, files } = await inFreshDir(["-s", "localhost:2", "-p", "run", "sub/Tasks"], {
+    "sub/Tasks": tasks,
+  });
+  assert.equal(r.code, 3);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^disbatch: error: sub\/Tasks:2: [^\n]*PERENGINE[^\n]*\n$/);
+  assert.deepEqual(files, ["sub"], "no status file, no task ran");
+});
+
+Deno.test("T14 lenient: a late PERENGINE silently ends the task list (task 0 only)", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await writeTasks(`${dir}/Tasks`, "echo t0\n#DISBATCH PERENGINE START echo late\ntouch RAN\n");
+    const r = await disbatch(
+      ["-s", "localhost:2", "-p", "run", "--lenient-directives", "Tasks"],
+      { cwd: dir },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const lines = await statusLines(`${dir}/run`);
+    assert.equal(lines.length, 1);
+    assert.deepEqual(sortedProjection(lines), [" O  |0|1|-1|0|3|'t0\\n'|0|''|echo t0"]);
+    assert.ok(!(await listDir(dir)).includes("RAN"));
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("unknown and malformed directives are fatal in a regular file (exit 3)", async () => {
+  const bad = [
+    "#DISBATCH FOO bar",
+    "#DISBATCH barrier",
+    "#DISBATCH REPEAT 3echo",
+    "#DISBATCH REPEAT -1 z",
+    "#DISBATCH PREFIX",
+  ];
+  const results = await Promise.all(bad.map((line) =>
+    inFreshDir(["-s", "localhost:1", "Tasks"], {
+      Tasks: `touch RAN\n# comment\n\n${line}\ntouch RAN2\n`,
+    })
+  ));
+  results.forEach(({ r, files }, i) => {
+    const line = bad[i];
+    assert.equal(r.code, 3, line);
+    const msg = r.stderr.split("\n");
+    assert.equal(msg.length, 2, `one line for ${line}: ${r.stderr}`);
+    assert.ok(msg[0].startsWith("disbatch: error: Tasks:4: "), r.stderr);
+    assert.deepEqual(files, ["Tasks"], line);
+  });
+});
+
+Deno.test("stdin: a bad directive stops feeding when reached; running tasks finish; exit 3", async () => {
+  const { r, files } = await inFreshDir(
+    ["-s", "localhost:2", "-p", "run", "-"],
+    {},
+    "sleep 0.3; touch A\n#DISBATCH FOO\ntouch B\n",
+  );
+  assert.equal(r.code, 3);
+  assert.equal(
+    r.stderr,
+    "disbatch: error: <stdin>:2: unknown #DISBATCH directive: #DISBATCH FOO\n",
+  );
+  assert.ok(files.includes("A"), "the running task finished");
+  assert.ok(!files.includes("B"), "nothing after the bad line ran");
+});
+
+Deno.test("stdin: tasks before a bad line are recorded, none after; lenient runs them all", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const r = await disbatch(["-s", "localhost:2", "-p", "run", "-"], {
+      cwd: dir,
+      stdin: "sleep 0.3; echo a\n#DISBATCH PERENGINE START echo late\necho b\n",
+    });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /^disbatch: error: <stdin>:2: [^\n]*PERENGINE[^\n]*\n$/);
+    const lines = await statusLines(`${dir}/run`);
+    assert.deepEqual(lines.map((l) => l.split("\t").slice(0, 3).join("|")), [" O  |0|1"]);
+    // With --lenient-directives the original's behaviour: silently end the list, exit 0.
+    const lenient = await disbatch(
+      ["-s", "localhost:2", "-p", "run2", "--lenient-directives", "-"],
+      { cwd: dir, stdin: "echo a\n#DISBATCH FOO\necho b\n" },
+    );
+    assert.equal(lenient.code, 0, lenient.stderr);
+    assert.equal(lenient.stderr, "");
+    assert.equal((await statusLines(`${dir}/run2`)).length, 2);
+  } finally {
+    await cleanup();
+  }
+});
