@@ -437,7 +437,7 @@ export class Driver {
     this.#barriersDone++;
     this.#stateDirty = true;
     const t = now();
-    this.#status.record({
+    const rec: TaskRecord = {
       kind: b.kind,
       taskId: b.taskId,
       line: b.line,
@@ -452,7 +452,10 @@ export class Driver {
       errBytes: 0,
       errSnippet: "",
       command: b.text,
-    });
+    };
+    this.#status.record(rec);
+    // A client that submitted the barrier learns it was passed (its id must not wait forever).
+    if (this.#routes.size > 0) this.#route(rec);
     const f = this.#failSinceBarrier;
     if (b.kind === "C" && f) {
       this.#report.warn(
@@ -655,6 +658,7 @@ export class Driver {
       closed: () => {
         this.#observers.delete(conn);
         this.#watchers.delete(conn);
+        for (const [id, c] of this.#routes) if (c === conn) this.#routes.delete(id);
       },
     });
   }
@@ -919,6 +923,8 @@ export class Driver {
         break;
       case "ping":
         peer.conn.send({ t: "pong" });
+        return;
+      case "pong":
         return;
       default:
         this.#log.warn(`engine ${peer.rank}: unexpected message ${String(m.t)}`);
