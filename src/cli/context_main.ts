@@ -5,9 +5,24 @@
  */
 import { ContextError, runContext } from "../context/context.ts";
 import { NodeListError } from "../context/node_slots.ts";
+import { SlurmEnvError } from "../context/slurm_allocation.ts";
+import { SlurmSlotsError } from "../context/slurm_slots.ts";
+import { SrunOptionsError } from "../context/srun_env.ts";
+import { ConnectError } from "../net/connect.ts";
 import type { LogLevel } from "../log/logger.ts";
 import { parseContextArgs, UsageError, usageErrorOutput } from "./parse_args.ts";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
+
+/**
+ * The log level the driver hands its auto-launched context in `DISBATCH_LOGLEVEL`. The variable
+ * is removed from this process so that it does not leak into engines, tasks and retire
+ * commands (tasks see only the DISBATCH_ variables of spec §6.2); engines get `--loglevel`.
+ */
+function takeLogLevel(): LogLevel {
+  const level = Deno.env.get("DISBATCH_LOGLEVEL") ?? "INFO";
+  Deno.env.delete("DISBATCH_LOGLEVEL");
+  return level as LogLevel;
+}
 
 /** Entry of the context role. */
 export async function contextMain(argv: string[]): Promise<number> {
@@ -32,6 +47,7 @@ export async function contextMain(argv: string[]): Promise<number> {
     Deno.stdout.writeSync(new TextEncoder().encode(o.help));
     return 0;
   }
+  const loglevel = takeLogLevel();
   if (o.gpu) console.error("-g/--gpu is deprecated. It is no longer needed and will be ignored.");
   try {
     return await runContext({
@@ -44,11 +60,12 @@ export async function contextMain(argv: string[]): Promise<number> {
       retireCmd: o.retireCmd,
       label: o.label,
       sshNode: o.sshNode,
-      loglevel: (Deno.env.get("DISBATCH_LOGLEVEL") ?? "INFO") as LogLevel,
+      loglevel,
     }, { warn: (line) => console.error(line) });
   } catch (e) {
-    if (e instanceof ContextError || e instanceof NodeListError) {
-      console.error(`disbatch: ${e.message}`);
+    const known = [ContextError, NodeListError, SlurmEnvError, SlurmSlotsError, SrunOptionsError];
+    if (known.some((k) => e instanceof k) || e instanceof ConnectError) {
+      console.error(`disbatch: ${(e as Error).message}`);
       return EXIT_FAILED;
     }
     console.error(`disbatch: context failed: ${(e as Error).message}`);

@@ -1,18 +1,24 @@
 /**
- * A context owns a set of machines (SSH hosts, or later a Slurm allocation) and starts one
- * engine per node; it watches the engines, runs the retire command when one ends, and exits
- * once all of them have.
+ * A context owns a set of machines (SSH hosts, or the nodes of a Slurm allocation) and starts
+ * one engine per node: directly on its own host, with `ssh`, or as an `srun` step. It watches
+ * the engines, retires the node of each engine that ended, and exits once all of them have.
  * @module
  */
 import { connectToDriver } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
-import { parseDbUtil, shellQuote } from "../protocol/db_util_script.ts";
+import { parseDbUtil } from "../protocol/db_util_script.ts";
 import type { RunInfo } from "../protocol/messages.ts";
-import { type ChildHandle, spawnChild } from "../proc/spawn_child.ts";
+import { type ChildHandle, runCapture, spawnChild } from "../proc/spawn_child.ts";
 import { signalNumber } from "../proc/signal_number.ts";
 import { orderAddresses } from "../engine/engine.ts";
-import { type NodeSlots, parseNodeList, sshSlots } from "./node_slots.ts";
+import { parseNodeList, sshSlots } from "./node_slots.ts";
+import { engineCommand, type Launcher, sshExtraOptions } from "./engine_launch.ts";
+import { failureReason } from "./failure_reason.ts";
+import { type RetireBatch, retireEnv, RetireThrottle } from "./retire_throttle.ts";
+import { readSlurmAllocation, type SlurmAllocation } from "./slurm_allocation.ts";
+import { slurmSlots } from "./slurm_slots.ts";
+import { srunEnvironment } from "./srun_env.ts";
 
 /** The context could not start (no environment, bad node list, no viable engine). */
 export class ContextError extends Error {
@@ -30,6 +36,7 @@ export interface ContextConfig {
   tasksPerNode: number;
   envResource: string[];
   fill: boolean;
+  /** null: the environment's default; "": never retire. */
   retireCmd: string | null;
   label: string | null;
   sshNode: string[];
@@ -41,39 +48,88 @@ export interface ContextReporter {
   warn(line: string): void;
 }
 
+/** Default retire command of a Slurm context (spec §9.4.4): shrink the job to what still runs. */
+export const SLURM_RETIRE_CMD =
+  'scontrol update JobId="$SLURM_JOBID" NodeList="${DRIVER_NODE:+$DRIVER_NODE,}$ACTIVE"';
+
+/** A Slurm retirement batch runs once no engine has exited for this long. */
+const SLURM_RETIRE_QUIET_MS = 10_000;
+/** Once the driver is gone, engines (and their ssh/srun) get this long before being terminated. */
+const ENGINE_GRACE_MS = 10_000;
+
+type Target =
+  | { sysid: "SSH"; nodes: { node: string; cores: number }[] }
+  | { sysid: "Slurm"; alloc: SlurmAllocation };
+
+/** One node with its slots and how its engine starts. */
+interface NodePlan {
+  node: string;
+  cores: number;
+  cylinders: number;
+  coresPerCylinder: number;
+  launcher: Launcher;
+}
+
+interface Plan {
+  dbUtil: string;
+  loglevel: LogLevel;
+  rank: number;
+  label: string;
+  run: RunInfo;
+  nodes: NodePlan[];
+  cpusPerTask: number;
+  envResource: string[];
+  /** Exported to srun and the retire command. */
+  env: Record<string, string>;
+  retireCmd: string;
+  retireQuietMs: number;
+  /** Short host name for the DRIVER_NODE rule (Slurm), else null. */
+  contextHost: string | null;
+  /** Run the retire command in a private temporary directory (the default Slurm command). */
+  retireInTemp: boolean;
+}
+
 function shortName(h: string): string {
   return h.split(".")[0];
+}
+
+/** Slurm if SLURM_JOBID is set and -s is not given, else the SSH list (spec §2, §9.3.1). */
+function chooseTarget(
+  cfg: ContextConfig,
+  env: (name: string) => string | undefined,
+  host: string,
+  warn: (line: string) => void,
+): Target {
+  const given = cfg.sshNode.length > 0 ? cfg.sshNode.join(",") : undefined;
+  if (given === undefined && env("SLURM_JOBID") !== undefined) {
+    return { sysid: "Slurm", alloc: readSlurmAllocation(env) };
+  }
+  const list = given ?? env("DISBATCH_SSH_NODELIST");
+  if (list === undefined) throw new ContextError("Cannot determine batch execution environment.");
+  return { sysid: "SSH", nodes: parseNodeList(list, host, warn) };
 }
 
 /** Runs one context to its end; resolves with its exit code. */
 export async function runContext(cfg: ContextConfig, report: ContextReporter): Promise<number> {
   const creds = parseDbUtil(await Deno.readTextFile(cfg.dbUtil));
-  const sshList = cfg.sshNode.length > 0
-    ? cfg.sshNode.join(",")
-    : Deno.env.get("SLURM_JOBID") === undefined
-    ? Deno.env.get("DISBATCH_SSH_NODELIST")
-    : undefined;
-  if (sshList === undefined) {
-    if (Deno.env.get("SLURM_JOBID") !== undefined) {
-      throw new ContextError("Slurm contexts are not supported yet by this build; use -s HOST:N");
-    }
-    throw new ContextError("Cannot determine batch execution environment.");
-  }
+  const env = (name: string) => Deno.env.get(name);
   const host = Deno.hostname();
-  const parsed = parseNodeList(sshList, host, (w) => report.warn(w));
+  const target = chooseTarget(cfg, env, host, (w) => report.warn(w));
 
   const conn = await connectToDriver(
     orderAddresses(creds.addresses, creds.driverHost, host),
     creds.secret,
     "context",
   );
+  // An empty -l counts as none, as in the original; the SSH default needs the rank.
+  const slurmLabel = target.sysid === "Slurm" ? `J${target.alloc.jobId}` : "";
   conn.send({
     t: "ctx_register",
-    label: cfg.label ?? "",
-    sysid: "SSH",
+    label: cfg.label || slurmLabel,
+    sysid: target.sysid,
     host,
     pid: Deno.pid,
-    nodes: parsed.map((n) => n.node),
+    nodes: target.sysid === "SSH" ? target.nodes.map((n) => n.node) : target.alloc.nodes,
   });
   const accept = await conn.next(30_000);
   if (!accept || accept.t !== "ctx_accept") {
@@ -89,43 +145,112 @@ export async function runContext(cfg: ContextConfig, report: ContextReporter): P
   } catch {
     report.warn(`Failed to change working directory to "${run.cwd}".`);
   }
-  const label = cfg.label ?? `SSH${rank}`;
+  const label = cfg.label || slurmLabel || `SSH${rank}`;
   const log = new Logger(`${run.prefix}_${label}.context.log`, `context ${label}`, cfg.loglevel);
-  const cpusPerTask = cfg.cpusPerTask !== -1 ? cfg.cpusPerTask : run.defaults.cpusPerTask;
-  const tasksPerNode = cfg.tasksPerNode > 0 ? cfg.tasksPerNode : run.defaults.tasksPerNode;
-  const envResource = cfg.envResource.length > 0 ? cfg.envResource : run.defaults.envResource;
-  const nodes: NodeSlots[] = parsed.map((n) => ({
-    ...n,
-    ...sshSlots(n.cores, cpusPerTask, tasksPerNode),
-  }));
   try {
-    return await superviseEngines(conn, log, {
-      cfg,
-      creds,
-      run,
-      rank,
-      label,
-      nodes,
-      envResource,
-      localHost: host,
-    });
+    let plan: Plan;
+    try {
+      plan = await makePlan(cfg, target, { rank, run, label, host, env, log, report });
+    } catch (e) {
+      log.error((e as Error).message);
+      await conn.bye((e as Error).message);
+      throw e;
+    }
+    return await superviseEngines(conn, log, plan, report);
   } finally {
     log.close();
   }
 }
 
-interface Plan {
-  cfg: ContextConfig;
-  creds: { prefix: string };
-  run: RunInfo;
-  rank: number;
-  label: string;
-  nodes: NodeSlots[];
-  envResource: string[];
-  localHost: string;
+/** Slots, launchers and retirement of the context's nodes. */
+async function makePlan(
+  cfg: ContextConfig,
+  target: Target,
+  c: {
+    rank: number;
+    run: RunInfo;
+    label: string;
+    host: string;
+    env: (name: string) => string | undefined;
+    log: Logger;
+    report: ContextReporter;
+  },
+): Promise<Plan> {
+  const cpusPerTask = cfg.cpusPerTask !== -1 ? cfg.cpusPerTask : c.run.defaults.cpusPerTask;
+  const tasksPerNode = cfg.tasksPerNode !== -1 ? cfg.tasksPerNode : c.run.defaults.tasksPerNode;
+  const base = {
+    dbUtil: cfg.dbUtil,
+    loglevel: cfg.loglevel,
+    rank: c.rank,
+    label: c.label,
+    run: c.run,
+    envResource: cfg.envResource.length > 0 ? cfg.envResource : c.run.defaults.envResource,
+  };
+  if (target.sysid === "SSH") {
+    const ssh: Launcher = {
+      kind: "ssh",
+      extraOptions: sshExtraOptions(c.env("DISBATCH_SSH_OPTIONS")),
+    };
+    c.log.info(`SSH nodes: ${target.nodes.map((n) => `${n.node}:${n.cores}`).join(",")}`);
+    return {
+      ...base,
+      nodes: target.nodes.map((n) => ({
+        ...n,
+        ...sshSlots(n.cores, cpusPerTask, tasksPerNode),
+        launcher: shortName(n.node) === shortName(c.host) ? { kind: "local" } : ssh,
+      })),
+      cpusPerTask: cpusPerTask > 0 ? cpusPerTask : 1,
+      env: {},
+      retireCmd: cfg.retireCmd ?? "",
+      retireQuietMs: 0,
+      contextHost: null,
+      retireInTemp: false,
+    };
+  }
+  const slots = slurmSlots({
+    ...target.alloc,
+    cpusPerTask,
+    tasksPerNode,
+    fill: cfg.fill,
+    env: c.env,
+  });
+  for (const w of slots.userWarnings) c.report.warn(`UserWarning: ${w}`);
+  for (const l of slots.log) c.log.log(l.level, l.message);
+  const optionsFile = c.env("DISBATCH_SLURM_SRUN_OPTIONS_FILE");
+  let file: { path: string; text: string } | null = null;
+  if (optionsFile) {
+    c.log.info(`Taking srun options from "${optionsFile}".`);
+    try {
+      file = { path: optionsFile, text: await Deno.readTextFile(optionsFile) };
+    } catch (e) {
+      throw new ContextError(
+        `cannot read DISBATCH_SLURM_SRUN_OPTIONS_FILE ${optionsFile}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+  }
+  const env = srunEnvironment(file, c.env);
+  for (const [k, v] of Object.entries(env)) c.log.info(`srun environment: ${k}=${v}`);
+  return {
+    ...base,
+    nodes: slots.nodes.map((n) => ({ ...n, launcher: { kind: "srun", stepCpus: n.stepCpus } })),
+    cpusPerTask: slots.cpusPerTask,
+    env,
+    retireCmd: cfg.retireCmd ?? SLURM_RETIRE_CMD,
+    retireQuietMs: SLURM_RETIRE_QUIET_MS,
+    contextHost: shortName(c.host),
+    // A successful `scontrol update` writes slurm_job_<id>_resize.{sh,csh} into its cwd: keep
+    // them out of the user's directory.
+    retireInTemp: cfg.retireCmd === null,
+  };
 }
 
-async function superviseEngines(conn: Connection, log: Logger, p: Plan): Promise<number> {
+async function superviseEngines(
+  conn: Connection,
+  log: Logger,
+  p: Plan,
+  report: ContextReporter,
+): Promise<number> {
   const viable = p.nodes.filter((n) => {
     if (n.cylinders < 1) log.warn(`node ${n.node} has no cylinders (${n.cores} cores); skipped`);
     return n.cylinders >= 1;
@@ -134,93 +259,154 @@ async function superviseEngines(conn: Connection, log: Logger, p: Plan): Promise
     log.error("No viable engines.");
     await conn.bye("no viable engines");
     throw new ContextError(
-      `No viable engines: ${p.nodes.map((n) => `${n.node} has ${n.cores} cores`).join(", ")} for ${
-        p.cfg.cpusPerTask > 0 ? p.cfg.cpusPerTask : 1
-      } cores per task.`,
+      `No viable engines: ${
+        p.nodes.map((n) => `${n.node} has ${n.cores} cores`).join(", ")
+      } for ${p.cpusPerTask} cores per task.`,
     );
   }
+  const throttle = new RetireThrottle({
+    nodes: viable.map((n) => n.node),
+    quietMs: p.retireQuietMs,
+    contextHost: p.contextHost,
+    run: (b) => retire(p, log, b),
+  });
   const children = new Map<string, ChildHandle>();
-  const exits: Promise<void>[] = [];
-  const retired: string[] = [];
-  const retirements: Promise<void>[] = [];
   let driverGone = false;
+  let enginesDone = false;
+  let graceTimer: number | undefined;
+  const onDriverGone = () => {
+    if (driverGone) return;
+    driverGone = true;
+    if (enginesDone) return;
+    graceTimer = setTimeout(() => {
+      for (const [node, child] of children) {
+        log.warn(`engine on ${node} still running ${ENGINE_GRACE_MS} ms after the driver left`);
+        void child.terminate(2_000);
+      }
+    }, ENGINE_GRACE_MS);
+  };
+  const lost = new Set<string>();
   conn.attach({
     message: (m) => {
       if (m.t === "bye" || m.t === "run_done") conn.close();
+      else if (m.t === "engine_lost") {
+        // The driver heard nothing from it for too long: it may be hung, not dead, so end it
+        // (and its ssh or srun); its exit is then handled like any other.
+        const node = String(m.node);
+        const child = children.get(node);
+        log.warn(`the driver declared the engine on ${node} lost; terminating it`);
+        if (child) {
+          lost.add(node);
+          void child.terminate(2_000);
+        }
+      }
     },
-    closed: () => {
-      driverGone = true;
-    },
+    closed: onDriverGone,
   });
-  for (const n of viable) {
-    const engineArgs = [
-      "--engine",
-      "--node",
-      n.node,
-      "--context-rank",
-      String(p.rank),
-      "--cylinders",
-      String(n.cylinders),
-      "--cores-per-cylinder",
-      String(n.coresPerCylinder),
-      "--label",
-      p.label,
-      "--loglevel",
-      p.cfg.loglevel,
-      ...p.envResource.flatMap((v) => ["--env-resource", v]),
-    ];
-    const wrap = `${p.run.prefix}_${p.label}_${n.node}_engine_wrap.log`;
-    const local = shortName(n.node) === shortName(p.localHost);
-    const [cmd, args] = local ? [p.cfg.dbUtil, engineArgs] : ["ssh", [
-      "-o",
-      "BatchMode=yes",
-      n.node,
-      [p.cfg.dbUtil, ...engineArgs].map(shellQuote).join(" "),
-    ]];
-    log.info(`starting engine on ${n.node}: ${cmd} ${args.join(" ")}`);
-    const child = spawnChild({ cmd, args, stdin: "null", stdoutFile: wrap, stderr: "file" });
-    children.set(n.node, child);
-    exits.push(child.status.then((s) => {
-      const code = s.signal ? -signalNumber(s.signal) : s.code;
-      log.info(`Engine ${n.node} exited: ${code}`);
-      children.delete(n.node);
-      retired.push(n.node);
-      conn.send({ t: "engine_exit", node: n.node, code });
-      retirements.push(retire(p, log, n.node, code, [...children.keys()], retired));
-    }));
-  }
-  await Promise.all(exits);
-  await Promise.all(retirements);
+
+  let succeeded = 0;
+  await Promise.all(viable.map(async (n) => {
+    const { code, reason } = await runEngine(p, log, n, children);
+    if (code === 0) succeeded++;
+    else if (!driverGone && !lost.has(n.node)) {
+      const line = `disbatch: engine on ${n.node} failed (exit ${code})${
+        reason ? `: ${reason}` : ""
+      }`;
+      log.error(line);
+      report.warn(line);
+    }
+    conn.send({ t: "engine_exit", node: n.node, code });
+    throttle.exited(n.node, code);
+  }));
+  enginesDone = true;
+  clearTimeout(graceTimer);
+  await throttle.flush();
+  // Every engine failed (ssh or srun could not start one, or it could not reach the driver):
+  // exit non-zero so the driver, if this was its only context, ends with an error at once.
+  const failed = succeeded === 0 && !driverGone;
   if (!driverGone) await conn.bye();
   conn.close();
   await conn.done;
-  return 0;
+  return failed ? 1 : 0;
 }
 
-function retire(
+/** Starts the engine of one node and waits for it; the reason is the wrap log's explanation. */
+async function runEngine(
   p: Plan,
   log: Logger,
-  node: string,
-  code: number,
-  active: string[],
-  retired: string[],
-): Promise<void> {
-  const cmd = p.cfg.retireCmd;
-  if (!cmd) return Promise.resolve();
-  const child = spawnChild({
-    cmd: "/bin/sh",
-    args: ["-c", cmd],
-    env: {
-      NODES: node,
-      RETCODES: String(code),
-      ACTIVE: active.join(","),
-      RETIRED: retired.join(","),
-    },
-    stdin: "null",
-    stdoutFile: `${p.run.prefix}_${p.label}.context.log`,
-    stderr: "file",
-  });
-  return child.status.then((s) => {
-    if (s.code !== 0) log.warn(`retire command for ${node} exited with ${s.code}`);
-  });
+  n: NodePlan,
+  children: Map<string, ChildHandle>,
+): Promise<{ code: number; reason: string }> {
+  const engineArgs = [
+    "--engine",
+    "--node",
+    n.node,
+    "--context-rank",
+    String(p.rank),
+    "--cylinders",
+    String(n.cylinders),
+    "--cores-per-cylinder",
+    String(n.coresPerCylinder),
+    "--label",
+    p.label,
+    "--loglevel",
+    p.loglevel,
+    ...p.envResource.flatMap((v) => ["--env-resource", v]),
+  ];
+  const wrap = `${p.run.prefix}_${p.label}_${n.node}_engine_wrap.log`;
+  let offset = 0;
+  try {
+    offset = Deno.statSync(wrap).size;
+  } catch {
+    // not there yet
+  }
+  const { cmd, args } = engineCommand(n.launcher, n.node, p.dbUtil, engineArgs);
+  log.info(`starting engine on ${n.node} (${n.cylinders} cylinders): ${cmd} ${args.join(" ")}`);
+  let child: ChildHandle;
+  try {
+    child = spawnChild({ cmd, args, env: p.env, stdin: "null", stdoutFile: wrap, stderr: "file" });
+  } catch (e) {
+    return { code: 127, reason: (e as Error).message };
+  }
+  children.set(n.node, child);
+  const s = await child.status;
+  children.delete(n.node);
+  const code = s.signal ? -signalNumber(s.signal) : s.code;
+  log.info(`Engine ${n.node} exited: ${code}`);
+  if (code === 0) return { code, reason: "" };
+  let text = "";
+  try {
+    const bytes = await Deno.readFile(wrap);
+    text = new TextDecoder().decode(bytes.subarray(offset));
+  } catch {
+    // the reason stays unknown
+  }
+  return { code, reason: failureReason(text) };
+}
+
+/** Runs the retire command for one batch; its output goes to the context log. */
+async function retire(p: Plan, log: Logger, b: RetireBatch): Promise<void> {
+  const what = `${b.nodes.join(",")} (exit codes ${b.codes.join(",")})`;
+  if (!p.retireCmd) {
+    log.info(`retired ${what}; no retire command`);
+    return;
+  }
+  if (p.retireInTemp && b.active.length === 0 && b.driverNode === null) {
+    // `scontrol update NodeList=""` is refused; the job ends with the run anyway.
+    log.info(`retired ${what}; the job keeps its last nodes until it ends`);
+    return;
+  }
+  let cwd: string | undefined;
+  try {
+    if (p.retireInTemp) cwd = await Deno.makeTempDir({ prefix: "disbatch-retire-" });
+    const env = { ...p.env, ...retireEnv(b) };
+    log.info(`retiring ${what}: ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+    const r = await runCapture("/bin/sh", ["-c", p.retireCmd], { env, cwd });
+    for (const line of `${r.stdout}${r.stderr}`.split("\n")) if (line) log.info(`  ${line}`);
+    if (r.code !== 0) log.warn(`retire command for ${b.nodes.join(",")} exited with ${r.code}`);
+  } catch (e) {
+    log.warn(`retire command for ${b.nodes.join(",")} failed: ${(e as Error).message}`);
+  } finally {
+    if (cwd) await Deno.remove(cwd, { recursive: true }).catch(() => {});
+  }
 }

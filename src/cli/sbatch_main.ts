@@ -1,0 +1,58 @@
+/**
+ * `disbatch --sbatch [sbatch options] -- [disbatch options] TASKFILE`: submits the run as a
+ * Slurm batch job, `sbatch <options> --wrap '<this program> <disbatch options> TASKFILE'`.
+ * Slurm refuses a binary as a batch script, so the job is a one-line shell script that runs
+ * this program; inside the job, `SLURM_JOBID` makes its context a Slurm context.
+ * @module
+ */
+import { shellQuote } from "../protocol/db_util_script.ts";
+import { selfCommand } from "../proc/self_command.ts";
+import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
+import { cannotOpenMessage, type DriverOptions, usageLine } from "./parse_args.ts";
+
+/**
+ * The job's disbatch arguments: `argv` without `--sbatch`, the sbatch `words` after it and the
+ * `--` that ends them (`--sbatch` may be abbreviated, as argparse allows).
+ */
+export function jobArgs(argv: string[], words: string[]): string[] {
+  const i = argv.findIndex((a) => a.length > 2 && a.startsWith("--") && "--sbatch".startsWith(a));
+  if (i < 0) return argv;
+  let end = i + 1 + words.length;
+  if (argv[end] === "--") end++;
+  return [...argv.slice(0, i), ...argv.slice(end)];
+}
+
+/** The argv of sbatch: the user's options, then the wrapped command, every word shell-quoted. */
+export function sbatchArgv(words: string[], self: string[], args: string[]): string[] {
+  return [...words, "--wrap", [...self, ...args].map(shellQuote).join(" ")];
+}
+
+/** Submits the run; returns sbatch's exit code (its "Submitted batch job N" goes to stdout). */
+export async function sbatchMain(argv: string[], o: DriverOptions): Promise<number> {
+  const usage = (message: string) => {
+    console.error(usageLine());
+    console.error(`disbatch: error: ${message}`);
+    return EXIT_USAGE;
+  };
+  if (o.taskfile === "-") return usage("--sbatch cannot read the task file from stdin");
+  if (o.taskfile !== null) {
+    try {
+      (await Deno.open(o.taskfile)).close();
+    } catch (e) {
+      return usage(cannotOpenMessage(o.taskfile, e));
+    }
+  }
+  const args = sbatchArgv(o.sbatch ?? [], selfCommand([]), jobArgs(argv, o.sbatch ?? []));
+  try {
+    const { code } = await new Deno.Command("sbatch", {
+      args,
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    return code;
+  } catch (e) {
+    console.error(`disbatch: cannot run sbatch: ${(e as Error).message}`);
+    return EXIT_FAILED;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Shared helpers of the integration tests that need the lab (scripts/LAB.md): the 3-node Slurm
+ * cluster `c3` (n1..n3 in network namespaces) and sshd on 127.0.0.1 and in each node. A test
+ * that needs the lab is ignored when the lab is down, unless `LAB_REQUIRED_FOR_TESTS=1` (CI), in
+ * which case it fails.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { splitStatus } from "./helpers.ts";
+
+/** CI sets this after bringing the lab up: a missing lab is then a failure, not a skip. */
+export const LAB_REQUIRED = Deno.env.get("LAB_REQUIRED_FOR_TESTS") === "1";
+
+/** `export K=V` lines of a lab env file, or null when the file (so the lab) is missing. */
+function readEnvFile(path: string): Record<string, string> | null {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch {
+    return null;
+  }
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/^export (\w+)=("?)(.*)\2$/gm)) env[m[1]] = m[3];
+  return env;
+}
+
+/** The Slurm cluster c3 (`SLURM_CONF`, `LAB_NODES`), or null when it is down. */
+export const SLURM_LAB = readEnvFile("/tmp/disbatch-lab/c3/env.sh");
+/** The lab's sshd (`LAB_SSH_HOSTS`), or null when it is down. */
+export const SSH_LAB = readEnvFile("/tmp/disbatch-lab/ssh/env.sh");
+
+/** Deno.test `ignore` value: skip when the lab is down and not required. */
+export function ignoreWithout(...labs: (Record<string, string> | null)[]): boolean {
+  return !LAB_REQUIRED && labs.some((l) => l === null);
+}
+
+/** First statement of a lab test: with the lab required, its absence fails the test. */
+export function requireLab(...labs: (Record<string, string> | null)[]): void {
+  assert.ok(
+    labs.every((l) => l !== null),
+    "LAB_REQUIRED_FOR_TESTS=1 but the lab is down: run `NODES=3 ACCOUNTING=1 scripts/slurm-up.sh` " +
+      "and `CLUSTER_DIR=/tmp/disbatch-lab/c3 scripts/sshd-up.sh`",
+  );
+  assert.equal(SLURM_LAB?.LAB_NODES, "n1 n2 n3", "the lab must be the 3-node cluster c3");
+}
+
+/** Runs a Slurm command against the lab cluster; returns stdout, throws on failure. */
+export async function slurm(cmd: string, args: string[], cwd?: string): Promise<string> {
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd,
+    env: { SLURM_CONF: SLURM_LAB!.SLURM_CONF },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  if (out.code !== 0) {
+    throw new Error(`${cmd} ${args.join(" ")}: exit ${out.code}: ${dec.decode(out.stderr)}`);
+  }
+  return dec.decode(out.stdout);
+}
+
+/** Submits `sbatch args…` in `cwd`; returns the job id. */
+export async function sbatch(args: string[], cwd: string): Promise<string> {
+  return (await slurm("sbatch", ["--parsable", ...args], cwd)).trim().split(";")[0];
+}
+
+/**
+ * Polls `squeue -h -j ID` (never `sbatch --wait`, which is slow) until the job is gone; each
+ * poll's job state and node list go to `onPoll`. Cancels the job and throws after `timeoutMs`.
+ */
+export async function waitJob(
+  id: string,
+  timeoutMs: number,
+  onPoll: (state: string, nodes: string) => void = () => {},
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (true) {
+    const out = (await slurm("squeue", ["-h", "-j", id, "-o", "%T %N"])).trim();
+    if (out === "") return;
+    const [state, nodes = ""] = out.split(" ");
+    onPoll(state, nodes);
+    if (Date.now() > until) {
+      await slurm("scancel", [id]).catch(() => "");
+      throw new Error(`job ${id} still in the queue after ${timeoutMs} ms: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A status line's fields of interest. */
+export interface TaskRun {
+  id: number;
+  node: string;
+  rc: number;
+  start: number;
+  finish: number;
+  out: string;
+}
+
+/** Decodes the status lines of normal tasks. */
+export function taskRuns(lines: string[]): TaskRun[] {
+  return lines.map(splitStatus).filter((f) => f[0][3] === " ").map((f) => ({
+    id: Number(f[1]),
+    node: f[4],
+    rc: Number(f[6]),
+    start: Number(f[8]),
+    finish: Number(f[9]),
+    out: f[11].replace(/^'|\\n'$/g, ""),
+  }));
+}
+
+/** Largest number of `runs` running at once (a task ending as another starts is not overlap). */
+export function maxConcurrent(runs: TaskRun[]): number {
+  const ev = runs.flatMap((r) => [[r.start, 1], [r.finish, -1]])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cur = 0;
+  let max = 0;
+  for (const [, d] of ev) max = Math.max(max, cur += d);
+  return max;
+}
