@@ -255,11 +255,8 @@ Deno.test({
 
 Deno.test({
   name: "T54 the tasks of a SIGKILLed engine do not outlive it",
-  // BUG: a task runs in its own session, so when its engine is SIGKILLed nothing ends it: it
-  // keeps running as an orphan (spec §9.8 notes the same of the original), and with re-issue
-  // by default a second attempt of the same task runs next to it. Nobody that survives the
-  // engine knows the tasks' process groups (see the report for a proposed patch).
-  ignore: true,
+  // A task runs in its own session, so nothing ends it when its engine is SIGKILLed: the
+  // context finds the engine's tasks by their environment tag and ends them.
   fn: async () => {
     await inDir(async (dir) => {
       const d = `30.${uniqueMarker()}`;

@@ -66,7 +66,7 @@
  * ```
  * @module
  */
-import { connectToDriver } from "../net/connect.ts";
+import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { openRun, RunNotFoundError } from "../monitor/run_client.ts";
 import { DbUtilFormatError } from "../protocol/db_util_script.ts";
@@ -226,14 +226,9 @@ export class TaskClient {
     if (run.exitCode !== null) {
       throw new RunNotFoundError(`the run ${run.creds.prefix} has ended`);
     }
-    // Same host as the driver: loopback first (as engines do).
-    const short = (h: string) => h.split(".")[0];
-    const loop = run.creds.addresses.filter((a) => a.startsWith("127."));
-    const other = run.creds.addresses.filter((a) => !a.startsWith("127."));
-    const local = short(run.creds.driverHost) === short(Deno.hostname());
     try {
       const conn = await connectToDriver(
-        local ? [...loop, ...other] : [...other, ...loop],
+        orderAddresses(run.creds.addresses, run.creds.driverHost),
         run.creds.secret,
         "client",
         timeoutMs,

@@ -4,14 +4,14 @@
  * the engines, retires the node of each engine that ended, and exits once all of them have.
  * @module
  */
-import { connectToDriver } from "../net/connect.ts";
+import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
 import { parseDbUtil } from "../protocol/db_util_script.ts";
 import type { RunInfo } from "../protocol/messages.ts";
 import { type ChildHandle, runCapture, spawnChild } from "../proc/spawn_child.ts";
 import { signalNumber } from "../proc/signal_number.ts";
-import { orderAddresses } from "../engine/engine.ts";
+import { killTagged } from "../proc/kill_tagged.ts";
 import { parseNodeList, sshSlots } from "./node_slots.ts";
 import { engineCommand, type Launcher, sshExtraOptions } from "./engine_launch.ts";
 import { failureReason } from "./failure_reason.ts";
@@ -337,6 +337,8 @@ async function runEngine(
   n: NodePlan,
   children: Map<string, ChildHandle>,
 ): Promise<{ code: number; reason: string }> {
+  // Every task of the engine carries this tag, so they can be found if the engine dies.
+  const tag = crypto.randomUUID();
   const engineArgs = [
     "--engine",
     "--node",
@@ -351,6 +353,8 @@ async function runEngine(
     p.label,
     "--loglevel",
     p.loglevel,
+    "--tag",
+    tag,
     ...p.envResource.flatMap((v) => ["--env-resource", v]),
   ];
   const wrap = `${p.run.prefix}_${p.label}_${n.node}_engine_wrap.log`;
@@ -373,6 +377,11 @@ async function runEngine(
   children.delete(n.node);
   const code = s.signal ? -signalNumber(s.signal) : s.code;
   log.info(`Engine ${n.node} exited: ${code}`);
+  if (code !== 0 && n.launcher.kind === "local") {
+    // An engine killed abruptly could not end its tasks (they run in their own sessions).
+    const orphans = await killTagged(tag, 2_000);
+    if (orphans > 0) log.warn(`ended ${orphans} processes left behind by the engine on ${n.node}`);
+  }
   if (code === 0) return { code, reason: "" };
   let text = "";
   try {

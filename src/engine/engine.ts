@@ -4,7 +4,7 @@
  * away the engine kills its tasks and exits: nothing is left behind on a compute node.
  * @module
  */
-import { connectToDriver } from "../net/connect.ts";
+import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
 import { parseDbUtil } from "../protocol/db_util_script.ts";
@@ -12,6 +12,7 @@ import { fromWire, type RunInfo } from "../protocol/messages.ts";
 import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { type RunningTask, startTask, type TaskRunResult } from "../proc/run_task.ts";
 import { zeroPad6 } from "../status/number_format.ts";
+import { ENGINE_TAG } from "../proc/kill_tagged.ts";
 
 /** Grace between SIGTERM and SIGKILL when tasks are killed (signals, fail-fast, timeouts). */
 const KILL_GRACE_MS = 2_000;
@@ -30,6 +31,8 @@ export interface EngineArgs {
   envResource: string[];
   loglevel: LogLevel;
   heartbeat: HeartbeatSettings;
+  /** Set on every task's environment so the context can find them if this engine dies. */
+  tag: string | null;
 }
 
 /** Why an engine ended. */
@@ -75,14 +78,6 @@ export function resourceValues(
     perCylinder.push(env);
   }
   return { perCylinder, usable, warnings };
-}
-
-/** Reorders driver addresses: loopback first when we run on the driver's host. */
-export function orderAddresses(addresses: string[], driverHost: string, myHost: string): string[] {
-  const short = (h: string) => h.split(".")[0];
-  const loop = addresses.filter((a) => a.startsWith("127."));
-  const other = addresses.filter((a) => !a.startsWith("127."));
-  return short(driverHost) === short(myHost) ? [...loop, ...other] : [...other, ...loop];
 }
 
 /** One engine process. */
@@ -255,6 +250,7 @@ export class Engine {
       DISBATCH_CYLINDER_RANK: String(cyl),
       DISBATCH_CORES_PER_TASK: String(this.#args.coresPerCylinder),
       DISBATCH_KVSSTCP_HOST: r.address,
+      ...(this.#args.tag ? { [ENGINE_TAG]: this.#args.tag } : {}),
     };
   }
 

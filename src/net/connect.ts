@@ -15,6 +15,21 @@ export class ConnectError extends Error {
   }
 }
 
+/**
+ * Orders the driver's advertised addresses for a peer on `myHost`: loopback first on the
+ * driver's own host, last elsewhere (where it would reach the wrong machine).
+ */
+export function orderAddresses(
+  addresses: string[],
+  driverHost: string,
+  myHost: string = Deno.hostname(),
+): string[] {
+  const short = (h: string) => h.split(".")[0];
+  const loop = addresses.filter((a) => a.startsWith("127."));
+  const other = addresses.filter((a) => !a.startsWith("127."));
+  return short(driverHost) === short(myHost) ? [...loop, ...other] : [...other, ...loop];
+}
+
 /** Splits `host:port` (the host may be a bracketed IPv6 literal). */
 export function splitHostPort(addr: string): { hostname: string; port: number } {
   const i = addr.lastIndexOf(":");
