@@ -1,13 +1,15 @@
 /**
- * Role dispatch: the first argument selects the engine, context or monitor role; anything
- * else is the driver (the command users type).
+ * Role dispatch: the first argument selects the engine, context or monitor role, or a client
+ * command (`--state`, `--wait`, `--submit`); anything else is the driver (the command users
+ * type).
  * @module
  */
 import { contextMain } from "./context_main.ts";
 import { driverMain } from "./driver_main.ts";
 import { engineMain } from "./engine_main.ts";
-import { EXIT_USAGE } from "./exit_codes.ts";
+import { monitorMain } from "./monitor_main.ts";
 import { stateMain } from "./state_main.ts";
+import { submitMain } from "./submit_main.ts";
 
 /** Runs the role selected by `argv` and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -20,9 +22,10 @@ export async function main(argv: string[]): Promise<number> {
       return await stateMain(argv.slice(1), false);
     case "--wait":
       return await stateMain(argv.slice(1), true);
+    case "--submit":
+      return await submitMain(argv.slice(1));
     case "--mon":
-      console.error("disbatch: error: the monitor is not supported yet");
-      return EXIT_USAGE;
+      return await monitorMain(argv.slice(1));
     default:
       return await driverMain(argv);
   }

@@ -900,6 +900,7 @@ export class Driver {
 
   #onEngineMessage(peer: EnginePeer, m: Record<string, unknown>): void {
     this.#sched.heard(peer.rank);
+    if (m.t !== "ping" && m.t !== "pong") this.#stateDirty = true;
     switch (m.t) {
       case "ready":
         this.#sched.engineReady(peer.rank);
@@ -1004,6 +1005,7 @@ export class Driver {
   }
 
   #onEngineClosed(peer: EnginePeer): void {
+    this.#stateDirty = true;
     this.#engines.delete(peer.rank);
     const status = this.#sched.engines.get(peer.rank)?.status;
     const lost = this.#sched.lose(peer.rank);

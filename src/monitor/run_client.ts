@@ -3,7 +3,7 @@
  * credentials, fetch state snapshots, request soft shutdowns, wait for the end.
  * @module
  */
-import { connectToDriver } from "../net/connect.ts";
+import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { parseDbUtil, type RunCredentials } from "../protocol/db_util_script.ts";
 import type { RunState } from "../protocol/messages.ts";
@@ -39,13 +39,9 @@ export async function openRun(target: string): Promise<RunHandle> {
 
 /** Connects as a monitor; throws RunNotFoundError when the driver is gone. */
 export async function connectMonitor(run: RunHandle, timeoutMs = 5_000): Promise<Connection> {
-  const short = (h: string) => h.split(".")[0];
-  const local = short(run.creds.driverHost) === short(Deno.hostname());
-  const loop = run.creds.addresses.filter((a) => a.startsWith("127."));
-  const other = run.creds.addresses.filter((a) => !a.startsWith("127."));
   try {
     return await connectToDriver(
-      local ? [...loop, ...other] : [...other, ...loop],
+      orderAddresses(run.creds.addresses, run.creds.driverHost),
       run.creds.secret,
       "monitor",
       timeoutMs,

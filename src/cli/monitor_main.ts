@@ -1,0 +1,102 @@
+/**
+ * `disbatch --mon P` (or `P_dbUtil.sh --mon`, which runs `disbatch --mon --db-util P_dbUtil.sh`):
+ * the full-screen terminal monitor of a running run.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { MonitorTui, type TuiTerminal } from "../monitor/monitor_tui.ts";
+import { openRun, RunNotFoundError } from "../monitor/run_client.ts";
+import { RunWatcher } from "../monitor/run_watcher.ts";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
+
+const USAGE = "usage: disbatch --mon PREFIX|P_dbUtil.sh";
+
+/** The process's own terminal. */
+function processTerminal(): TuiTerminal {
+  const buf = new Uint8Array(1024);
+  return {
+    write: (text) => {
+      const data = new TextEncoder().encode(text);
+      try {
+        let off = 0;
+        while (off < data.length) off += Deno.stdout.writeSync(data.subarray(off));
+      } catch {
+        // the terminal went away (SSH session closed): nothing to draw on
+      }
+    },
+    size: () => Deno.consoleSize(),
+    setRaw: (raw) => {
+      try {
+        Deno.stdin.setRaw(raw);
+      } catch {
+        // no terminal any more
+      }
+    },
+    read: async () => {
+      const n = await Deno.stdin.read(buf);
+      return n === null ? null : buf.slice(0, n);
+    },
+  };
+}
+
+/** Entry of the monitor role; ends the process (a pending terminal read cannot be cancelled). */
+export async function monitorMain(argv: string[]): Promise<number> {
+  Deno.exit(await runMonitor(argv));
+}
+
+async function runMonitor(argv: string[]): Promise<number> {
+  let target: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { "db-util": { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    target = values["db-util"] ?? positionals[0];
+    if (!target || positionals.length > (values["db-util"] ? 0 : 1)) throw new Error(USAGE);
+  } catch (e) {
+    console.error(`disbatch: error: ${(e as Error).message.split("\n")[0]}`);
+    if (!(e as Error).message.startsWith("usage")) console.error(`disbatch: ${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (!Deno.stdin.isTerminal() || !Deno.stdout.isTerminal()) {
+    console.error(
+      "disbatch: error: the monitor needs a terminal; `disbatch --state P` prints the state as JSON",
+    );
+    return EXIT_USAGE;
+  }
+  let watcher: RunWatcher;
+  try {
+    const run = await openRun(target);
+    if (run.exitCode !== null) {
+      console.error(
+        `disbatch: the run ${run.creds.prefix} has ended with exit code ${run.exitCode}` +
+          ` (see its _status.txt, or disbatch --state)`,
+      );
+      return EXIT_FAILED;
+    }
+    watcher = await RunWatcher.open(run);
+  } catch (e) {
+    if (!(e instanceof RunNotFoundError) && (e as Error).name !== "DbUtilFormatError") throw e;
+    console.error(`disbatch: error: ${(e as Error).message}`);
+    return EXIT_FAILED;
+  }
+  const tui = new MonitorTui(processTerminal(), watcher);
+  const quit = () => tui.quit();
+  const redraw = () => tui.draw();
+  const signals: [Deno.Signal, () => void][] = [
+    ["SIGINT", quit],
+    ["SIGTERM", quit],
+    ["SIGHUP", quit],
+    ["SIGWINCH", redraw],
+  ];
+  for (const [sig, fn] of signals) Deno.addSignalListener(sig, fn);
+  try {
+    await tui.run();
+  } finally {
+    for (const [sig, fn] of signals) Deno.removeSignalListener(sig, fn);
+  }
+  await watcher.close();
+  return EXIT_OK;
+}

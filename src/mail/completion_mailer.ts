@@ -1,0 +1,107 @@
+/**
+ * `--mailTo`/`--mailFreq` (spec §12.3): follows `P_status.txt` as the driver appends to it and,
+ * after every `mailFreq`-th completed task, mails the lines written since the previous notice.
+ * A failed send is reported once and ends the notices (the original's intent).
+ * @module
+ */
+import { parseStatusLine } from "../status/status_line.ts";
+import { completionMail } from "./completion_mail.ts";
+
+/** What the mailer needs. */
+export interface MailerOptions {
+  statusPath: string;
+  prefix: string;
+  mailTo: string;
+  /** Mail after every this many completed tasks (`--mailFreq`). */
+  every: number;
+  /** Hands one message to the mail system. */
+  send(message: string): Promise<void>;
+  /** Told of the first failure; no notice is sent after it. */
+  onError(error: Error): void;
+  /** How often the status file is read. */
+  pollMs?: number;
+}
+
+/** Sends completion notices for one run. */
+export class CompletionMailer {
+  readonly #o: MailerOptions;
+  readonly #decoder = new TextDecoder();
+  readonly #buf = new Uint8Array(64 * 1024);
+  #file: Deno.FsFile | null = null;
+  #partial = "";
+  #lines: string[] = [];
+  #finished = 0;
+  #failed = 0;
+  #disabled = false;
+  #sending: Promise<void> = Promise.resolve();
+  #reading: Promise<void> = Promise.resolve();
+  #timer: number | undefined;
+
+  constructor(o: MailerOptions) {
+    this.#o = o;
+  }
+
+  /** Starts following the status file (it must exist: the driver creates it first). */
+  async start(): Promise<void> {
+    this.#file = await Deno.open(this.#o.statusPath, { read: true });
+    this.#timer = setInterval(() => this.#poll(), this.#o.pollMs ?? 500);
+  }
+
+  /** Reads what is left, waits for the notices in flight, and stops. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#poll();
+    await this.#reading;
+    await this.#sending;
+    this.#file?.close();
+    this.#file = null;
+  }
+
+  #poll(): void {
+    // One read at a time: the file position is shared.
+    this.#reading = this.#reading.then(() => this.#readNew());
+  }
+
+  async #readNew(): Promise<void> {
+    const file = this.#file;
+    if (!file) return;
+    for (;;) {
+      const n = await file.read(this.#buf);
+      if (n === null || n === 0) return;
+      const text = this.#partial + this.#decoder.decode(this.#buf.subarray(0, n), { stream: true });
+      const lines = text.split("\n");
+      this.#partial = lines.pop()!;
+      for (const line of lines) this.#line(line);
+    }
+  }
+
+  #line(line: string): void {
+    const r = parseStatusLine(line);
+    if (!r) return;
+    this.#lines.push(line);
+    if (r.kind !== "N" && r.kind !== "S") return;
+    this.#finished++;
+    if (r.rc !== 0) this.#failed++;
+    if (this.#finished % this.#o.every !== 0 || this.#disabled) return;
+    const message = completionMail({
+      prefix: this.#o.prefix,
+      mailTo: this.#o.mailTo,
+      finished: this.#finished,
+      failed: this.#failed,
+      every: this.#o.every,
+      lines: this.#lines,
+      date: new Date(),
+      host: Deno.hostname(),
+    });
+    this.#lines = [];
+    this.#sending = this.#sending.then(async () => {
+      if (this.#disabled) return;
+      try {
+        await this.#o.send(message);
+      } catch (e) {
+        this.#disabled = true;
+        this.#o.onError(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+}

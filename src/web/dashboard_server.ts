@@ -1,0 +1,235 @@
+/**
+ * The `-w` web dashboard: an HTTP server (loopback by default) that shows a live run — state
+ * pushed over server-sent events, per-task lookup in the status file, soft-shutdown requests.
+ * Every request must carry the run's random token: in the URL once (it is then moved into a
+ * cookie and the browser is sent to the bare URL), as that cookie, or as a bearer header.
+ * @module
+ */
+import { splitHostPort } from "../net/connect.ts";
+import type { StateSource, StopTarget } from "../monitor/run_watcher.ts";
+import { DASHBOARD_HTML } from "./dashboard_page.ts";
+import { findTaskLines } from "./task_lookup.ts";
+
+/** What the dashboard serves. */
+export interface DashboardOptions {
+  /** `host:port` to listen on (port 0: any free port). */
+  address: string;
+  /** The live run. */
+  source: StateSource;
+  /** `P_status.txt`, for task lookups. */
+  statusPath: string;
+  /** The access token; a random one when not given. */
+  token?: string;
+}
+
+/** The dashboard address is unusable or cannot be bound. */
+export class DashboardError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DashboardError";
+  }
+}
+
+const encoder = new TextEncoder();
+const COMMON_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+};
+/** The page may run only its own inline script and talk only to this server. */
+const PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " +
+  "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+function reply(status: number, body: string, type: string, extra: HeadersInit = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { ...COMMON_HEADERS, "content-type": type, ...extra },
+  });
+}
+
+const json = (status: number, value: unknown) =>
+  reply(status, JSON.stringify(value), "application/json");
+
+/** A running dashboard. */
+export class Dashboard {
+  readonly #server: Deno.HttpServer<Deno.NetAddr>;
+  readonly #opts: DashboardOptions;
+  readonly #token: string;
+  readonly #cookie: string;
+  readonly #streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  readonly #unlisten: () => void;
+  /** The URL to open, token included. */
+  readonly url: string;
+
+  private constructor(opts: DashboardOptions, hostname: string, port: number) {
+    this.#opts = opts;
+    this.#token = opts.token ??
+      Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, "0"))
+        .join("");
+    try {
+      this.#server = Deno.serve(
+        { hostname, port, onListen: () => {} },
+        (req) => this.#handle(req),
+      );
+    } catch (e) {
+      throw new DashboardError(`cannot serve the dashboard on ${opts.address}: ${e}`, {
+        cause: e,
+      });
+    }
+    const addr = this.#server.addr;
+    // Cookies are per host, not per port: two runs on one machine must not share one.
+    this.#cookie = `disbatch_${addr.port}`;
+    // A wildcard address is no place to browse to: the machine's name is.
+    const name = addr.hostname === "0.0.0.0" || addr.hostname === "::"
+      ? Deno.hostname()
+      : addr.hostname;
+    const host = name.includes(":") ? `[${name}]` : name;
+    this.url = `http://${host}:${addr.port}/?token=${this.#token}`;
+    this.#unlisten = opts.source.listen({
+      state: (s) => this.#broadcast(`data: ${JSON.stringify(s)}\n\n`),
+      end: (code) => {
+        this.#broadcast(`event: end\ndata: ${JSON.stringify({ exitCode: code })}\n\n`);
+        for (const c of this.#streams) c.close();
+        this.#streams.clear();
+      },
+    });
+  }
+
+  /** Starts serving; throws {@link DashboardError} when the address is bad or taken. */
+  static start(opts: DashboardOptions): Dashboard {
+    let where;
+    try {
+      where = splitHostPort(opts.address);
+    } catch (e) {
+      throw new DashboardError(`bad dashboard address ${opts.address} (want host:port)`, {
+        cause: e,
+      });
+    }
+    return new Dashboard(opts, where.hostname, where.port);
+  }
+
+  /** The bound port. */
+  get port(): number {
+    return this.#server.addr.port;
+  }
+
+  /** Ends every event stream and stops serving. */
+  async close(): Promise<void> {
+    this.#unlisten();
+    for (const c of this.#streams) {
+      try {
+        c.close();
+      } catch {
+        // the browser already went away
+      }
+    }
+    this.#streams.clear();
+    await this.#server.shutdown();
+  }
+
+  #authorized(req: Request, url: URL): boolean {
+    const given = url.searchParams.get("token") ??
+      req.headers.get("authorization")?.replace(/^Bearer /i, "") ??
+      req.headers.get("cookie")?.split(/;\s*/).find((c) => c.startsWith(`${this.#cookie}=`))
+        ?.slice(this.#cookie.length + 1) ??
+      "";
+    return sameText(given, this.#token);
+  }
+
+  async #handle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    if (!this.#authorized(req, url)) {
+      return reply(
+        401,
+        "disbatch dashboard: open the URL with its token (the driver printed it; it is also in P_url)\n",
+        "text/plain; charset=utf-8",
+      );
+    }
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case "GET /":
+        if (url.searchParams.has("token")) {
+          // The token leaves the address bar (and history) for an HttpOnly cookie.
+          return reply(303, "", "text/plain", {
+            location: "/",
+            "set-cookie": `${this.#cookie}=${this.#token}; Path=/; HttpOnly; SameSite=Strict`,
+          });
+        }
+        return reply(200, DASHBOARD_HTML, "text/html; charset=utf-8", {
+          "content-security-policy": PAGE_CSP,
+        });
+      case "GET /api/state": {
+        const src = this.#opts.source;
+        return json(200, { state: src.state, ended: src.isEnded, exitCode: src.exitCode });
+      }
+      case "GET /api/events":
+        return this.#events();
+      case "GET /api/task": {
+        const id = url.searchParams.get("id") ?? "";
+        if (!/^\d{1,15}$/.test(id)) return json(400, { error: "id must be a task number" });
+        const lines = await findTaskLines(this.#opts.statusPath, Number(id));
+        return json(200, { taskId: Number(id), lines });
+      }
+      case "POST /api/stop":
+        return await this.#stop(req);
+    }
+    return reply(404, "not found\n", "text/plain");
+  }
+
+  #events(): Response {
+    const src = this.#opts.source;
+    let self: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        self = c;
+        if (src.state) c.enqueue(encoder.encode(`data: ${JSON.stringify(src.state)}\n\n`));
+        if (src.isEnded) {
+          c.enqueue(encoder.encode(`event: end\ndata: {"exitCode":${src.exitCode}}\n\n`));
+          c.close();
+        } else this.#streams.add(c);
+      },
+      cancel: () => {
+        this.#streams.delete(self);
+      },
+    });
+    return new Response(body, {
+      headers: { ...COMMON_HEADERS, "content-type": "text/event-stream" },
+    });
+  }
+
+  async #stop(req: Request): Promise<Response> {
+    // A JSON body cannot be sent cross-site without a preflight, which is never granted.
+    if (!req.headers.get("content-type")?.startsWith("application/json")) {
+      return json(415, { error: "send JSON" });
+    }
+    let target: StopTarget;
+    try {
+      const b = await req.json();
+      if (Number.isInteger(b?.engine)) target = { engine: b.engine };
+      else if (Number.isInteger(b?.context)) target = { context: b.context };
+      else throw new Error("no target");
+    } catch {
+      return json(400, { error: 'send {"engine": rank} or {"context": rank}' });
+    }
+    return json(200, { ok: await this.#opts.source.stop(target) });
+  }
+
+  #broadcast(text: string): void {
+    const data = encoder.encode(text);
+    for (const c of this.#streams) {
+      try {
+        c.enqueue(data);
+      } catch {
+        this.#streams.delete(c);
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * `disbatch --state P` (JSON snapshot of a running or finished run) and `disbatch --wait P`
+ * (block until the run ends, exit with its exit code), by prefix and by helper script.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { killAll, resultWithin, startDisbatch, uniqueMarker, waitFor } from "./background_run.ts";
+import { disbatch, livePids, tempDir, writeTasks } from "./helpers.ts";
+
+const WAIT_GO = "until [ -e go ]; do sleep 0.05; done";
+
+async function statusCount(p: string): Promise<number> {
+  try {
+    return (await Deno.readTextFile(`${p}_status.txt`)).split("\n").length - 1;
+  } catch {
+    return 0;
+  }
+}
+
+Deno.test("--state follows a live run, --wait returns its exit code, both work after the end", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await writeTasks(`${dir}/Tasks`, ["exit 5", WAIT_GO, WAIT_GO, "echo z"].join("\n") + "\n");
+    const run = startDisbatch(["-e", "-s", "localhost:2", "-p", "run", "Tasks"], { cwd: dir });
+    await waitFor(
+      "the first status line",
+      async () => await statusCount(`${dir}/run`) >= 1,
+      20_000,
+    );
+    await waitFor("both slots busy", async () => {
+      const r = await disbatch(["--state", "run"], { cwd: dir });
+      return r.code === 0 && JSON.parse(r.stdout).engines[0]?.tasks.length >= 2;
+    });
+
+    const live = await disbatch(["--state", "run"], { cwd: dir });
+    assert.equal(live.code, 0, live.stderr);
+    assert.equal(live.stderr, "");
+    const s = JSON.parse(live.stdout);
+    const prefix = `${await Deno.realPath(dir)}/run`;
+    assert.equal(s.prefix, prefix);
+    assert.equal(s.jobId, "run");
+    assert.equal(s.finished, false);
+    assert.equal(s.exitCode, null);
+    assert.equal(s.total, 4);
+    assert.equal(s.done, 1);
+    assert.equal(s.failed, 1);
+    assert.deepEqual(s.failedIds, [0]);
+    assert.deepEqual(
+      s.recentFailures.map((f: { taskId: number; rc: number; command: string }) => [
+        f.taskId,
+        f.rc,
+        f.command,
+      ]),
+      [[0, 5, "exit 5"]],
+    );
+    assert.equal(s.engines.length, 1);
+    assert.equal(s.engines[0].status, "running");
+    assert.equal(s.engines[0].cylinders, 2);
+    assert.equal(s.contexts[0].label, "SSH0");
+    assert.equal(s.contexts[0].connected, true);
+
+    const byScript = await disbatch(["--state", `${dir}/run_dbUtil.sh`], { cwd: "/" });
+    assert.equal(JSON.parse(byScript.stdout).prefix, prefix);
+
+    const waiting = startDisbatch(["--wait", "run"], { cwd: dir });
+    let timer: number | undefined;
+    const early = await Promise.race([
+      waiting.result.then(() => "ended"),
+      new Promise((r) => timer = setTimeout(() => r("waiting"), 400)),
+    ]);
+    clearTimeout(timer);
+    assert.equal(early, "waiting", "--wait returns only when the run ends");
+    await Deno.writeTextFile(`${dir}/go`, "");
+    const r = await resultWithin(run, 20_000);
+    assert.equal(r.code, 1, "-e and a failed task");
+    const w = await resultWithin(waiting, 10_000);
+    assert.equal(w.code, 1);
+    assert.equal(w.stdout, "");
+
+    const after = await disbatch(["--state", "run"], { cwd: dir });
+    assert.equal(after.code, 0);
+    assert.deepEqual(JSON.parse(after.stdout), {
+      prefix,
+      finished: true,
+      exitCode: 1,
+      done: 4,
+      failed: 1,
+      skipped: 0,
+      barriers: 0,
+      failedIds: [0],
+    });
+    const again = await disbatch(["--wait", `${dir}/run_dbUtil.sh`], { cwd: dir });
+    assert.equal(again.code, 1);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("--wait on a run whose driver was killed says so and exits 1", async () => {
+  const { dir, cleanup } = await tempDir();
+  const marker = uniqueMarker();
+  try {
+    await writeTasks(`${dir}/Tasks`, `sleep 30; echo ${marker}\n`);
+    const run = startDisbatch(["-s", "localhost:1", "-p", "run", "Tasks"], { cwd: dir });
+    await waitFor("the task", async () => (await livePids(marker)).length > 0, 20_000);
+    run.kill("SIGKILL");
+    await run.result;
+    for (const mode of ["--wait", "--state"]) {
+      const r = await disbatch([mode, "run"], { cwd: dir });
+      assert.equal(r.code, 1, mode);
+      assert.match(
+        r.stderr,
+        /^disbatch: error: the run \S+\/run has no driver and did not record an exit code \(killed\?\)\n$/,
+      );
+    }
+    // The engine notices its driver is gone and ends its task.
+    await waitFor("the orphaned task to end", async () => (await livePids(marker)).length === 0);
+  } finally {
+    killAll(await livePids(marker));
+    await cleanup();
+  }
+});
+
+Deno.test("--state and --wait usage errors", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    for (const args of [["--state"], ["--wait", "a", "b"]]) {
+      const r = await disbatch(args, { cwd: dir });
+      assert.equal(r.code, 2, args.join(" "));
+      assert.match(
+        r.stderr,
+        /^disbatch: error: usage: disbatch --(state|wait) PREFIX\|P_dbUtil\.sh\n$/,
+      );
+    }
+    const missing = await disbatch(["--state", "nothing"], { cwd: dir });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^disbatch: error: cannot read nothing_dbUtil\.sh: /);
+  } finally {
+    await cleanup();
+  }
+});

@@ -1,0 +1,106 @@
+// Drives the -w dashboard of a live run in headless Chromium (Debian's, through
+// playwright-core) as a person would, and prints what it saw as one JSON object.
+// Run by tests/web_dashboard_test.ts with node:
+//   PLAYWRIGHT_CORE=<dir of playwright-core> node browse.mjs URL OUT_DIR GO_FILE
+// URL is the dashboard URL with its token; screenshots go to OUT_DIR; creating GO_FILE lets
+// the run's blocked tasks finish.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { pathToFileURL } from "node:url";
+
+const [url, outDir, goFile] = process.argv.slice(2);
+const { chromium } = await import(
+  pathToFileURL(join(process.env.PLAYWRIGHT_CORE, "index.mjs")).href
+);
+const base = new URL(url).origin;
+const profile = mkdtempSync(join(tmpdir(), "disbatch-chromium-"));
+const seen = { requests: [], consoleErrors: [] };
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1280, height: 860 },
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+try {
+  const page = context.pages()[0] ?? await context.newPage();
+  page.on("request", (r) => seen.requests.push(r.url()));
+  const text = (sel) => page.locator(sel).first().innerText();
+
+  page.on("console", (m) => m.type() === "error" && seen.consoleErrors.push(m.text()));
+  page.on("pageerror", (e) => seen.consoleErrors.push(String(e)));
+
+  // Without the token there is nothing to see.
+  seen.unauthorized = (await context.request.get(base + "/")).status();
+
+  // With it: redirected to the bare address, the token now in a cookie.
+  const first = await page.goto(url);
+  seen.status = first.status();
+  seen.address = page.url();
+  await page.waitForFunction(() => document.getElementById("failed").textContent === "1");
+  await page.waitForFunction(() =>
+    document.querySelectorAll("#engines tr[data-engine] a.task").length >= 3
+  );
+  seen.runStatus = await text("#status");
+  seen.done = await text("#done");
+  seen.engineRow = await text("#engines tr[data-engine='0']");
+  seen.contextRow = await text("#contexts tr[data-context='0']");
+  seen.failureRow = await text("#failures tr");
+
+  // Per-task lookup, from the failure's task link.
+  await page.locator("#failures a.task").first().click();
+  await page.locator("#lookup-result .record").first().waitFor();
+  seen.lookup = await text("#lookup-result");
+  // And of a running task from the engine's list.
+  await page.locator("#engines tr[data-engine='0'] a.task").first().click();
+  await page.waitForFunction(() =>
+    /is running on engine 0/.test(document.getElementById("lookup-result").textContent)
+  );
+  seen.runningLookup = await text("#lookup-result");
+  await page.locator("#failures a.task").first().click();
+  await page.locator("#lookup-result .record").first().waitFor();
+  await page.screenshot({ path: join(outDir, "dashboard.png"), fullPage: true });
+
+  // Soft shutdown of engine 0: a confirmation first; Cancel does nothing.
+  await page.locator("#engines tr[data-engine='0'] button.stop").click();
+  seen.confirm = await text("#confirm-text");
+  await page.locator("#confirm-no").click();
+  seen.afterCancel = await text("#message");
+  await page.locator("#engines tr[data-engine='0'] button.stop").click();
+  await page.locator("#confirm-yes").click();
+  await page.waitForFunction(() =>
+    /requested/.test(document.getElementById("message").textContent)
+  );
+  seen.afterStop = await text("#message");
+  await page.waitForFunction(() =>
+    /draining|stopped/.test(document.querySelector("#engines tr[data-engine='0']").textContent)
+  );
+  seen.engineAfterStop = await text("#engines tr[data-engine='0']");
+
+  // Let the blocked tasks finish: the page follows the run to its end.
+  writeFileSync(goFile, "");
+  await page.waitForFunction(
+    () => /^ended/.test(document.getElementById("status").textContent),
+    null,
+    { timeout: 30_000 },
+  );
+  seen.finalStatus = await text("#status");
+  seen.finalMessage = await text("#message");
+  seen.stopButtonsAtEnd = await page.locator("button.stop").count();
+} catch (e) {
+  seen.error = String(e.stack ?? e);
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.stdout.write(JSON.stringify(seen) + "\n");
