@@ -3,21 +3,13 @@
  * `/dev/null`, stdout/stderr counted and snippeted, completion awaited without polling.
  * @module
  */
+import type { TaskOutcome } from "../protocol/messages.ts";
 import { SnippetCollector } from "../status/snippet.ts";
 import { terminateGroup } from "./kill_group.ts";
 import { signalNumber } from "./signal_number.ts";
 
-/** The outcome of one task run, as the status file wants it. Times are epoch seconds. */
-export interface TaskRunResult {
-  pid: number;
-  rc: number;
-  start: number;
-  finish: number;
-  outBytes: number;
-  outSnippet: string;
-  errBytes: number;
-  errSnippet: string;
-}
+/** The outcome of one task run, as the status file wants it (times are epoch seconds). */
+export type TaskRunResult = TaskOutcome;
 
 /** Options of {@link startTask}. */
 export interface StartTaskOptions {

@@ -190,6 +190,9 @@ export function fromWire(w: WireCommand): Uint8Array {
   return encoder.encode(w.cmd ?? "");
 }
 
+/** Lifecycle of an engine as the driver sees it. */
+export type EngineStatus = "starting" | "running" | "draining" | "stopped" | "lost";
+
 /** One engine in a {@link RunState}. */
 export interface EngineView {
   rank: number;
@@ -198,7 +201,7 @@ export interface EngineView {
   host: string;
   pid: number;
   cylinders: number;
-  status: "starting" | "running" | "draining" | "stopped" | "lost";
+  status: EngineStatus;
   /** Task ids assigned to the engine (running or queued there). */
   tasks: number[];
   assigned: number;

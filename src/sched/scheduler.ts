@@ -10,10 +10,10 @@
  * @module
  */
 import type { NormalItem } from "../taskfile/task_item.ts";
+import type { EngineStatus } from "../protocol/messages.ts";
 import { Fifo } from "./fifo.ts";
 
-/** Lifecycle of an engine as the driver sees it. */
-export type EngineStatus = "starting" | "running" | "draining" | "stopped" | "lost";
+export type { EngineStatus };
 
 /** What the driver knows about one engine. */
 export interface EngineState {

@@ -4,27 +4,16 @@
  * @module
  */
 import { flagsOf, parseStatusLine } from "../status/status_line.ts";
+import type { TaskRecord } from "../status/task_record.ts";
 import { readLines } from "../taskfile/line_reader.ts";
 
-/** One status line of a task, as the dashboard shows it. */
-export interface TaskLineView {
+/** One status line of a task, as the dashboard shows it (JSON-friendly: text, not bytes). */
+export type TaskLineView = Omit<TaskRecord, "kind" | "command"> & {
   flags: string;
-  taskId: number;
-  line: number;
-  repeat: number;
-  host: string;
-  pid: number;
-  rc: number;
-  start: number;
-  finish: number;
-  outBytes: number;
-  outSnippet: string;
-  errBytes: number;
-  errSnippet: string;
   command: string;
   /** The status line itself. */
   raw: string;
-}
+};
 
 /** At most this many lines are returned for one id. */
 export const MAX_LOOKUP_LINES = 100;
