@@ -76,6 +76,8 @@ async function throughput(dir: string, name: string, n: number, cmd: string, slo
   const tools: [string, string][] = [
     ["disbatch", `${LAUNCHER} -s localhost:${slots} -p ${dir}/run ${tf}`],
     ["xargs -P", `xargs -P ${slots} -d '\\n' -n 1 bash -c < ${tf}`],
+    // The same with a new session per task, which disbatch creates (spec §6.1) and xargs does not.
+    ["xargs -P + setsid", `xargs -P ${slots} -d '\\n' -n 1 setsid bash -c < ${tf}`],
   ];
   if (await haveParallel()) {
     tools.push(["GNU parallel", `parallel -j ${slots} --joblog ${dir}/joblog < ${tf}`]);
@@ -115,6 +117,48 @@ async function memory(dir: string, lines: number, seconds: number): Promise<[num
   if (!exited) Deno.kill(child.pid, "SIGTERM");
   await child.status;
   return [driver, engine];
+}
+
+/** 3,000 trivial tasks over 12 slots of the 3-node lab cluster, when it is up (scripts/LAB.md). */
+async function slurm(dir: string): Promise<void> {
+  let conf: string | undefined;
+  try {
+    conf = Deno.readTextFileSync("/tmp/disbatch-lab/c3/env.sh").match(/SLURM_CONF=(\S+)/)?.[1];
+  } catch {
+    // lab down
+  }
+  if (!conf) {
+    rows.push({
+      case: "3-node Slurm, 3000 x true, 12 slots",
+      tool: "disbatch",
+      seconds: NaN,
+      note: "skipped: lab not up",
+    });
+    return;
+  }
+  const env = `SLURM_CONF=${conf}`;
+  const tf = await taskFile(dir, "slurm.tasks", 3000, "true");
+  // The job's own elapsed time, from sbatch to the job leaving the queue (includes Slurm's start).
+  const t0 = performance.now();
+  const sub = await sh(
+    `${env} sbatch --parsable -N 3 -n 12 -o ${dir}/slurm.out --wrap '${LAUNCHER} -p ${dir}/slurm ${tf}'`,
+    dir,
+  );
+  const job = sub.out.trim().split(/\s+/)[0];
+  for (;;) {
+    const q = await sh(`${env} squeue -h -j ${job}`, dir);
+    if (q.out.trim() === "") break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const s = (performance.now() - t0) / 1000;
+  const lines = (await sh(`wc -l < ${dir}/slurm_status.txt`, dir)).out.trim();
+  rows.push({
+    case: "3-node Slurm, 3000 x true, 12 slots",
+    tool: "disbatch",
+    seconds: s,
+    rate: 3000 / s,
+    note: `job ${job}, ${lines} status lines, incl. job start`,
+  });
 }
 
 async function main(): Promise<void> {
@@ -172,6 +216,7 @@ async function main(): Promise<void> {
         } MB`,
       });
     }
+    if (want("slurm")) await slurm(dir);
     if (want("latency")) {
       const tf = await taskFile(dir, "one.tasks", 1, "true");
       const s = await timeBest(
