@@ -262,3 +262,28 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a job script with #SBATCH lines that runs disbatch (the README's second form)",
+  ignore,
+  async fn() {
+    requireLab(SLURM_LAB);
+    const { dir, cleanup } = await tempDir();
+    try {
+      await writeTasks(`${dir}/Tasks`, tasks(6, "echo $(hostname)"));
+      await Deno.writeTextFile(
+        `${dir}/job.sh`,
+        `#!/bin/bash\n#SBATCH -N 2\n#SBATCH -n 4\n#SBATCH -o ${dir}/job-%j.out\n${LAUNCHER} -p run Tasks\n`,
+      );
+      const id = await sbatch([`${dir}/job.sh`], dir);
+      await waitJob(id, 90_000);
+      const out = await Deno.readTextFile(`${dir}/job-${id}.out`);
+      assert.equal(out.includes("disbatch:"), false, out);
+      const runs = taskRuns(await statusLines(`${dir}/run`));
+      assert.equal(runs.length, 6);
+      assert.ok(runs.every((r) => r.rc === 0 && r.out === r.node));
+    } finally {
+      await cleanup();
+    }
+  },
+});
