@@ -120,3 +120,24 @@ export function maxConcurrent(runs: TaskRun[]): number {
   for (const [, d] of ev) max = Math.max(max, cur += d);
   return max;
 }
+
+/**
+ * A Deno.test on the lab. Lab tests share three nodes and some of them break a node on
+ * purpose, so they run one at a time across test files (an exclusive lock file).
+ */
+export function labTest(t: { name: string; ignore: boolean; fn: () => Promise<void> }): void {
+  Deno.test({
+    name: t.name,
+    ignore: t.ignore,
+    async fn() {
+      Deno.mkdirSync("/tmp/disbatch-lab", { recursive: true });
+      const lock = await Deno.open("/tmp/disbatch-lab/tests.lock", { create: true, write: true });
+      try {
+        await lock.lock(true);
+        await t.fn();
+      } finally {
+        lock.close();
+      }
+    },
+  });
+}

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { findOne, LAUNCHER, statusLines, tempDir, writeTasks } from "./helpers.ts";
 import {
   ignoreWithout,
+  labTest,
   maxConcurrent,
   requireLab,
   sbatch,
@@ -35,7 +36,7 @@ async function job(
   return { id, out };
 }
 
-Deno.test({
+labTest({
   name: "sbatch -N 3 -n 6: engines on all three nodes run every task",
   ignore,
   async fn() {
@@ -79,7 +80,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+labTest({
   name: "-c, -t and --fill: cylinders and cores as the engines really ran them",
   ignore,
   async fn() {
@@ -144,7 +145,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+labTest({
   name: "retirement: the job shrinks to the busy node while its long task runs",
   ignore,
   async fn() {
@@ -184,7 +185,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+labTest({
   name: "srun failures: one line per node on stderr, and a quick exit 1 when none started",
   ignore,
   async fn() {
@@ -229,7 +230,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+labTest({
   name: "disbatch --sbatch -N 2 -n 4 -- Tasks submits a job that completes the run",
   ignore,
   async fn() {
@@ -263,7 +264,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+labTest({
   name: "a job script with #SBATCH lines that runs disbatch (the README's second form)",
   ignore,
   async fn() {

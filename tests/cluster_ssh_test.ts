@@ -7,6 +7,7 @@ import { disbatch, LAUNCHER, listDir, statusLines, tempDir, writeTasks } from ".
 import { parseDbUtil } from "../src/protocol/db_util_script.ts";
 import {
   ignoreWithout,
+  labTest,
   maxConcurrent,
   requireLab,
   SLURM_LAB,
@@ -16,7 +17,7 @@ import {
 
 const ignore = ignoreWithout(SLURM_LAB, SSH_LAB);
 
-Deno.test({
+labTest({
   name: "-s n1:2,n2:2 runs the tasks on both hosts over ssh, at most two at a time each",
   ignore,
   async fn() {
@@ -50,7 +51,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+labTest({
   name: "--use-address: the helper advertises only that address, and remote engines use it",
   ignore,
   async fn() {
@@ -75,7 +76,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+labTest({
   name: "P_dbUtil.sh -s n3:2 adds a host to a running run, which then takes tasks",
   ignore,
   async fn() {
@@ -124,7 +125,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+labTest({
   name: "a wrong host name and an unreachable host are clear errors within seconds",
   ignore,
   async fn() {

@@ -252,6 +252,7 @@ export class Driver {
       cwd: Deno.cwd(),
       address: primary,
       defaults: this.#cfg.defaults,
+      heartbeat: this.#cfg.heartbeat,
     };
     this.#scriptPath = `${this.#cfg.prefix}_dbUtil.sh`;
     const script = renderDbUtil(
@@ -567,12 +568,6 @@ export class Driver {
             (t - e.lastHeard).toFixed(1)
           } s; declared lost`,
         );
-        // Its context ends the engine process (it may be hung, not dead), then sees it exit.
-        this.#contexts.get(e.contextRank)?.conn.send({
-          t: "engine_lost",
-          node: e.node,
-          pid: e.pid,
-        });
         p.conn.close();
       } else p.conn.send({ t: "ping" });
     }
@@ -1007,10 +1002,20 @@ export class Driver {
   #onEngineClosed(peer: EnginePeer): void {
     this.#stateDirty = true;
     this.#engines.delete(peer.rank);
-    const status = this.#sched.engines.get(peer.rank)?.status;
+    const e = this.#sched.engines.get(peer.rank);
+    const status = e?.status;
     const lost = this.#sched.lose(peer.rank);
     if (status !== "stopped") {
       this.#log.warn(`engine ${peer.rank} on ${peer.node} lost with ${lost.length} running tasks`);
+      // The engine may be hung, not dead, and its launcher (srun, ssh) may wait for a dead
+      // node for minutes: its context ends them now, then sees them exit.
+      if (e) {
+        this.#contexts.get(e.contextRank)?.conn.send({
+          t: "engine_lost",
+          node: e.node,
+          pid: e.pid,
+        });
+      }
     }
     const t = now();
     for (const a of lost) {

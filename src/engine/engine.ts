@@ -168,12 +168,14 @@ export class Engine {
       closed: () => this.#end("driver_lost"),
     });
     // A driver that stops answering (killed, node gone, network cut) must not leave tasks behind.
+    // Its heartbeat settings win: ssh does not carry DISBATCH_HEARTBEAT to remote engines.
+    const beat = this.#run.heartbeat ?? this.#args.heartbeat;
     const hb = setInterval(() => {
-      if (Date.now() - this.#lastHeard > this.#args.heartbeat.timeoutMs) {
+      if (Date.now() - this.#lastHeard > beat.timeoutMs) {
         this.#log.warn("the driver has been silent too long; ending");
         void this.#end("driver_lost");
       }
-    }, this.#args.heartbeat.intervalMs);
+    }, beat.intervalMs);
     try {
       return await this.#done;
     } finally {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { HeartbeatSettings } from "./heartbeat.ts";
+
 /** Bumped on any incompatible change; peers with another version are refused. */
 export const PROTOCOL_VERSION = 1;
 
@@ -26,6 +28,11 @@ export interface RunInfo {
   address: string;
   /** Values of the original invocation that contexts inherit when not given (spec §8.1). */
   defaults: { cpusPerTask: number; tasksPerNode: number; envResource: string[] };
+  /**
+   * The driver's heartbeat: engines use it, whatever their own environment says (ssh does not
+   * carry `DISBATCH_HEARTBEAT`), so both sides agree on when the other is lost.
+   */
+  heartbeat: HeartbeatSettings;
 }
 
 /** Outcome of one task execution, as measured by the engine. */
