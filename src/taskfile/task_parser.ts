@@ -39,6 +39,11 @@ export interface TaskParserOptions {
   lenient?: boolean;
   /** Receives lenient-mode warnings. */
   onWarning?: (warning: TaskFileWarning) => void;
+  /**
+   * Only classify lines (for checking a file before a run): commands, keys and prefixes are
+   * not copied, so checking a huge file allocates next to nothing (items carry empty bytes).
+   */
+  checkOnly?: boolean;
 }
 
 /*
@@ -77,6 +82,7 @@ const MAX_QUOTED_BYTES = 200;
 export class TaskParser {
   readonly #file: string;
   readonly #lenient: boolean;
+  readonly #checkOnly: boolean;
   readonly #onWarning: ((warning: TaskFileWarning) => void) | undefined;
   #prefix: Uint8Array = EMPTY;
   #suffix: Uint8Array = EMPTY;
@@ -94,6 +100,7 @@ export class TaskParser {
   constructor(options: TaskParserOptions) {
     this.#file = options.file;
     this.#lenient = options.lenient ?? false;
+    this.#checkOnly = options.checkOnly ?? false;
     this.#onWarning = options.onWarning;
   }
 
@@ -249,6 +256,7 @@ export class TaskParser {
 
   /** prefix + body + suffix, copied (never a view of the caller's buffers). */
   #affix(body: Uint8Array): Uint8Array {
+    if (this.#checkOnly) return EMPTY;
     const p = this.#prefix;
     const q = this.#suffix;
     const out = this.#alloc(p.length + body.length + q.length);
@@ -263,6 +271,7 @@ export class TaskParser {
    * several times more than parsing the line, which matters for million-line files.
    */
   #alloc(length: number): Uint8Array {
+    if (this.#checkOnly) return EMPTY;
     if (length > POOL_BYTES / 16) return new Uint8Array(length);
     if (this.#poolUsed + length > this.#pool.length) {
       this.#pool = new Uint8Array(POOL_BYTES);
@@ -272,6 +281,7 @@ export class TaskParser {
   }
 
   #copy(bytes: Uint8Array): Uint8Array {
+    if (this.#checkOnly) return EMPTY;
     const out = this.#alloc(bytes.length);
     out.set(bytes);
     return out;

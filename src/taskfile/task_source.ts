@@ -131,7 +131,7 @@ export async function checkTaskFile(
 ): Promise<number | null> {
   if (!(await Deno.stat(path)).isFile) return null;
   const file = options.file ?? path;
-  const parser = new TaskParser({ ...options, file });
+  const parser = new TaskParser({ ...options, file, checkOnly: true });
   const handle = await Deno.open(path);
   let line = 0;
   try {
