@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: disbatch side by side with `xargs -P` and GNU parallel (`--joblog`) on the
- * same machine in one run, best of N, plus memory and latency cases. Prints a table and writes
- * it to bench/RESULTS.md. Options: `--quick` (fewer repetitions, smaller cases), `--only NAME`.
+ * same machine in one run, best of N, plus memory and latency cases. Prints a table and (full
+ * runs only) writes it to bench/RESULTS.md. Options: `--quick` (fewer repetitions, smaller
+ * cases), `--only trivial|sleep|scale|memory|slurm|latency`.
  * Speed goals live here, never in tests.
  */
 import { fileURLToPath } from "node:url";
@@ -265,6 +266,8 @@ function report(): void {
   }
   const text = lines.join("\n") + "\n";
   console.log(text);
+  // Only a full run replaces the recorded results.
+  if (QUICK || ONLY !== null) return;
   Deno.mkdirSync(`${ROOT}/bench`, { recursive: true });
   Deno.writeTextFileSync(`${ROOT}/bench/RESULTS.md`, text);
 }

@@ -497,7 +497,7 @@ function runParser(spec: ParserSpec, argv: string[]): { values: Raw } | { help: 
       const name = o.flags.join("/");
       switch (o.kind) {
         case "help":
-          return { help: formatHelp(spec) };
+          return { help: spec === DRIVER_SPEC ? helpText() : formatHelp(spec) };
         case "flag":
           store(o.dest, name, true);
           break;
@@ -819,8 +819,18 @@ export function usageLine(): string {
 
 /** The driver's full help (usage, description, every option), ending with a newline. */
 export function helpText(): string {
-  return formatHelp(DRIVER_SPEC);
+  return formatHelp(DRIVER_SPEC) + OTHER_COMMANDS;
 }
+
+/** The other roles a person may call (the engine and context roles are internal). */
+const OTHER_COMMANDS = `
+other commands (P is a run's output prefix, or its P_dbUtil.sh):
+  disbatch --mon P      full-screen monitor of a running run
+  disbatch --state P    the run's state as JSON (running or finished)
+  disbatch --wait P     wait for the run to end; exit with its exit code
+  disbatch --submit P [--wait] [--end] [--file F | -] [LINE ...]
+                        submit tasks to a --taskserver run
+`;
 
 function contextArgs(raw: Raw): ContextArgs {
   return {
