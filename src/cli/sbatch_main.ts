@@ -9,6 +9,7 @@ import { shellQuote } from "../protocol/db_util_script.ts";
 import { selfCommand } from "../proc/self_command.ts";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
 import { cannotOpenMessage, type DriverOptions, usageLine } from "./parse_args.ts";
+import { runInherit } from "../proc/spawn_child.ts";
 
 /**
  * The job's disbatch arguments: `argv` without `--sbatch`, the sbatch `words` after it and the
@@ -44,15 +45,9 @@ export async function sbatchMain(argv: string[], o: DriverOptions): Promise<numb
   }
   const args = sbatchArgv(o.sbatch ?? [], selfCommand([]), jobArgs(argv, o.sbatch ?? []));
   try {
-    const { code } = await new Deno.Command("sbatch", {
-      args,
-      stdin: "null",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).output();
-    return code;
+    return await runInherit("sbatch", args);
   } catch (e) {
-    console.error(`disbatch: cannot run sbatch: ${(e as Error).message}`);
+    console.error(`disbatch: ${(e as Error).message}`);
     return EXIT_FAILED;
   }
 }

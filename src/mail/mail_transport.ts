@@ -4,6 +4,7 @@
  * @module
  */
 import { splitHostPort } from "../net/connect.ts";
+import { runWithInput } from "../proc/spawn_child.ts";
 
 /** Where mail goes. */
 export type MailTransport =
@@ -46,24 +47,19 @@ export async function sendMail(
 }
 
 async function sendmail(path: string, from: string, to: string, message: string): Promise<void> {
-  let child;
+  let out;
   try {
-    child = new Deno.Command(path, {
-      args: ["-i", "-f", from, "--", to],
-      stdin: "piped",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    // sendmail programs take the local convention: LF line ends.
+    out = await runWithInput(
+      path,
+      ["-i", "-f", from, "--", to],
+      new TextEncoder().encode(message.replace(/\r\n/g, "\n")),
+    );
   } catch (e) {
-    throw new MailError(`cannot run ${path}: ${(e as Error).message}`, { cause: e });
+    throw new MailError((e as Error).message, { cause: e });
   }
-  const w = child.stdin.getWriter();
-  // sendmail programs take the local convention: LF line ends.
-  await w.write(new TextEncoder().encode(message.replace(/\r\n/g, "\n"))).catch(() => {});
-  await w.close().catch(() => {});
-  const out = await child.output();
   if (out.code !== 0) {
-    const why = new TextDecoder().decode(out.stderr).trim().split("\n")[0];
+    const why = out.stderr.trim().split("\n")[0];
     throw new MailError(`${path} exited with ${out.code}${why ? `: ${why}` : ""}`);
   }
 }

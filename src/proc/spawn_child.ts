@@ -146,3 +146,45 @@ export async function runCapture(
     stderr: dec.decode(output.stderr),
   };
 }
+
+/**
+ * Runs a command with this process's stdout and stderr (e.g. `sbatch`, whose "Submitted batch
+ * job N" the user must see) and returns its exit code. Throws {@link SpawnError}.
+ */
+export async function runInherit(cmd: string, args: string[]): Promise<number> {
+  try {
+    const { code } = await new Deno.Command(cmd, {
+      args,
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    return code;
+  } catch (e) {
+    throw new SpawnError(`cannot run ${cmd}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Runs a command with `input` on its stdin and captures its output (e.g. a sendmail program).
+ * Throws {@link SpawnError} if it cannot start; a child that stops reading early is not an error.
+ */
+export async function runWithInput(
+  cmd: string,
+  args: string[],
+  input: Uint8Array,
+): Promise<CaptureResult> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(cmd, { args, stdin: "piped", stdout: "piped", stderr: "piped" })
+      .spawn();
+  } catch (e) {
+    throw new SpawnError(`cannot run ${cmd}: ${(e as Error).message}`, { cause: e });
+  }
+  const w = child.stdin.getWriter();
+  await w.write(input).catch(() => {});
+  await w.close().catch(() => {});
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
