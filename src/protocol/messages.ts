@@ -200,8 +200,8 @@ export function fromWire(w: WireCommand): Uint8Array {
 /** Lifecycle of an engine as the driver sees it. */
 export type EngineStatus = "starting" | "running" | "draining" | "stopped" | "lost";
 
-/** One engine in a {@link RunState}. */
-export interface EngineView {
+/** What identifies an engine and its size, as the driver and monitors see it. */
+export interface EngineIdentity {
   rank: number;
   contextRank: number;
   node: string;
@@ -209,6 +209,10 @@ export interface EngineView {
   pid: number;
   cylinders: number;
   status: EngineStatus;
+}
+
+/** One engine in a {@link RunState}. */
+export interface EngineView extends EngineIdentity {
   /** Task ids assigned to the engine (running or queued there). */
   tasks: number[];
   assigned: number;

@@ -10,20 +10,13 @@
  * @module
  */
 import type { NormalItem } from "../taskfile/task_item.ts";
-import type { EngineStatus } from "../protocol/messages.ts";
+import type { EngineIdentity, EngineStatus } from "../protocol/messages.ts";
 import { Fifo } from "./fifo.ts";
 
 export type { EngineStatus };
 
 /** What the driver knows about one engine. */
-export interface EngineState {
-  rank: number;
-  contextRank: number;
-  node: string;
-  host: string;
-  pid: number;
-  cylinders: number;
-  status: EngineStatus;
+export interface EngineState extends EngineIdentity {
   /** Ids of the tasks assigned to this engine (queued there or running). */
   tasks: Set<number>;
   assigned: number;
