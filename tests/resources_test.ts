@@ -358,3 +358,28 @@ Deno.test("T48 the message counts the tasks that did not run", async () => {
     assert.match(p.stderr, /\bat least \d+ task\(s\) did not run/);
   });
 });
+
+Deno.test("-C given to a context added with P_dbUtil.sh limits that context too", async () => {
+  await inDir(async (dir) => {
+    await writeTasks(`${dir}/Tasks`, "echo $DISBATCH_TASKID\n".repeat(5));
+    const driver = startDisbatch(["-S", "-p", "run", "Tasks"], { cwd: dir });
+    await waitFor("the helper script", () => exists(`${dir}/run_dbUtil.sh`));
+    const limited = await resultWithin(
+      startProgram(`${dir}/run_dbUtil.sh`, ["-s", "localhost:1", "-C", "2", "-l", "two"], {
+        cwd: dir,
+      }),
+      20_000,
+    );
+    assert.equal(limited.code, 0, limited.stderr);
+    assert.equal((await statusLines(`${dir}/run`)).length, 2, "the limited context ran 2 tasks");
+    const rest = await resultWithin(
+      startProgram(`${dir}/run_dbUtil.sh`, ["-s", "localhost:1", "-l", "rest"], { cwd: dir }),
+      20_000,
+    );
+    assert.equal(rest.code, 0, rest.stderr);
+    const r = await resultWithin(driver, 20_000);
+    assert.equal(r.code, 0, r.stderr);
+    const ids = (await statusLines(`${dir}/run`)).map((l) => Number(splitStatus(l)[1]));
+    assert.deepEqual(ids.sort((a, b) => a - b), [0, 1, 2, 3, 4]);
+  });
+});

@@ -130,6 +130,7 @@ export async function runContext(cfg: ContextConfig, report: ContextReporter): P
     host,
     pid: Deno.pid,
     nodes: target.sysid === "SSH" ? target.nodes.map((n) => n.node) : target.alloc.nodes,
+    taskLimit: cfg.contextTaskLimit,
   });
   const accept = await conn.next(30_000);
   if (!accept || accept.t !== "ctx_accept") {

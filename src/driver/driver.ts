@@ -166,6 +166,8 @@ export class Driver {
   readonly #host = Deno.hostname();
   readonly #engines = new Map<number, EnginePeer>();
   readonly #contexts = new Map<number, ContextPeer>();
+  /** `-C` of each context, as it registered (the limit applies to contexts added later too). */
+  readonly #contextLimits = new Map<number, number>();
   readonly #contextsSeen = new Map<number, Omit<RunState["contexts"][number], "connected">>();
   readonly #peStart: PerEngineItem[] = [];
   readonly #peStop: PerEngineItem[] = [];
@@ -318,7 +320,7 @@ export class Driver {
     if (this.#outcome.stoppedBy === null) {
       this.#maybePull();
       const { assignments, limitReached } = this.#sched.assign((c) =>
-        c === 0 ? this.#cfg.contextTaskLimit : 0
+        this.#contextLimits.get(c) ?? 0
       );
       for (const a of assignments) {
         const timeout = a.item.timeout ?? this.#cfg.timeout;
@@ -834,6 +836,8 @@ export class Driver {
       nodes: Array.isArray(m.nodes) ? m.nodes.map(String) : [],
     };
     this.#contexts.set(rank, peer);
+    const limit = Number(m.taskLimit ?? (rank === 0 ? this.#cfg.contextTaskLimit : 0));
+    if (Number.isInteger(limit) && limit > 0) this.#contextLimits.set(rank, limit);
     this.#contextsSeen.set(rank, {
       rank,
       label: peer.label,

@@ -61,6 +61,8 @@ export interface CtxRegister {
   host: string;
   pid: number;
   nodes: string[];
+  /** `-C`: the driver drains the context after assigning this many tasks to it (0: no limit). */
+  taskLimit?: number;
 }
 export interface EngineExit {
   t: "engine_exit";
