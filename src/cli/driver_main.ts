@@ -266,7 +266,6 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     noReissue: o.noReissue,
     bind: o.useAddress ? { hostname: o.useAddress.host, port: o.useAddress.port } : null,
     contextArgs: contextArgs(o),
-    contextTaskLimit: o.contextTaskLimit,
     defaults: {
       cpusPerTask: o.cpusPerTask,
       tasksPerNode: o.tasksPerNode,

@@ -49,8 +49,6 @@ export interface DriverConfig {
   bind: { hostname: string; port: number } | null;
   /** Arguments for the auto-launched context (`P_dbUtil.sh <these>`). */
   contextArgs: string[];
-  /** `-C` of the auto-launched context. */
-  contextTaskLimit: number;
   defaults: RunInfo["defaults"];
   heartbeat: HeartbeatSettings;
   /** `--retries`: extra attempts for a task that exits non-zero. */
@@ -836,7 +834,7 @@ export class Driver {
       nodes: Array.isArray(m.nodes) ? m.nodes.map(String) : [],
     };
     this.#contexts.set(rank, peer);
-    const limit = Number(m.taskLimit ?? (rank === 0 ? this.#cfg.contextTaskLimit : 0));
+    const limit = Number(m.taskLimit ?? 0);
     if (Number.isInteger(limit) && limit > 0) this.#contextLimits.set(rank, limit);
     this.#contextsSeen.set(rank, {
       rank,
