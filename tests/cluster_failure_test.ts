@@ -278,3 +278,57 @@ labTest({
     }
   },
 });
+
+labTest({
+  name: "ssh: an engine SIGKILLed on n2 leaves no task behind there (remote cleanup)",
+  ignore: ignoreWithout(SLURM_LAB, SSH_LAB),
+  async fn() {
+    requireLab(SLURM_LAB, SSH_LAB);
+    const { dir, cleanup } = await tempDir();
+    const marker = `rc${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      await writeTasks(`${dir}/Tasks`, `sleep 60; true # ${marker}\n`.repeat(2));
+      const driver = new Deno.Command(LAUNCHER, {
+        args: ["--no-reissue", "-s", "n2:2", "-p", "run", "Tasks"],
+        cwd: dir,
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const tasksOn = () =>
+        nodePids("n2", (cmd) => cmd.some((w) => w.includes(marker)) && cmd[0] !== "ssh");
+      await waitFor("both tasks running on n2", async () => {
+        return (await tasksOn()).length >= 2 ? true : undefined;
+      }, 20_000);
+      const engine = await nodePids(
+        "n2",
+        (cmd) => cmd.includes("--engine") && cmd.some((w) => w.includes(dir)),
+      );
+      assert.equal(engine.length, 1, "one engine on n2");
+      Deno.kill(engine[0], "SIGKILL");
+      const t0 = Date.now();
+      // The context sees ssh end, and runs `P_dbUtil.sh --cleanup` on n2 over ssh.
+      await waitFor("n2's tasks to be ended", async () => {
+        return (await tasksOn()).length === 0 ? true : undefined;
+      }, 15_000);
+      assert.ok(Date.now() - t0 < 15_000);
+      const out = await driver.output();
+      const lines = (await statusLines(`${dir}/run`)).map(splitStatus);
+      assert.deepEqual(lines.map((f) => [f[0], f[4], f[5], f[6]]), [
+        ["R   ", "n2", "-1", "-100"],
+        ["R   ", "n2", "-1", "-100"],
+      ]);
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      const log = await findOne(dir, /^run_SSH0\.context\.log$/);
+      assert.match(await Deno.readTextFile(log), /cleanup on n2 after its engine died: done/);
+    } finally {
+      for (const pid of await nodePids("n2", (cmd) => cmd.some((w) => w.includes(marker)))) {
+        try {
+          Deno.kill(pid, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+      await cleanup();
+    }
+  },
+});

@@ -9,6 +9,7 @@ import { driverMain } from "./driver_main.ts";
 import { engineMain } from "./engine_main.ts";
 import { monitorMain } from "./monitor_main.ts";
 import { stateMain } from "./state_main.ts";
+import { cleanupMain } from "./cleanup_main.ts";
 import { submitMain } from "./submit_main.ts";
 
 /** Runs the role selected by `argv` and returns the process exit code. */
@@ -18,6 +19,8 @@ export async function main(argv: string[]): Promise<number> {
       return await engineMain(argv.slice(1));
     case "--context":
       return await contextMain(argv.slice(1));
+    case "--cleanup":
+      return await cleanupMain(argv.slice(1));
     case "--state":
       return await stateMain(argv.slice(1), false);
     case "--wait":

@@ -382,6 +382,8 @@ async function runEngine(
     // An engine killed abruptly could not end its tasks (they run in their own sessions).
     const orphans = await killTagged(tag, 2_000);
     if (orphans > 0) log.warn(`ended ${orphans} processes left behind by the engine on ${n.node}`);
+  } else if (code !== 0 && n.launcher.kind === "ssh") {
+    await remoteCleanup(p, log, n, tag);
   }
   if (code === 0) return { code, reason: "" };
   let text = "";
@@ -392,6 +394,31 @@ async function runEngine(
     // the reason stays unknown
   }
   return { code, reason: failureReason(text) };
+}
+
+/**
+ * The same for an engine reached over ssh: one more ssh to its host ends the tasks the engine
+ * left there (`P_dbUtil.sh --cleanup --tag T`). A host that cannot be reached (its engine was
+ * cut off) is given up after the ssh connect timeout; its engine ends its own tasks once the
+ * driver has been silent for the heartbeat timeout.
+ */
+async function remoteCleanup(p: Plan, log: Logger, n: NodePlan, tag: string): Promise<void> {
+  const { cmd, args } = engineCommand(n.launcher, n.node, p.dbUtil, ["--cleanup", "--tag", tag]);
+  let child: ChildHandle;
+  try {
+    child = spawnChild({ cmd, args, env: p.env, stdin: "null" });
+  } catch (e) {
+    log.warn(`cleanup on ${n.node} not started: ${(e as Error).message}`);
+    return;
+  }
+  let timer: number | undefined;
+  const done = await Promise.race([
+    child.status.then(() => true),
+    new Promise<boolean>((r) => timer = setTimeout(() => r(false), 15_000)),
+  ]);
+  clearTimeout(timer);
+  if (!done) await child.terminate(1_000);
+  log.info(`cleanup on ${n.node} after its engine died: ${done ? "done" : "gave up"}`);
 }
 
 /** Runs the retire command for one batch; its output goes to the context log. */

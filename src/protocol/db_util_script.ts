@@ -51,6 +51,7 @@ script=${q(scriptPath)}
 case "$1" in
   --mon) shift; exec "\${self[@]}" --mon --db-util "$script" "$@" ;;
   --engine) shift; exec "\${self[@]}" --engine --db-util "$script" "$@" ;;
+  --cleanup) shift; exec "\${self[@]}" --cleanup "$@" ;;
 esac
 exec "\${self[@]}" --context "$script" "$@" < /dev/null >> ${
     q(c.prefix)
