@@ -315,7 +315,14 @@ Deno.test("SIGTERM to a -S driver waiting for contexts: exit 143 at once", async
     await writeTasks(`${dir}/Tasks`, "touch RAN\n");
     const driver = startDisbatch(["-S", "-p", "run", "Tasks"], { cwd: dir });
     try {
-      await waitFor("the helper script", () => exists(`${dir}/run_dbUtil.sh`));
+      // The driver says so once it has read the first task (and printed its message).
+      await waitFor(
+        "the driver waiting for contexts",
+        async () =>
+          (await Deno.readTextFile(`${dir}/run_driver.log`).catch(() => "")).includes(
+            "waiting for contexts",
+          ),
+      );
       driver.kill("SIGTERM");
       const r = await resultWithin(driver, 5_000);
       assert.equal(r.code, 143);

@@ -1070,6 +1070,7 @@ export class Driver {
     if (this.#cfg.startupOnly) {
       this.#report.say("Run this script to add compute contexts:");
       this.#report.say(`   ${this.#scriptPath}`);
+      this.#log.info("startup only: waiting for contexts");
       return;
     }
     this.#log.info(`launching context: ${this.#scriptPath} ${this.#cfg.contextArgs.join(" ")}`);

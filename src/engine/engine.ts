@@ -336,8 +336,10 @@ export class Engine {
     this.#queue.length = 0;
     if (this.#running.size > 0) {
       this.#log.info(`${why}: terminating ${this.#running.size} running tasks`);
-      await Promise.all([...this.#running.values()].map((t) => t.terminate(KILL_GRACE_MS)));
-      // Results of killed tasks are reported by their own done handlers.
+      const tasks = [...this.#running.values()];
+      await Promise.all(tasks.map((t) => t.terminate(KILL_GRACE_MS)));
+      // Their results are reported by their own done handlers: let those run before `stopped`.
+      await Promise.all(tasks.map((t) => t.done));
       await new Promise((r) => setTimeout(r, 0));
     }
     if (why !== "driver_lost" && !this.#conn.isClosed) {
