@@ -9,6 +9,7 @@ import { PrefixError, resolvePrefix, taskSourceName } from "../driver/run_prefix
 import { StatusFile } from "../driver/status_file.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
 import { commandOutput } from "../proc/command_output.ts";
+import { exitedWithin } from "../proc/kill_group.ts";
 import { SubmissionSource } from "../driver/submission_source.ts";
 import { exitCodeFor } from "./exit_code_for.ts";
 import { heartbeatSettings } from "../protocol/heartbeat.ts";
@@ -315,12 +316,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   await stream?.cancel().catch(() => {});
   if (command) {
     // A command that closed its output gets a moment to exit on its own before it is stopped.
-    let timer: number | undefined;
-    await Promise.race([
-      command.status(),
-      new Promise((r) => timer = setTimeout(r, outcome.stoppedBy === null ? 2_000 : 0)),
-    ]);
-    clearTimeout(timer);
+    await exitedWithin(command.status(), outcome.stoppedBy === null ? 2_000 : 0);
     await command.terminate(2_000);
     const st = await command.status();
     if (st && (st.code !== 0 || st.signal) && outcome.stoppedBy === null) {

@@ -12,6 +12,7 @@ import type { RunInfo } from "../protocol/messages.ts";
 import { type ChildHandle, runCapture, spawnChild } from "../proc/spawn_child.ts";
 import { signalNumber } from "../proc/signal_number.ts";
 import { killTagged } from "../proc/kill_tagged.ts";
+import { exitedWithin } from "../proc/kill_group.ts";
 import { parseNodeList, sshSlots } from "./node_slots.ts";
 import { engineCommand, type Launcher, sshExtraOptions } from "./engine_launch.ts";
 import { failureReason } from "./failure_reason.ts";
@@ -411,12 +412,7 @@ async function remoteCleanup(p: Plan, log: Logger, n: NodePlan, tag: string): Pr
     log.warn(`cleanup on ${n.node} not started: ${(e as Error).message}`);
     return;
   }
-  let timer: number | undefined;
-  const done = await Promise.race([
-    child.status.then(() => true),
-    new Promise<boolean>((r) => timer = setTimeout(() => r(false), 15_000)),
-  ]);
-  clearTimeout(timer);
+  const done = await exitedWithin(child.status, 15_000);
   if (!done) await child.terminate(1_000);
   log.info(`cleanup on ${n.node} after its engine died: ${done ? "done" : "gave up"}`);
 }

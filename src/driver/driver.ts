@@ -25,6 +25,7 @@ import type { TaskRecord } from "../status/task_record.ts";
 import type { BarrierItem, NormalItem, PerEngineItem, TaskItem } from "../taskfile/task_item.ts";
 import { type ChildHandle, spawnChild } from "../proc/spawn_child.ts";
 import { selfCommand } from "../proc/self_command.ts";
+import { exitedWithin } from "../proc/kill_group.ts";
 import type { StatusFile } from "./status_file.ts";
 import { SubmissionSource } from "./submission_source.ts";
 import { flagsOf } from "../status/status_line.ts";
@@ -1123,15 +1124,7 @@ export class Driver {
       p.conn.send({ t: "kill" });
     }
     const child = this.#contextChild;
-    if (child) {
-      let timer: number | undefined;
-      const exited = await Promise.race([
-        child.status.then(() => true),
-        new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5_000)),
-      ]);
-      clearTimeout(timer);
-      if (!exited) await child.terminate(2_000);
-    }
+    if (child && !(await exitedWithin(child.status, 5_000))) await child.terminate(2_000);
     await Promise.all([...this.#contexts.values()].map((c) => c.conn.bye()));
     for (const p of this.#engines.values()) p.conn.close();
     await this.#listener?.close();

@@ -19,19 +19,26 @@ export function killGroup(pgid: number, signal: Deno.Signal): void {
  * the SIGTERM: the group id cannot be reused while any member lives, and pid numbers cycle, so
  * an emptied group just yields ESRCH.
  */
+/** True when `status` settles within `ms`; false when the time runs out first. */
+export async function exitedWithin(status: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: number | undefined;
+  try {
+    return await Promise.race([
+      status.then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function terminateGroup(
   pgid: number,
   status: Promise<unknown>,
   graceMs: number,
 ): Promise<void> {
   killGroup(pgid, "SIGTERM");
-  let timer: number | undefined;
-  const exited = await Promise.race([
-    status.then(() => true),
-    new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), graceMs)),
-  ]);
-  clearTimeout(timer);
-  if (!exited) killGroup(pgid, "SIGKILL");
+  if (!(await exitedWithin(status, graceMs))) killGroup(pgid, "SIGKILL");
   await status;
   killGroup(pgid, "SIGKILL");
 }

@@ -1,0 +1,11 @@
+import assert from "node:assert/strict";
+import { exitedWithin } from "./kill_group.ts";
+
+Deno.test("exitedWithin: true when the status settles in time, false when time runs out", async () => {
+  assert.equal(await exitedWithin(Promise.resolve(0), 1_000), true);
+  let settle!: () => void;
+  const later = new Promise<void>((r) => settle = r);
+  assert.equal(await exitedWithin(later, 20), false);
+  settle();
+  assert.equal(await exitedWithin(later, 20), true);
+});
