@@ -61,6 +61,21 @@ export function startProgram(cmd: string, args: string[], opts: StartOptions): B
 }
 
 /** Polls `cond` every 20 ms until it holds; throws after `timeoutMs` naming `what`. */
+/** Polls `f` until it returns a value (not undefined), which is returned; fails after `ms`. */
+export async function waitForValue<T>(
+  what: string,
+  f: () => Promise<T | undefined>,
+  ms = 15_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function waitFor(
   what: string,
   cond: () => boolean | Promise<boolean>,

@@ -7,6 +7,7 @@
  * tests that use n2 at that moment are disturbed.
  */
 import assert from "node:assert/strict";
+import { waitForValue } from "./background_run.ts";
 import { findOne, LAUNCHER, splitStatus, statusLines, tempDir, writeTasks } from "./helpers.ts";
 import {
   ignoreWithout,
@@ -26,16 +27,6 @@ const HEARTBEAT = "0.5,3";
 const C3 = "/tmp/disbatch-lab/c3";
 
 const dec = new TextDecoder();
-
-async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Runs a root-namespace command; returns stdout, throws on failure. */
 async function run(cmd: string, args: string[]): Promise<string> {
@@ -111,7 +102,7 @@ async function restartSlurmd(node: string): Promise<void> {
     'hostname "$1" && exec slurmd -f "$2" -N "$1" </dev/null >>"$3" 2>&1',
     ...["sh", node, SLURM_LAB!.SLURM_CONF, `${C3}/log/slurmd-${node}.out`],
   ]);
-  await waitFor(`slurmd of ${node}`, alive, 5_000);
+  await waitForValue(`slurmd of ${node}`, alive, 5_000);
 }
 
 labTest({
@@ -135,7 +126,7 @@ labTest({
       const ours = (env: string[]) => env.includes(`SLURM_JOB_ID=${id}`);
       const task = (_: string[], env: string[]) =>
         ours(env) && env.some((e) => e.startsWith("DISBATCH_TASKID="));
-      await waitFor(
+      await waitForValue(
         "a task on n2",
         async () => (await nodePids("n2", task)).length || undefined,
         20_000,
@@ -153,7 +144,7 @@ labTest({
       assert.ok(cmds.some((c) => c.includes("--engine")), what);
       const killedAt = Date.now() / 1000;
       for (const pid of victims) Deno.kill(pid, "SIGKILL");
-      await waitFor(
+      await waitForValue(
         "the lost attempt's Z line",
         () =>
           statusLines(`${dir}/run`).then((l) => l.some((x) => x.startsWith("R  Z")) || undefined)
@@ -222,7 +213,7 @@ labTest({
       }).spawn();
       const result = driver.output();
       const task = (_: string[], env: string[]) => env.includes(`DISBATCH_JOBID=${prefix}`);
-      await waitFor(
+      await waitForValue(
         "a task on n2",
         async () => (await nodePids("n2", task)).length || undefined,
         20_000,
@@ -232,7 +223,7 @@ labTest({
       cut = true;
       // n2's engine hears nothing for 3 s, ends its tasks (SIGTERM) and exits.
       const [goneAt, out] = await Promise.all([
-        waitFor(
+        waitForValue(
           "n2's engine to end its tasks after 3 s without the driver",
           async () => (await nodePids("n2", mine)).length === 0 ? Date.now() / 1000 : undefined,
           10_000,
@@ -256,7 +247,7 @@ labTest({
     } finally {
       if (cut) {
         await link("up");
-        await waitFor(
+        await waitForValue(
           "n2's link",
           async () =>
             (await Deno.readTextFile("/sys/class/net/vslurm-n2/operstate")).trim() === "up" ||
@@ -296,7 +287,7 @@ labTest({
       }).spawn();
       const tasksOn = () =>
         nodePids("n2", (cmd) => cmd.some((w) => w.includes(marker)) && cmd[0] !== "ssh");
-      await waitFor("both tasks running on n2", async () => {
+      await waitForValue("both tasks running on n2", async () => {
         return (await tasksOn()).length >= 2 ? true : undefined;
       }, 20_000);
       const engine = await nodePids(
@@ -307,7 +298,7 @@ labTest({
       Deno.kill(engine[0], "SIGKILL");
       const t0 = Date.now();
       // The context sees ssh end, and runs `P_dbUtil.sh --cleanup` on n2 over ssh.
-      await waitFor("n2's tasks to be ended", async () => {
+      await waitForValue("n2's tasks to be ended", async () => {
         return (await tasksOn()).length === 0 ? true : undefined;
       }, 15_000);
       assert.ok(Date.now() - t0 < 15_000);

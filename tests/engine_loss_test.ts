@@ -4,21 +4,12 @@
  * declared lost after the heartbeat timeout and its tasks are re-issued too.
  */
 import assert from "node:assert/strict";
+import { waitForValue } from "./background_run.ts";
 import { LAUNCHER, livePids, splitStatus, statusLines, tempDir, writeTasks } from "./helpers.ts";
-
-async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** PID of the engine started by the context with `label`, once it exists. */
 function enginePid(dir: string, label: string): Promise<number> {
-  return waitFor(`engine ${label}`, async () => {
+  return waitForValue(`engine ${label}`, async () => {
     const pids = await livePids(`--label ${label} `);
     for (const pid of pids) {
       const cmd = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
@@ -47,7 +38,7 @@ async function twoEngineRun(
     stderr: "piped",
   }).spawn();
   const first = await enginePid(dir, "SSH0");
-  await waitFor("helper script", async () => {
+  await waitForValue("helper script", async () => {
     try {
       return (await Deno.readTextFile(`${dir}/run_dbUtil.sh`)).length > 0 ? true : undefined;
     } catch {
