@@ -6,6 +6,12 @@
 import type { TaskOutcome } from "../protocol/messages.ts";
 import { SnippetCollector } from "../status/snippet.ts";
 import { terminateGroup } from "./kill_group.ts";
+import {
+  type SessionChild,
+  type SessionSpawner,
+  sessionSpawner,
+  SessionSpawnError,
+} from "./session_spawner.ts";
 import { signalNumber } from "./signal_number.ts";
 
 /** The outcome of one task run, as the status file wants it (times are epoch seconds). */
@@ -20,6 +26,11 @@ export interface StartTaskOptions {
   cwd: string;
   /** How long to keep reading the pipes after the process exited (default 5000 ms). */
   pipeGraceMs?: number;
+  /**
+   * How the new session is made: `posix_spawn` through FFI (default where available, see
+   * `session_spawner.ts`) or util-linux `setsid(1)`. `DISBATCH_SPAWN=setsid` forces the latter.
+   */
+  via?: "posix_spawn" | "setsid";
 }
 
 /** Return code when a spawn error carries no errno (spec §6.1). */
@@ -74,6 +85,31 @@ export class RunningTask {
 
   constructor(opts: StartTaskOptions) {
     const start = seconds();
+    const spawner = chooseSpawner(opts);
+    if (spawner !== null) {
+      const out = new SnippetCollector();
+      const err = new SnippetCollector();
+      let child: SessionChild;
+      try {
+        child = spawner.spawn({
+          file: "/bin/bash",
+          argv: ["/bin/bash", "-c", opts.command],
+          env: opts.env,
+          cwd: opts.cwd,
+          onStdout: (chunk) => out.push(chunk),
+          onStderr: (chunk) => err.push(chunk),
+        });
+      } catch (e) {
+        this.pid = -1;
+        this.done = Promise.resolve(spawnFailure(pythonStyle(spawner, e, opts.cwd), start));
+        this.#status = this.done;
+        return;
+      }
+      this.pid = child.pid;
+      this.#status = child.status;
+      this.done = collectSession(child, out, err, start, opts.pipeGraceMs ?? 5000);
+      return;
+    }
     let child: Deno.ChildProcess;
     try {
       const args = ["-c", bashScript(opts.command)];
@@ -102,6 +138,84 @@ export class RunningTask {
   async terminate(graceMs: number): Promise<void> {
     if (this.pid > 0) await terminateGroup(this.pid, this.#status, graceMs);
   }
+}
+
+const forcedSetsid = (() => {
+  try {
+    return Deno.env.get("DISBATCH_SPAWN") === "setsid";
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Opened when this module loads, not at the first task: the dynamic library it holds is
+ * process-wide (and Deno's test sanitizer would blame whichever test opened it).
+ */
+const SPAWNER = forcedSetsid ? null : sessionSpawner();
+
+/**
+ * The FFI spawner when it can run this task: available, wanted, able to enter `cwd`, and the
+ * command has no NUL byte (a C string cannot carry one; Deno's own check reports it as before).
+ */
+function chooseSpawner(opts: StartTaskOptions): SessionSpawner | null {
+  if (opts.via === "setsid") return null;
+  const spawner = SPAWNER ?? (opts.via === "posix_spawn" ? sessionSpawner() : null);
+  if (spawner === null || opts.command.includes(0) || !spawner.canRunIn(opts.cwd)) return null;
+  return spawner;
+}
+
+/**
+ * Python's wording for a failed start (`[Errno 7] Argument list too long: '/bin/bash'`), naming
+ * the working directory when that is what is missing, as subprocess does.
+ */
+function pythonStyle(spawner: SessionSpawner, e: unknown, cwd: string): unknown {
+  if (!(e instanceof SessionSpawnError)) return e;
+  let culprit = "/bin/bash";
+  try {
+    if (!Deno.statSync(cwd).isDirectory) culprit = cwd;
+  } catch {
+    culprit = cwd;
+  }
+  return new SessionSpawnError(
+    e.errno,
+    `[Errno ${e.errno}] ${spawner.describe(e.errno)}: '${culprit}'`,
+    { cause: e },
+  );
+}
+
+async function collectSession(
+  child: SessionChild,
+  out: SnippetCollector,
+  err: SnippetCollector,
+  start: number,
+  pipeGraceMs: number,
+): Promise<TaskRunResult> {
+  const status = await child.status;
+  const finish = seconds();
+  // A background child may hold the pipes open forever: read on for a bounded time only.
+  let drained = false;
+  void child.drained.then(() => drained = true);
+  await Promise.resolve();
+  if (!drained) {
+    let timer: number | undefined;
+    await Promise.race([
+      child.drained,
+      new Promise((resolve) => timer = setTimeout(resolve, pipeGraceMs)),
+    ]);
+    clearTimeout(timer);
+    child.abandonPipes();
+  }
+  return {
+    pid: child.pid,
+    rc: status.signal === null ? status.code : -status.signal,
+    start,
+    finish,
+    outBytes: out.bytes,
+    outSnippet: out.text(),
+    errBytes: err.bytes,
+    errSnippet: err.text(),
+  };
 }
 
 /** Starts a task; spawn failures are reported through {@link RunningTask.done}, never thrown. */
@@ -186,7 +300,9 @@ function spawnFailure(e: unknown, start: number): TaskRunResult {
   const osError = /\(os error (\d+)\)/.exec(message);
   // A TypeError is Deno rejecting the arguments (a NUL byte) before any system call: like
   // Python's ValueError it carries no errno, even though Deno labels it EINVAL.
-  const rc = e instanceof TypeError
+  const rc = e instanceof SessionSpawnError
+    ? e.errno
+    : e instanceof TypeError
     ? NO_ERRNO_RC
     : osError
     ? Number(osError[1])

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { type SessionChild, sessionSpawner, SessionSpawnError } from "./session_spawner.ts";
+
+const dec = new TextDecoder();
+
+/** Opened at load time: the library it holds is process-wide, not one test's leak. */
+const spawner = sessionSpawner();
+
+function start(
+  argv: (string | Uint8Array)[],
+  extra: { env?: Record<string, string>; cwd?: string } = {},
+): { child: SessionChild; out: () => string; err: () => string } {
+  const out: Uint8Array[] = [];
+  const err: Uint8Array[] = [];
+  const child = spawner!.spawn({
+    file: typeof argv[0] === "string" ? argv[0] : dec.decode(argv[0]),
+    argv,
+    env: extra.env ?? {},
+    cwd: extra.cwd ?? Deno.cwd(),
+    onStdout: (c) => out.push(c.slice()),
+    onStderr: (c) => err.push(c.slice()),
+  });
+  const text = (parts: Uint8Array[]) => () => parts.map((p) => dec.decode(p)).join("");
+  return { child, out: text(out), err: text(err) };
+}
+
+Deno.test("available on this Linux/glibc machine", () => {
+  assert.notEqual(spawner, null);
+});
+
+Deno.test("exit code, signal, and both streams", async () => {
+  const a = start(["/bin/bash", "-c", "echo out; echo err >&2; exit 5"]);
+  assert.deepEqual(await a.child.status, { code: 5, signal: null });
+  await a.child.drained;
+  assert.deepEqual([a.out(), a.err()], ["out\n", "err\n"]);
+  const b = start(["/bin/bash", "-c", "kill -USR1 $$"]);
+  assert.deepEqual(await b.child.status, { code: 0, signal: 10 });
+  await b.child.drained;
+});
+
+Deno.test("argv bytes are passed as they are; env entries override inherited ones", async () => {
+  const arg = new Uint8Array([0x61, 0xff, 0x62]);
+  const a = start(["/bin/bash", "-c", 'printf %s "$1" | od -An -tx1; echo "$HOME"', "sh", arg], {
+    env: { HOME: "/override" },
+  });
+  await a.child.status;
+  await a.child.drained;
+  assert.equal(a.out().replace(/ +/g, " "), " 61 ff 62\n/override\n");
+});
+
+Deno.test("a missing program or working directory throws with its errno", () => {
+  assert.throws(
+    () => start(["/nonexistent/program"]),
+    (e) => e instanceof SessionSpawnError && e.errno === 2,
+  );
+  assert.throws(
+    () => start(["/bin/true"], { cwd: "/nonexistent/dir" }),
+    (e) => e instanceof SessionSpawnError && e.errno === 2,
+  );
+});
+
+Deno.test("abandonPipes() ends the wait for a grandchild that holds them", async () => {
+  const a = start(["/bin/bash", "-c", "sleep 30 & echo $!"]);
+  await a.child.status;
+  let drained = false;
+  void a.child.drained.then(() => drained = true);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(drained, false);
+  a.child.abandonPipes();
+  await a.child.drained;
+  const sleeper = Number(a.out().trim());
+  assert.ok(sleeper > 0);
+  Deno.kill(-a.child.pid, "SIGKILL");
+});
+
+Deno.test("many children at once, some with more output than one read takes", async () => {
+  const runs = Array.from(
+    { length: 30 },
+    (_, i) => start(["/bin/bash", "-c", `head -c ${i * 20000} /dev/zero; exit ${i}`]),
+  );
+  const sizes = runs.map(() => 0);
+  for (const [i, r] of runs.entries()) {
+    assert.deepEqual(await r.child.status, { code: i, signal: null });
+    await r.child.drained;
+    sizes[i] = new TextEncoder().encode(r.out()).length;
+  }
+  assert.deepEqual(sizes, runs.map((_, i) => i * 20000));
+});
