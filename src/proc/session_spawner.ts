@@ -229,10 +229,8 @@ export class SessionSpawner {
   readonly #watches = new Map<number, Watch>();
   #nextToken = 1;
   #waiting = false;
-  /** This process's environment as `K=V` bytes, encoded once (the engine never changes it). */
-  readonly #baseEnv: [string, Uint8Array][] = Object.entries(Deno.env.toObject()).map((
-    [k, v],
-  ) => [k, encoder.encode(`${k}=${v}`)]);
+  /** `K=V` entries of this process's environment, encoded: the environment rarely changes. */
+  #envBytes = new Map<string, Uint8Array>();
 
   private constructor(lib: Libc, attr: Uint8Array<ArrayBuffer>, epoll: number, eventFd: number) {
     this.#lib = lib;
@@ -311,6 +309,22 @@ export class SessionSpawner {
     return [this.#int2[0], this.#int2[1]];
   }
 
+  /** This process's environment (read now: it may have changed) with `extra` on top. */
+  #environment(extra: Record<string, string>): Uint8Array[] {
+    const items: Uint8Array[] = [];
+    const seen = new Map<string, Uint8Array>();
+    for (const [k, v] of Object.entries(Deno.env.toObject())) {
+      if (Object.hasOwn(extra, k)) continue;
+      const kv = `${k}=${v}`;
+      const bytes = this.#envBytes.get(kv) ?? encoder.encode(kv);
+      seen.set(kv, bytes);
+      items.push(bytes);
+    }
+    this.#envBytes = seen;
+    for (const [k, v] of Object.entries(extra)) items.push(encoder.encode(`${k}=${v}`));
+    return items;
+  }
+
   /** Adds `fd` to the epoll set under `token`. */
   #add(fd: number, token: number): boolean {
     const ev = this.#ctlBuf;
@@ -365,10 +379,7 @@ export class SessionSpawner {
     const file = cString(opts.file);
     const cwd = cString(opts.cwd);
     const argv = packStrings(opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a));
-    const envItems: Uint8Array[] = [];
-    for (const [k, kv] of this.#baseEnv) if (!Object.hasOwn(opts.env, k)) envItems.push(kv);
-    for (const [k, v] of Object.entries(opts.env)) envItems.push(encoder.encode(`${k}=${v}`));
-    const envp = packStrings(envItems);
+    const envp = packStrings(this.#environment(opts.env));
     let rc = lib.posix_spawn_file_actions_addopen(actions, 0, this.#devNull, O_RDONLY, 0) ||
       lib.posix_spawn_file_actions_adddup2(actions, out[1], 1) ||
       lib.posix_spawn_file_actions_adddup2(actions, err[1], 2);

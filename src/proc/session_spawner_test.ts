@@ -86,3 +86,15 @@ Deno.test("many children at once, some with more output than one read takes", as
   }
   assert.deepEqual(sizes, runs.map((_, i) => i * 20000));
 });
+
+Deno.test("the environment is read at each start, not when the spawner opened", async () => {
+  Deno.env.set("DISBATCH_SPAWNER_TEST", "later");
+  try {
+    const a = start(["/bin/bash", "-c", 'echo "$DISBATCH_SPAWNER_TEST"']);
+    await a.child.status;
+    await a.child.drained;
+    assert.equal(a.out(), "later\n");
+  } finally {
+    Deno.env.delete("DISBATCH_SPAWNER_TEST");
+  }
+});
