@@ -77,6 +77,9 @@ const SIGPIPE = 13;
 const O_CLOEXEC = 0o2000000;
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+const EAGAIN = 11;
 const EPOLLIN = 0x1;
 const EPOLL_CLOEXEC = 0o2000000;
 const EPOLL_CTL_ADD = 1;
@@ -123,6 +126,7 @@ const SYMBOLS = {
   sigemptyset: { parameters: ["buffer"], result: "i32" },
   sigaddset: { parameters: ["buffer", "i32"], result: "i32" },
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
@@ -229,6 +233,9 @@ export class SessionSpawner {
   readonly #watches = new Map<number, Watch>();
   #nextToken = 1;
   #waiting = false;
+  /** Whether the SIGCHLD listener is installed (only while something is watched). */
+  #listening = false;
+  readonly #onChild = () => this.#collectNow();
   /** `K=V` entries of this process's environment, encoded: the environment rarely changes. */
   #envBytes = new Map<string, Uint8Array>();
 
@@ -301,12 +308,23 @@ export class SessionSpawner {
     return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
   }
 
-  /** Creates a pipe; returns [read end, write end], both close-on-exec. */
+  /**
+   * Creates a pipe; returns [read end, write end], both close-on-exec. Only the read end is
+   * non-blocking (the task's stdout must stay an ordinary blocking pipe): a readiness report
+   * that another wake-up already consumed must not block the main thread.
+   */
   #pipe(): [number, number] {
     if (this.#lib.pipe2(this.#int2, O_CLOEXEC) !== 0) {
       throw failed(this.#errno(), "pipe2");
     }
-    return [this.#int2[0], this.#int2[1]];
+    const [r, w] = [this.#int2[0], this.#int2[1]];
+    if (this.#lib.fcntl(r, F_SETFL, O_NONBLOCK) !== 0) {
+      const errno = this.#errno();
+      this.#lib.close(r);
+      this.#lib.close(w);
+      throw failed(errno, "fcntl");
+    }
+    return [r, w];
   }
 
   /** This process's environment (read now: it may have changed) with `extra` on top. */
@@ -337,8 +355,43 @@ export class SessionSpawner {
   #watch(fd: number, child: Child, stream: -1 | 0 | 1): number {
     const token = this.#nextToken++;
     this.#watches.set(token, { fd, child, stream });
+    this.#listen(true);
     if (!this.#add(fd, token)) throw failed(this.#errno(), "epoll_ctl");
     return token;
+  }
+
+  /**
+   * A child's exit wakes the main thread directly through SIGCHLD (Deno's reactor, as for its
+   * own children) instead of through the waiting thread: about 0.25 ms sooner per task. The
+   * waiting thread stays for output, and as the safety net should a signal be coalesced.
+   */
+  #listen(on: boolean): void {
+    if (on === this.#listening) return;
+    this.#listening = on;
+    if (on) Deno.addSignalListener("SIGCHLD", this.#onChild);
+    else Deno.removeSignalListener("SIGCHLD", this.#onChild);
+  }
+
+  /** Handles whatever is ready now, on the main thread. */
+  #collectNow(): void {
+    for (let round = 0; round < 8 && this.#watches.size > 0; round++) {
+      const now = this.#lib.epoll_wait_now(
+        this.#epoll,
+        new Uint8Array(this.#nowBuf.buffer),
+        MAX_EVENTS,
+        0,
+      );
+      if (now <= 0) break;
+      this.#handle(this.#nowBuf, now);
+    }
+    this.#settled();
+  }
+
+  /** After a batch: stop listening and end the in-flight wait once nothing is watched. */
+  #settled(): void {
+    if (this.#watches.size > 0) return;
+    this.#listen(false);
+    this.#maybeIdle();
   }
 
   /** Removes a watched descriptor from the set and closes it. */
@@ -464,7 +517,7 @@ export class SessionSpawner {
     for (const token of child.tokens) this.#unwatch(token);
     child.tokens = [0, 0];
     child.pipesDone();
-    this.#maybeIdle();
+    this.#settled();
   }
 
   /** Ends the in-flight wait once nothing is left to watch, so the process can exit. */
@@ -489,16 +542,7 @@ export class SessionSpawner {
     this.#waiting = false;
     this.#handle(buf, n);
     // Whatever else became ready meanwhile, without another trip through the thread pool.
-    for (let round = 0; round < 8 && this.#watches.size > 0; round++) {
-      const now = this.#lib.epoll_wait_now(
-        this.#epoll,
-        new Uint8Array(this.#nowBuf.buffer),
-        MAX_EVENTS,
-        0,
-      );
-      if (now <= 0) break;
-      this.#handle(this.#nowBuf, now);
-    }
+    this.#collectNow();
     this.#arm();
   }
 
@@ -508,7 +552,9 @@ export class SessionSpawner {
     for (let i = 0; i < n; i++) {
       const token = buf.getUint32(i * EVENT_BYTES + EVENT_DATA_AT, true);
       if (token === 0) {
-        lib.read(this.#eventFd, this.#eventBuf, 8n);
+        // Only once the waiting thread has returned: consuming its wake-up call while it still
+        // waits would leave it waiting forever.
+        if (!this.#waiting) lib.read(this.#eventFd, this.#eventBuf, 8n);
         continue;
       }
       const watch = this.#watches.get(token);
@@ -521,12 +567,13 @@ export class SessionSpawner {
         child.settle(r === child.pid ? decodeStatus(this.#int2[0]) : { code: 255, signal: null });
         continue;
       }
-      // Ready: one read() returns what is there without blocking; 0 is end of file.
+      // One read() takes what is there; 0 is end of file, EAGAIN a report already handled.
       const got = Number(lib.read(fd, this.#readBuf, BigInt(READ_CHUNK)));
       if (got > 0) {
         child.sinks[stream](this.#readBuf.subarray(0, got));
         continue;
       }
+      if (got < 0 && this.#errno() === EAGAIN) continue;
       this.#unwatch(token);
       child.tokens[stream] = 0;
       if (child.tokens[0] === 0 && child.tokens[1] === 0) child.pipesDone();
