@@ -9,6 +9,14 @@ import { fileURLToPath } from "node:url";
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
+/**
+ * V8 flags of every disbatch process (also baked into the compiled binary by `deno task compile`
+ * and passed by scripts/disbatch). A 1 MB young generation instead of up to 16 MB: the driver and
+ * engine allocate a little per task and keep almost none of it, so a small nursery costs no
+ * throughput and keeps ~7 MB of RSS off a long run (see bench/RESULTS.md).
+ */
+export const V8_FLAGS = "--max-semi-space-size=1";
+
 /** `[program, …, ...args]` that runs disbatch with `args`. */
 export function selfCommand(args: string[]): string[] {
   if (Deno.build.standalone) return [Deno.execPath(), ...args];
@@ -17,6 +25,7 @@ export function selfCommand(args: string[]): string[] {
     "run",
     "--quiet",
     "--allow-all",
+    `--v8-flags=${V8_FLAGS}`,
     "--no-lock",
     "--config",
     CONFIG,
