@@ -54,7 +54,7 @@ async function waitGroupGone(pgid: number, ms: number): Promise<number[]> {
 for (const via of ["posix_spawn", "setsid"] as const) {
   const runV = (command: string | Uint8Array, extra: Parameters<typeof run>[1] = {}) =>
     run(command, { ...extra, via });
-  Deno.test(`echo: output, pid of the bash process, rc 0 [${via}]`, async () => {
+  test(`echo: output, pid of the bash process, rc 0 [${via}]`, async () => {
     const r = await runV("echo $$");
     assert.ok(r.pid > 0);
     assert.equal(r.rc, 0);
@@ -65,7 +65,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.ok(r.start <= r.finish);
   });
 
-  Deno.test(`exit codes and deaths by signal [${via}]`, async () => {
+  test(`exit codes and deaths by signal [${via}]`, async () => {
     assert.equal((await runV("exit 3")).rc, 3);
     assert.equal((await runV("exit 255")).rc, 255);
     assert.equal((await runV("kill -9 $$")).rc, -9);
@@ -73,7 +73,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.equal((await runV("kill -SEGV $$")).rc, -11);
   });
 
-  Deno.test(`stdout/stderr byte counts and snippets (spec §14.5) [${via}]`, async () => {
+  test(`stdout/stderr byte counts and snippets (spec §14.5) [${via}]`, async () => {
     const zeros = (n: number) => "0".repeat(n);
     const rows: [string, number, string][] = [
       ["printf '%040d' 0", 40, zeros(40)],
@@ -118,7 +118,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     );
   });
 
-  Deno.test(`env entries are added to the inherited environment; cwd is honoured [${via}]`, async () => {
+  test(`env entries are added to the inherited environment; cwd is honoured [${via}]`, async () => {
     const dir = await Deno.makeTempDir();
     try {
       const r = await runV('printf "%s|%s" "$DISBATCH_TASKID" "${PATH:+inherited}"', {
@@ -132,7 +132,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     }
   });
 
-  Deno.test(`stdin is /dev/null and the task leads its own session and process group [${via}]`, async () => {
+  test(`stdin is /dev/null and the task leads its own session and process group [${via}]`, async () => {
     const r = await runV(`readlink /proc/self/fd/0; ps -o sid=,pgid= -p $$; echo $$`);
     const [stdin, ids, pid] = r.outSnippet.trim().split("\n");
     assert.equal(stdin, "/dev/null");
@@ -141,7 +141,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.notEqual(r.pid, Deno.pid);
   });
 
-  Deno.test(`a non-UTF-8 command runs with its exact bytes [${via}]`, async () => {
+  test(`a non-UTF-8 command runs with its exact bytes [${via}]`, async () => {
     const cmd = new Uint8Array([...enc.encode("echo "), 0xff, 0xfe, ...enc.encode(" nonutf8cmd")]);
     const r = await runV(cmd);
     assert.equal(r.rc, 0);
@@ -160,7 +160,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.equal(t.outSnippet, "it's|a\\b|\t|\uFFFD\uFFFD\n");
   });
 
-  Deno.test(`spawn failure: E2BIG for a 320,000-byte command [${via}]`, async () => {
+  test(`spawn failure: E2BIG for a 320,000-byte command [${via}]`, async () => {
     const before = Date.now() / 1000;
     const r = await runV("echo " + "x".repeat(320_000 - 5));
     assert.equal(r.pid, -1);
@@ -174,7 +174,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     );
   });
 
-  Deno.test(`spawn failure without an errno in the message: missing cwd → ENOENT 2 [${via}]`, async () => {
+  test(`spawn failure without an errno in the message: missing cwd → ENOENT 2 [${via}]`, async () => {
     const t = startTask({
       via,
       command: enc.encode("true"),
@@ -188,7 +188,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.match(r.errSnippet, /^Exception during task execution: .*nonexistent/);
   });
 
-  Deno.test(`a background child holding the pipes: bounded wait, bytes so far, nothing killed [${via}]`, async () => {
+  test(`a background child holding the pipes: bounded wait, bytes so far, nothing killed [${via}]`, async () => {
     const t0 = performance.now();
     const r = await runV("sleep 20 & echo started", { pipeGraceMs: 300 });
     const took = performance.now() - t0;
@@ -203,7 +203,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.deepEqual(await waitGroupGone(r.pid, 1000), []);
   });
 
-  Deno.test(`output written shortly after exit is still collected [${via}]`, async () => {
+  test(`output written shortly after exit is still collected [${via}]`, async () => {
     const t0 = performance.now();
     const r = await runV("(sleep 0.2; echo late; echo late >&2) & echo early", {
       pipeGraceMs: 3000,
@@ -214,7 +214,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.ok(r.finish - r.start < 0.15);
   });
 
-  Deno.test(`terminate() ends the whole process group [${via}]`, async () => {
+  test(`terminate() ends the whole process group [${via}]`, async () => {
     const t = startTask({
       via,
       command: enc.encode("sleep 100 & sleep 100"),
@@ -231,7 +231,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.deepEqual(await waitGroupGone(t.pid, 1000), []);
   });
 
-  Deno.test(`terminate() escalates to SIGKILL after the grace period [${via}]`, async () => {
+  test(`terminate() escalates to SIGKILL after the grace period [${via}]`, async () => {
     const t = startTask({
       via,
       command: enc.encode("trap '' TERM; sleep 100 & wait"),
@@ -247,10 +247,18 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.deepEqual(await waitGroupGone(t.pid, 1000), []);
   });
 
-  Deno.test(`elapsed time is accurate (no polling) [${via}]`, async () => {
+  test(`elapsed time is accurate (no polling) [${via}]`, async () => {
     const r = await runV("sleep 0.2");
     const elapsed = r.finish - r.start;
     assert.ok(elapsed >= 0.2 && elapsed <= 0.35, `elapsed ${elapsed}`);
+  });
+}
+
+/** A test that also waits until the spawner has no wait in flight (the op sanitizer). */
+function test(name: string, fn: () => Promise<void>): void {
+  Deno.test(name, async () => {
+    await fn();
+    await sessionSpawner()?.idle();
   });
 }
 
@@ -259,7 +267,7 @@ Deno.test("the posix_spawn path is really available on this Linux/glibc machine"
   assert.notEqual(sessionSpawner(), null);
 });
 
-Deno.test("posix_spawn: descriptors leaked to the engine stay out of the task", async () => {
+test("posix_spawn: descriptors leaked to the engine stay out of the task", async () => {
   // dup(2) gives a descriptor without close-on-exec, as a user's shell may leave one open.
   const libc = Deno.dlopen("libc.so.6", {
     dup: { parameters: ["i32"], result: "i32" },
@@ -277,7 +285,7 @@ Deno.test("posix_spawn: descriptors leaked to the engine stay out of the task", 
 });
 
 for (const via of ["posix_spawn", "setsid"] as const) {
-  Deno.test(`tasks get default signal state [${via}]`, async () => {
+  test(`tasks get default signal state [${via}]`, async () => {
     // Separate runs: a snippet keeps 40 bytes, one line is 25.
     const mask = async (field: string) =>
       BigInt("0x" + (await run(`grep ^${field} /proc/self/status`, { via })).outSnippet.slice(8));
@@ -291,7 +299,7 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.deepEqual([pipe.outSnippet, pipe.errSnippet], ["y\n 141\n", ""]);
   });
 
-  Deno.test(`40 concurrent tasks: each result is its own [${via}]`, async () => {
+  test(`40 concurrent tasks: each result is its own [${via}]`, async () => {
     const results = await Promise.all(
       Array.from(
         { length: 40 },

@@ -233,6 +233,7 @@ export class SessionSpawner {
   readonly #watches = new Map<number, Watch>();
   #nextToken = 1;
   #waiting = false;
+  readonly #idleWaiters: (() => void)[] = [];
   /** Whether the SIGCHLD listener is installed (only while something is watched). */
   #listening = false;
   readonly #onChild = () => this.#collectNow();
@@ -295,6 +296,16 @@ export class SessionSpawner {
    */
   canRunIn(cwd: string): boolean {
     return this.#lib.posix_spawn_file_actions_addchdir_np !== null || cwd === Deno.cwd();
+  }
+
+  /**
+   * Resolves once no wait runs off the main thread. A child's result can arrive (via SIGCHLD)
+   * just before the waiting thread, woken at the same time, has returned; tests await this so
+   * that no operation outlives the test that started it.
+   */
+  idle(): Promise<void> {
+    if (!this.#waiting) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** The C library's text for `errno` (e.g. "Argument list too long"). */
@@ -544,6 +555,7 @@ export class SessionSpawner {
     // Whatever else became ready meanwhile, without another trip through the thread pool.
     this.#collectNow();
     this.#arm();
+    if (!this.#waiting) { for (const resolve of this.#idleWaiters.splice(0)) resolve(); }
   }
 
   /** Handles `n` events from `buf`. */

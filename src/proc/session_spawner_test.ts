@@ -24,11 +24,19 @@ function start(
   return { child, out: text(out), err: text(err) };
 }
 
+/** A test that also waits until the spawner has no wait in flight (the op sanitizer). */
+function test(name: string, fn: () => Promise<void>): void {
+  Deno.test(name, async () => {
+    await fn();
+    await spawner?.idle();
+  });
+}
+
 Deno.test("available on this Linux/glibc machine", () => {
   assert.notEqual(spawner, null);
 });
 
-Deno.test("exit code, signal, and both streams", async () => {
+test("exit code, signal, and both streams", async () => {
   const a = start(["/bin/bash", "-c", "echo out; echo err >&2; exit 5"]);
   assert.deepEqual(await a.child.status, { code: 5, signal: null });
   await a.child.drained;
@@ -38,7 +46,7 @@ Deno.test("exit code, signal, and both streams", async () => {
   await b.child.drained;
 });
 
-Deno.test("argv bytes are passed as they are; env entries override inherited ones", async () => {
+test("argv bytes are passed as they are; env entries override inherited ones", async () => {
   const arg = new Uint8Array([0x61, 0xff, 0x62]);
   const a = start(["/bin/bash", "-c", 'printf %s "$1" | od -An -tx1; echo "$HOME"', "sh", arg], {
     env: { HOME: "/override" },
@@ -59,7 +67,7 @@ Deno.test("a missing program or working directory throws with its errno", () => 
   );
 });
 
-Deno.test("abandonPipes() ends the wait for a grandchild that holds them", async () => {
+test("abandonPipes() ends the wait for a grandchild that holds them", async () => {
   const a = start(["/bin/bash", "-c", "sleep 30 & echo $!"]);
   await a.child.status;
   let drained = false;
@@ -73,7 +81,7 @@ Deno.test("abandonPipes() ends the wait for a grandchild that holds them", async
   Deno.kill(-a.child.pid, "SIGKILL");
 });
 
-Deno.test("many children at once, some with more output than one read takes", async () => {
+test("many children at once, some with more output than one read takes", async () => {
   const runs = Array.from(
     { length: 30 },
     (_, i) => start(["/bin/bash", "-c", `head -c ${i * 20000} /dev/zero; exit ${i}`]),
@@ -87,7 +95,7 @@ Deno.test("many children at once, some with more output than one read takes", as
   assert.deepEqual(sizes, runs.map((_, i) => i * 20000));
 });
 
-Deno.test("the environment is read at each start, not when the spawner opened", async () => {
+test("the environment is read at each start, not when the spawner opened", async () => {
   Deno.env.set("DISBATCH_SPAWNER_TEST", "later");
   try {
     const a = start(["/bin/bash", "-c", 'echo "$DISBATCH_SPAWNER_TEST"']);
