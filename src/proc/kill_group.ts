@@ -1,6 +1,7 @@
 /**
- * Signalling a detached child's whole process group. Every child spawned here is a session
- * and process-group leader (`detached: true`), so `-pid` reaches it and everything it forked.
+ * Signalling a child's whole process group. Every child spawned here leads its own session and
+ * process group (posix_spawn's SETSID, setsid(1) or `detached: true`), so `-pid` reaches it and
+ * everything it forked.
  * @module
  */
 
@@ -13,12 +14,6 @@ export function killGroup(pgid: number, signal: Deno.Signal): void {
   }
 }
 
-/**
- * SIGTERM the group, SIGKILL it if the leader's `status` is not in after `graceMs`, and resolve
- * once the status is in. A final SIGKILL sweeps members that outlived a leader which died of
- * the SIGTERM: the group id cannot be reused while any member lives, and pid numbers cycle, so
- * an emptied group just yields ESRCH.
- */
 /** True when `status` settles within `ms`; false when the time runs out first. */
 export async function exitedWithin(status: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: number | undefined;
@@ -32,6 +27,12 @@ export async function exitedWithin(status: Promise<unknown>, ms: number): Promis
   }
 }
 
+/**
+ * SIGTERM the group, SIGKILL it if the leader's `status` is not in after `graceMs`, and resolve
+ * once the status is in. A final SIGKILL sweeps members that outlived a leader which died of
+ * the SIGTERM: the group id cannot be reused while any member lives, and pid numbers cycle, so
+ * an emptied group just yields ESRCH.
+ */
 export async function terminateGroup(
   pgid: number,
   status: Promise<unknown>,

@@ -30,23 +30,21 @@ function taggedPids(tag: string): number[] {
  */
 export async function killTagged(tag: string, graceMs: number): Promise<number> {
   const pids = taggedPids(tag);
-  for (const pid of pids) {
-    killGroup(pid, "SIGTERM");
-    try {
-      Deno.kill(pid, "SIGTERM");
-    } catch {
-      // gone
-    }
-  }
   if (pids.length === 0) return 0;
+  signalEach(pids, "SIGTERM");
   await new Promise((r) => setTimeout(r, graceMs));
-  for (const pid of taggedPids(tag)) {
-    killGroup(pid, "SIGKILL");
+  signalEach(taggedPids(tag), "SIGKILL");
+  return pids.length;
+}
+
+/** Signals each process's group (when it leads one) and the process itself (when it does not). */
+function signalEach(pids: number[], signal: Deno.Signal): void {
+  for (const pid of pids) {
+    killGroup(pid, signal);
     try {
-      Deno.kill(pid, "SIGKILL");
+      Deno.kill(pid, signal);
     } catch {
       // gone
     }
   }
-  return pids.length;
 }

@@ -5,13 +5,8 @@
  */
 import type { TaskOutcome } from "../protocol/messages.ts";
 import { SnippetCollector } from "../status/snippet.ts";
-import { terminateGroup } from "./kill_group.ts";
-import {
-  type SessionChild,
-  type SessionSpawner,
-  sessionSpawner,
-  SessionSpawnError,
-} from "./session_spawner.ts";
+import { exitedWithin, terminateGroup } from "./kill_group.ts";
+import { type SessionSpawner, sessionSpawner, SessionSpawnError } from "./session_spawner.ts";
 import { signalNumber } from "./signal_number.ts";
 
 /** The outcome of one task run, as the status file wants it (times are epoch seconds). */
@@ -86,51 +81,18 @@ export class RunningTask {
   constructor(opts: StartTaskOptions) {
     const start = seconds();
     const spawner = chooseSpawner(opts);
-    if (spawner !== null) {
-      const out = new SnippetCollector();
-      const err = new SnippetCollector();
-      let child: SessionChild;
-      try {
-        child = spawner.spawn({
-          file: "/bin/bash",
-          argv: ["/bin/bash", "-c", opts.command],
-          env: opts.env,
-          cwd: opts.cwd,
-          onStdout: (chunk) => out.push(chunk),
-          onStderr: (chunk) => err.push(chunk),
-        });
-      } catch (e) {
-        this.pid = -1;
-        this.done = Promise.resolve(spawnFailure(pythonStyle(spawner, e, opts.cwd), start));
-        this.#status = this.done;
-        return;
-      }
-      this.pid = child.pid;
-      this.#status = child.status;
-      this.done = collectSession(child, out, err, start, opts.pipeGraceMs ?? 5000);
-      return;
-    }
-    let child: Deno.ChildProcess;
+    let child: StartedChild;
     try {
-      const args = ["-c", bashScript(opts.command)];
-      child = new Deno.Command(SETSID ?? "/bin/bash", {
-        args: SETSID ? ["/bin/bash", ...args] : args,
-        env: opts.env,
-        clearEnv: false,
-        cwd: opts.cwd,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        detached: SETSID === null,
-      }).spawn();
+      child = spawner ? startInSession(spawner, opts) : startWithSetsid(opts);
     } catch (e) {
       this.pid = -1;
-      this.done = Promise.resolve(spawnFailure(e, start));
+      const error = spawner ? pythonStyle(spawner, e, opts.cwd) : e;
+      this.done = Promise.resolve(spawnFailure(error, start));
       this.#status = this.done;
       return;
     }
     this.pid = child.pid;
-    this.#status = child.status;
+    this.#status = child.rc;
     this.done = collect(child, start, opts.pipeGraceMs ?? 5000);
   }
 
@@ -184,37 +146,93 @@ function pythonStyle(spawner: SessionSpawner, e: unknown, cwd: string): unknown 
   );
 }
 
-async function collectSession(
-  child: SessionChild,
-  out: SnippetCollector,
-  err: SnippetCollector,
+/** A started child, whichever way it was started, as {@link collect} needs it. */
+interface StartedChild {
+  pid: number;
+  /** The return code (−N when killed by signal N), once the child exited. */
+  rc: Promise<number>;
+  out: SnippetCollector;
+  err: SnippetCollector;
+  /** Whether both pipes have reached end of file already. */
+  drained(): boolean;
+  /** Resolves once both pipes reached end of file. */
+  eof: Promise<void>;
+  /** Stops reading the pipes (a background grandchild may hold them open forever). */
+  abandon(): Promise<void>;
+}
+
+/** Starts bash through the FFI spawner; throws when nothing started. */
+function startInSession(spawner: SessionSpawner, opts: StartTaskOptions): StartedChild {
+  const out = new SnippetCollector();
+  const err = new SnippetCollector();
+  const child = spawner.spawn({
+    file: "/bin/bash",
+    argv: ["/bin/bash", "-c", opts.command],
+    env: opts.env,
+    cwd: opts.cwd,
+    onStdout: (chunk) => out.push(chunk),
+    onStderr: (chunk) => err.push(chunk),
+  });
+  let drained = false;
+  void child.drained.then(() => drained = true);
+  return {
+    pid: child.pid,
+    rc: child.status.then((s) => s.signal === null ? s.code : -s.signal),
+    out,
+    err,
+    drained: () => drained,
+    eof: child.drained,
+    abandon: () => Promise.resolve(child.abandonPipes()),
+  };
+}
+
+/** Starts `setsid /bin/bash -c …` with Deno.Command; throws when nothing started. */
+function startWithSetsid(opts: StartTaskOptions): StartedChild {
+  const args = ["-c", bashScript(opts.command)];
+  const child = new Deno.Command(SETSID ?? "/bin/bash", {
+    args: SETSID ? ["/bin/bash", ...args] : args,
+    env: opts.env,
+    clearEnv: false,
+    cwd: opts.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: SETSID === null,
+  }).spawn();
+  const out = new SnippetCollector();
+  const err = new SnippetCollector();
+  const pumps = [pump(child.stdout, out), pump(child.stderr, err)];
+  return {
+    pid: child.pid,
+    rc: child.status.then(returnCode),
+    out,
+    err,
+    drained: () => pumps.every((p) => p.eof),
+    eof: Promise.all(pumps.map((p) => p.done)).then(() => {}),
+    abandon: () =>
+      Promise.all(pumps.map((p) => p.reader.cancel().then(() => p.done))).then(() => {}),
+  };
+}
+
+/** Waits for the exit, then for the pipes for at most `pipeGraceMs`, and builds the result. */
+async function collect(
+  child: StartedChild,
   start: number,
   pipeGraceMs: number,
 ): Promise<TaskRunResult> {
-  const status = await child.status;
+  const rc = await child.rc;
   const finish = seconds();
   // A background child may hold the pipes open forever: read on for a bounded time only.
-  let drained = false;
-  void child.drained.then(() => drained = true);
-  await Promise.resolve();
-  if (!drained) {
-    let timer: number | undefined;
-    await Promise.race([
-      child.drained,
-      new Promise((resolve) => timer = setTimeout(resolve, pipeGraceMs)),
-    ]);
-    clearTimeout(timer);
-    child.abandonPipes();
-  }
+  if (!child.drained() && !(await exitedWithin(child.eof, pipeGraceMs))) await child.abandon();
   return {
     pid: child.pid,
-    rc: status.signal === null ? status.code : -status.signal,
+    rc,
     start,
     finish,
-    outBytes: out.bytes,
-    outSnippet: out.text(),
-    errBytes: err.bytes,
-    errSnippet: err.text(),
+    outBytes: child.out.bytes,
+    outSnippet: child.out.text(),
+    errBytes: child.err.bytes,
+    errSnippet: child.err.text(),
   };
 }
 
@@ -254,38 +272,6 @@ function pump(stream: ReadableStream<Uint8Array>, sink: SnippetCollector) {
     state.eof = true;
   })();
   return state;
-}
-
-async function collect(
-  child: Deno.ChildProcess,
-  start: number,
-  pipeGraceMs: number,
-): Promise<TaskRunResult> {
-  const out = new SnippetCollector();
-  const err = new SnippetCollector();
-  const pumps = [pump(child.stdout, out), pump(child.stderr, err)];
-  const status = await child.status;
-  const finish = seconds();
-  if (!pumps.every((p) => p.eof)) {
-    // A background child may hold the pipes open forever: read on for a bounded time only.
-    let timer: number | undefined;
-    await Promise.race([
-      Promise.all(pumps.map((p) => p.done)),
-      new Promise((resolve) => timer = setTimeout(resolve, pipeGraceMs)),
-    ]);
-    clearTimeout(timer);
-    await Promise.all(pumps.map((p) => p.reader.cancel().then(() => p.done)));
-  }
-  return {
-    pid: child.pid,
-    rc: returnCode(status),
-    start,
-    finish,
-    outBytes: out.bytes,
-    outSnippet: out.text(),
-    errBytes: err.bytes,
-    errSnippet: err.text(),
-  };
 }
 
 /** Exit status, or −N when killed by signal N (Deno reports code 128+N alongside the name). */

@@ -217,7 +217,10 @@ export class SessionSpawner {
   readonly #epoll: number;
   readonly #eventFd: number;
   readonly #readBuf = new Uint8Array(new ArrayBuffer(READ_CHUNK));
+  /** Out-parameters of pipe2, posix_spawn and waitpid (all synchronous calls). */
   readonly #int2 = new Int32Array(new ArrayBuffer(8));
+  /** posix_spawn_file_actions_t, initialised and destroyed around each spawn. */
+  readonly #actions = new Uint8Array(new ArrayBuffer(ACTIONS_BYTES));
   readonly #one = new Uint8Array(new BigUint64Array([1n]).buffer);
   readonly #eventBuf = new Uint8Array(new ArrayBuffer(8));
   readonly #ctlBuf = new DataView(new ArrayBuffer(16));
@@ -365,9 +368,9 @@ export class SessionSpawner {
 
   #watch(fd: number, child: Child, stream: -1 | 0 | 1): number {
     const token = this.#nextToken++;
+    if (!this.#add(fd, token)) throw failed(this.#errno(), "epoll_ctl");
     this.#watches.set(token, { fd, child, stream });
     this.#listen(true);
-    if (!this.#add(fd, token)) throw failed(this.#errno(), "epoll_ctl");
     return token;
   }
 
@@ -420,26 +423,19 @@ export class SessionSpawner {
    */
   spawn(opts: SessionSpawnOptions): SessionChild {
     const lib = this.#lib;
-    const open: number[] = [];
-    const closeAll = () => {
-      for (const fd of open) lib.close(fd);
-    };
-    let out: [number, number], err: [number, number];
+    const out = this.#pipe();
+    let err: [number, number];
     try {
-      out = this.#pipe();
-      open.push(...out);
       err = this.#pipe();
-      open.push(...err);
     } catch (e) {
-      closeAll();
+      out.forEach((fd) => lib.close(fd));
       throw e;
     }
-    const actions = new Uint8Array(new ArrayBuffer(ACTIONS_BYTES));
+    const actions = this.#actions;
     if (lib.posix_spawn_file_actions_init(actions) !== 0) {
-      closeAll();
-      throw failed(12, "posix_spawn_file_actions_init");
+      [...out, ...err].forEach((fd) => lib.close(fd));
+      throw failed(12, "posix_spawn_file_actions_init"); // ENOMEM, its only failure
     }
-    const pidBuf = new Int32Array(new ArrayBuffer(8));
     const file = cString(opts.file);
     const cwd = cString(opts.cwd);
     const argv = packStrings(opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a));
@@ -459,7 +455,7 @@ export class SessionSpawner {
     }
     if (rc === 0) {
       rc = lib.posix_spawn(
-        pidBuf,
+        this.#int2,
         file,
         actions,
         this.#attr,
@@ -477,7 +473,7 @@ export class SessionSpawner {
       lib.close(err[0]);
       throw failed(rc, "posix_spawn");
     }
-    const pid = pidBuf[0];
+    const pid = this.#int2[0];
     let settle!: (s: SessionStatus) => void;
     let pipesDone!: () => void;
     const status = new Promise<SessionStatus>((r) => settle = r);
@@ -489,18 +485,30 @@ export class SessionSpawner {
       settle,
       pipesDone,
     };
-    const pidfd = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(pid), 0n));
+    const readEnds = [out[0], err[0]];
     try {
-      child.tokens = [this.#watch(out[0], child, 0), this.#watch(err[0], child, 1)];
-      if (pidfd < 0) throw failed(this.#errno(), "pidfd_open");
-      this.#watch(pidfd, child, -1);
+      for (const stream of [0, 1] as const) {
+        child.tokens[stream] = this.#watch(readEnds[stream], child, stream);
+      }
     } catch {
-      // Out of descriptors or similar, with the child already running: wait for it off the
-      // main thread instead, and let its output go.
-      if (pidfd >= 0) lib.close(pidfd);
-      this.#abandon(child, [out[0], err[0]]);
-      this.#waitOffThread(child);
+      // Out of descriptors or similar, with the child already running: let its output go.
+      readEnds.forEach((fd, stream) => {
+        if (child.tokens[stream] === 0) lib.close(fd);
+      });
+      this.#abandon(child);
     }
+    const pidfd = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(pid), 0n));
+    let watched = false;
+    if (pidfd >= 0) {
+      try {
+        this.#watch(pidfd, child, -1);
+        watched = true;
+      } catch {
+        lib.close(pidfd);
+      }
+    }
+    // For the same causes, wait for the exit off the main thread instead.
+    if (!watched) void this.#waitOffThread(child);
     this.#arm();
     return { pid, status, drained, abandonPipes: () => this.#abandon(child) };
   }
@@ -518,13 +526,8 @@ export class SessionSpawner {
     }
   }
 
-  /** Gives up the child's pipes (closing them); `unwatched` are read ends never added. */
-  #abandon(child: Child, unwatched: number[] = []): void {
-    for (const fd of unwatched) {
-      if (![...this.#watches.values()].some((w) => w.fd === fd)) {
-        this.#lib.close(fd);
-      }
-    }
+  /** Gives up the child's pipes (closing them). */
+  #abandon(child: Child): void {
     for (const token of child.tokens) this.#unwatch(token);
     child.tokens = [0, 0];
     child.pipesDone();

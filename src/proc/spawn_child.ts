@@ -132,19 +132,26 @@ export async function runCapture(
   args: string[],
   opts: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CaptureResult> {
-  let output: Deno.CommandOutput;
   try {
-    output = await new Deno.Command(cmd, { args, env: opts.env, cwd: opts.cwd, stdin: "null" })
-      .output();
+    return decoded(
+      await new Deno.Command(cmd, { args, env: opts.env, cwd: opts.cwd, stdin: "null" }).output(),
+    );
   } catch (e) {
-    throw new SpawnError(`cannot run ${cmd}: ${(e as Error).message}`, { cause: e });
+    throw cannotRun(cmd, e);
   }
+}
+
+function decoded(output: Deno.CommandOutput): CaptureResult {
   const dec = new TextDecoder();
   return {
     code: output.code,
     stdout: dec.decode(output.stdout),
     stderr: dec.decode(output.stderr),
   };
+}
+
+function cannotRun(cmd: string, e: unknown): SpawnError {
+  return new SpawnError(`cannot run ${cmd}: ${(e as Error).message}`, { cause: e });
 }
 
 /**
@@ -161,7 +168,7 @@ export async function runInherit(cmd: string, args: string[]): Promise<number> {
     }).output();
     return code;
   } catch (e) {
-    throw new SpawnError(`cannot run ${cmd}: ${(e as Error).message}`, { cause: e });
+    throw cannotRun(cmd, e);
   }
 }
 
@@ -179,12 +186,10 @@ export async function runWithInput(
     child = new Deno.Command(cmd, { args, stdin: "piped", stdout: "piped", stderr: "piped" })
       .spawn();
   } catch (e) {
-    throw new SpawnError(`cannot run ${cmd}: ${(e as Error).message}`, { cause: e });
+    throw cannotRun(cmd, e);
   }
   const w = child.stdin.getWriter();
   await w.write(input).catch(() => {});
   await w.close().catch(() => {});
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return decoded(await child.output());
 }
