@@ -14,6 +14,7 @@ import { openRun } from "../monitor/run_client.ts";
 import { RunWatcher } from "../monitor/run_watcher.ts";
 import { splitHostPort } from "../net/connect.ts";
 import { Dashboard } from "../web/dashboard_server.ts";
+import { exitedWithin } from "../proc/kill_group.ts";
 
 /** What was asked for; checked when constructed (before the run starts). */
 export interface ExtrasOptions {
@@ -50,6 +51,9 @@ function writeErr(text: string): void {
   let off = 0;
   while (off < data.length) off += Deno.stderr.writeSync(data.subarray(off));
 }
+
+/** How long closing waits for the watcher to hear of the run's end (it is sent already). */
+const END_NOTICE_MS = 2000;
 
 /** The progress line, dashboard and mailer of one driver process. */
 export class DriverExtras {
@@ -177,6 +181,9 @@ export class DriverExtras {
 
   /** Stops everything (after the driver's run has ended). */
   async close(): Promise<void> {
+    // The watcher hears of the end over its own connection, a moment after the driver's run has
+    // returned: let it (and so the dashboard's browsers and the progress line) see the end.
+    if (this.#watcher) await exitedWithin(this.#watcher.ended, END_NOTICE_MS);
     await this.#mailer?.close();
     await this.#dashboard?.close();
     await this.#watcher?.close();
