@@ -104,7 +104,10 @@ export class Engine {
   #readySent = false;
   #draining = false;
   #ending = false;
-  #cylEnv: Record<string, string>[] = [];
+  /** Per-cylinder part of the task environment, built once (index: cylinder). */
+  #cylBase: Record<string, string>[] = [];
+  /** The same for START/STOP tasks (cylinder -1, with cylinder 0's `-E` values). */
+  #peBase: Record<string, string> = {};
   #usable = 0;
   #lastHeard = Date.now();
   #finish!: (end: EngineEnd) => void;
@@ -123,7 +126,6 @@ export class Engine {
       (n) => Deno.env.get(n),
       this.#args.cylinders,
     );
-    this.#cylEnv = res.perCylinder;
     this.#usable = res.usable;
     const addrs = orderAddresses(creds.addresses, creds.driverHost, Deno.hostname());
     this.#conn = await connectToDriver(addrs, creds.secret, "engine");
@@ -151,6 +153,8 @@ export class Engine {
       a.loglevel,
     );
     for (const w of res.warnings) this.#log.warn(w);
+    this.#cylBase = res.perCylinder.map((env, cyl) => this.#baseEnv(env, cyl));
+    this.#peBase = this.#baseEnv(res.perCylinder[0], -1);
     try {
       Deno.chdir(this.#run.cwd);
     } catch {
@@ -236,23 +240,42 @@ export class Engine {
     }
   }
 
-  #taskEnv(id: number, line: number, rep: number, cyl: number): Record<string, string> {
+  /** The variables that are the same for every task of cylinder `cyl`. */
+  #baseEnv(resources: Record<string, string> | undefined, cyl: number): Record<string, string> {
     const r = this.#run;
     return {
-      ...(cyl >= 0 ? this.#cylEnv[cyl] : this.#cylEnv[0]),
+      ...resources,
       DISBATCH_JOBID: r.jobId,
       DISBATCH_NAMETASKS: r.nameTasks,
+      // Set per task by #taskEnv; listed here so the variables keep their order in the environment.
+      DISBATCH_TASKID: "",
+      DISBATCH_TASKID_ZP: "",
+      DISBATCH_STREAM_INDEX: "",
+      DISBATCH_STREAM_INDEX_ZP: "",
+      DISBATCH_REPEAT_INDEX: "",
+      DISBATCH_REPEAT_INDEX_ZP: "",
+      DISBATCH_ENGINE_RANK: String(this.#rank),
+      DISBATCH_CYLINDER_RANK: String(cyl),
+      DISBATCH_CORES_PER_TASK: String(this.#args.coresPerCylinder),
+      DISBATCH_KVSSTCP_HOST: r.address,
+      ...(this.#args.tag ? { [ENGINE_TAG]: this.#args.tag } : {}),
+    };
+  }
+
+  #taskEnv(
+    base: Record<string, string>,
+    id: number,
+    line: number,
+    rep: number,
+  ): Record<string, string> {
+    return {
+      ...base,
       DISBATCH_TASKID: String(id),
       DISBATCH_TASKID_ZP: zeroPad6(id),
       DISBATCH_STREAM_INDEX: String(line),
       DISBATCH_STREAM_INDEX_ZP: zeroPad6(line),
       DISBATCH_REPEAT_INDEX: String(rep),
       DISBATCH_REPEAT_INDEX_ZP: zeroPad6(rep),
-      DISBATCH_ENGINE_RANK: String(this.#rank),
-      DISBATCH_CYLINDER_RANK: String(cyl),
-      DISBATCH_CORES_PER_TASK: String(this.#args.coresPerCylinder),
-      DISBATCH_KVSSTCP_HOST: r.address,
-      ...(this.#args.tag ? { [ENGINE_TAG]: this.#args.tag } : {}),
     };
   }
 
@@ -263,7 +286,7 @@ export class Engine {
       const q = this.#queue.shift()!;
       const task = startTask({
         command: q.command,
-        env: this.#taskEnv(q.id, q.line, q.rep, cyl),
+        env: this.#taskEnv(this.#cylBase[cyl], q.id, q.line, q.rep),
         cwd: this.#run.cwd,
       });
       this.#running.set(cyl, task);
@@ -292,7 +315,7 @@ export class Engine {
   async #runPe(t: PeTask): Promise<void> {
     const task = startTask({
       command: t.command,
-      env: this.#taskEnv(t.index, t.line, -1, -1),
+      env: this.#taskEnv(this.#peBase, t.index, t.line, -1),
       cwd: this.#run.cwd,
     });
     this.#running.set(-1, task);

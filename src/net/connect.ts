@@ -3,6 +3,7 @@
  * and authenticate.
  * @module
  */
+import { exitedWithin } from "../proc/kill_group.ts";
 import type { Role } from "../protocol/messages.ts";
 import { MAX_LINE_BYTES } from "../protocol/ndjson.ts";
 import { Connection, offerHandshake } from "./connection.ts";
@@ -15,6 +16,11 @@ export class ConnectError extends Error {
   }
 }
 
+/** A host's short name (before the first dot): how disBatch compares host names. */
+export function shortHostName(host: string): string {
+  return host.split(".")[0];
+}
+
 /**
  * Orders the driver's advertised addresses for a peer on `myHost`: loopback first on the
  * driver's own host, last elsewhere (where it would reach the wrong machine).
@@ -24,10 +30,11 @@ export function orderAddresses(
   driverHost: string,
   myHost: string = Deno.hostname(),
 ): string[] {
-  const short = (h: string) => h.split(".")[0];
   const loop = addresses.filter((a) => a.startsWith("127."));
   const other = addresses.filter((a) => !a.startsWith("127."));
-  return short(driverHost) === short(myHost) ? [...loop, ...other] : [...other, ...loop];
+  return shortHostName(driverHost) === shortHostName(myHost)
+    ? [...loop, ...other]
+    : [...other, ...loop];
 }
 
 /** Splits `host:port` (the host may be a bracketed IPv6 literal). */
@@ -55,7 +62,10 @@ export async function connectToDriver(
     let raw: Deno.TcpConn;
     const attempt = Deno.connect(splitHostPort(a));
     try {
-      raw = await withTimeout(attempt, timeoutMs, a);
+      if (!(await exitedWithin(attempt, timeoutMs))) {
+        throw new Error(`${a}: no answer in ${timeoutMs} ms`);
+      }
+      raw = await attempt;
     } catch (e) {
       // A connection that completes after we gave up must not leak.
       attempt.then((c) => c.close(), () => {});
@@ -73,18 +83,4 @@ export async function connectToDriver(
     return c;
   }
   throw new ConnectError(`cannot reach the driver (${failures.join("; ")})`);
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: number | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<T>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -4,11 +4,13 @@
  * messages costs one syscall.
  * @module
  */
-import { encodeLine, NdjsonDecoder, ProtocolError } from "../protocol/ndjson.ts";
+import { jsonLine, NdjsonDecoder } from "../protocol/ndjson.ts";
 import { PROTOCOL_VERSION, type Role } from "../protocol/messages.ts";
 
 /** Cap on lines before authentication: a stranger gets no large buffers. */
 const PREAUTH_MAX_LINE = 4096;
+
+const encoder = new TextEncoder();
 
 /** The handshake failed: wrong secret, wrong version, garbage or silence. */
 export class HandshakeError extends Error {
@@ -29,8 +31,10 @@ export interface ConnectionHandler {
 export class Connection {
   readonly #conn: Deno.Conn;
   readonly #decoder: NdjsonDecoder;
-  #queue: Uint8Array[] = [];
-  #writing = false;
+  /** Lines not written yet: a burst of messages is encoded and written at once. */
+  #pending = "";
+  /** While a write is under way: resolved once the pending lines are written or on close. */
+  #drain: PromiseWithResolvers<void> | null = null;
   #closed = false;
   #handler: ConnectionHandler | null = null;
   #early: Record<string, unknown>[] = [];
@@ -99,8 +103,11 @@ export class Connection {
   /** Queues one message; never throws (a dead peer is reported through `closed`). */
   send(message: object): void {
     if (this.#closed) return;
-    this.#queue.push(encodeLine(message));
-    if (!this.#writing) void this.#flush();
+    this.#pending += jsonLine(message);
+    if (this.#drain === null) {
+      this.#drain = Promise.withResolvers();
+      void this.#flush();
+    }
   }
 
   /** Sends `bye` and closes once everything queued is written. */
@@ -110,17 +117,17 @@ export class Connection {
     this.close();
   }
 
-  /** Resolves when the write queue is empty. */
+  /** Resolves when the write queue is empty (or the connection closed). */
   async drained(): Promise<void> {
-    while (this.#writing && !this.#closed) {
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    await this.#drain?.promise;
   }
 
   /** Closes the socket now. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // A write blocked on a peer that does not read is not cancelled by closing the socket.
+    this.#drain?.resolve();
     try {
       this.#conn.close();
     } catch {
@@ -129,31 +136,18 @@ export class Connection {
   }
 
   async #flush(): Promise<void> {
-    this.#writing = true;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const parts = this.#queue;
-        this.#queue = [];
-        let data: Uint8Array;
-        if (parts.length === 1) data = parts[0];
-        else {
-          let n = 0;
-          for (const p of parts) n += p.length;
-          data = new Uint8Array(n);
-          n = 0;
-          for (const p of parts) {
-            data.set(p, n);
-            n += p.length;
-          }
-        }
+      while (this.#pending.length > 0 && !this.#closed) {
+        const data = encoder.encode(this.#pending);
+        this.#pending = "";
         let off = 0;
         while (off < data.length) off += await this.#conn.write(data.subarray(off));
       }
     } catch {
       this.close();
-    } finally {
-      this.#writing = false;
     }
+    this.#drain!.resolve();
+    this.#drain = null;
   }
 
   async #readLoop(): Promise<void> {
@@ -180,25 +174,20 @@ export class Connection {
   }
 }
 
-/** A protocol error from the decoder is reported like any other abnormal end. */
-export { ProtocolError };
-
 async function hmacHex(secret: string, nonce: string): Promise<string> {
-  const enc = new TextEncoder();
   const key = await crypto.subtle.importKey(
     "raw",
-    enc.encode(secret),
+    encoder.encode(secret),
     { name: "HMAC", hash: "SHA-256" },
     false,
     ["sign"],
   );
-  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(nonce)));
-  return Array.from(sig, (b) => b.toString(16).padStart(2, "0")).join("");
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(nonce))).toHex();
 }
 
-function randomHex(bytes: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+/** `bytes` random bytes as hex text. */
+export function randomHex(bytes: number): string {
+  return crypto.getRandomValues(new Uint8Array(bytes)).toHex();
 }
 
 /** A fresh per-run secret. */
@@ -206,7 +195,8 @@ export function newSecret(): string {
   return randomHex(32);
 }
 
-function sameText(a: string, b: string): boolean {
+/** Compares two secrets in time that does not depend on where they differ. */
+export function sameText(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);

@@ -182,20 +182,13 @@ export function toWire(command: Uint8Array): WireCommand {
   try {
     return { cmd: strictUtf8.decode(command) };
   } catch {
-    let bin = "";
-    for (const b of command) bin += String.fromCharCode(b);
-    return { cmd64: btoa(bin) };
+    return { cmd64: command.toBase64() };
   }
 }
 
 /** Decodes command bytes from the wire. */
 export function fromWire(w: WireCommand): Uint8Array {
-  if (typeof w.cmd64 === "string") {
-    const bin = atob(w.cmd64);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
+  if (typeof w.cmd64 === "string") return Uint8Array.fromBase64(w.cmd64);
   return encoder.encode(w.cmd ?? "");
 }
 

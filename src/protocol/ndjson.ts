@@ -15,11 +15,9 @@ export class ProtocolError extends Error {
   }
 }
 
-const encoder = new TextEncoder();
-
-/** Encodes one message as a JSON line. */
-export function encodeLine(message: unknown): Uint8Array {
-  return encoder.encode(JSON.stringify(message) + "\n");
+/** One message as a JSON line, newline included. */
+export function jsonLine(message: unknown): string {
+  return JSON.stringify(message) + "\n";
 }
 
 /**
@@ -37,30 +35,21 @@ export class NdjsonDecoder {
     this.maxLineBytes = maxLineBytes;
   }
 
-  /** Bytes held for a line that has not ended yet. */
-  get buffered(): number {
-    return this.#partBytes;
-  }
-
   /** Adds a chunk and returns the messages it completed, in order. */
   push(chunk: Uint8Array): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];
     let from = 0;
     while (from < chunk.length) {
       const nl = chunk.indexOf(10, from);
-      if (nl < 0) {
-        const rest = chunk.subarray(from);
-        if (this.#partBytes + rest.length > this.maxLineBytes) {
-          throw new ProtocolError(`line longer than ${this.maxLineBytes} bytes`);
-        }
-        // Copy: the caller may reuse its read buffer.
-        this.#parts.push(rest.slice());
-        this.#partBytes += rest.length;
-        break;
-      }
-      const piece = chunk.subarray(from, nl);
+      const piece = chunk.subarray(from, nl < 0 ? chunk.length : nl);
       if (this.#partBytes + piece.length > this.maxLineBytes) {
         throw new ProtocolError(`line longer than ${this.maxLineBytes} bytes`);
+      }
+      if (nl < 0) {
+        // Copy: the caller may reuse its read buffer.
+        this.#parts.push(piece.slice());
+        this.#partBytes += piece.length;
+        break;
       }
       let line = piece;
       if (this.#parts.length > 0) {

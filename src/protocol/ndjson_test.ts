@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { encodeLine, NdjsonDecoder, ProtocolError } from "./ndjson.ts";
+import { jsonLine, NdjsonDecoder, ProtocolError } from "./ndjson.ts";
+
+const encodeLine = (m: unknown) => new TextEncoder().encode(jsonLine(m));
 
 /** Deterministic PRNG so a failure can be replayed from its seed. */
 function rng(seed: number): () => number {
