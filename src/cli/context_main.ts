@@ -10,7 +10,9 @@ import { SlurmSlotsError } from "../context/slurm_slots.ts";
 import { SrunOptionsError } from "../context/srun_env.ts";
 import { ConnectError } from "../net/connect.ts";
 import type { LogLevel } from "../log/logger.ts";
-import { parseContextArgs, UsageError, usageErrorOutput } from "./parse_args.ts";
+import { writeAllSync } from "../log/write_all_sync.ts";
+import { parseContextArgs, UsageError } from "./parse_args.ts";
+import { printUsageError } from "./print_usage_error.ts";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
 
 /**
@@ -35,33 +37,17 @@ export async function contextMain(argv: string[]): Promise<number> {
   try {
     o = parseContextArgs(["--context", dbUtil, ...rest]);
   } catch (e) {
-    if (e instanceof UsageError) {
-      const out = usageErrorOutput(e);
-      if (out.stdout) Deno.stdout.writeSync(new TextEncoder().encode(out.stdout));
-      if (out.stderr) Deno.stderr.writeSync(new TextEncoder().encode(out.stderr));
-      return out.exitCode;
-    }
+    if (e instanceof UsageError) return printUsageError(e);
     throw e;
   }
   if ("help" in o) {
-    Deno.stdout.writeSync(new TextEncoder().encode(o.help));
+    writeAllSync(Deno.stdout, o.help);
     return 0;
   }
   const loglevel = takeLogLevel();
   if (o.gpu) console.error("-g/--gpu is deprecated. It is no longer needed and will be ignored.");
   try {
-    return await runContext({
-      dbUtil,
-      contextTaskLimit: o.contextTaskLimit,
-      cpusPerTask: o.cpusPerTask,
-      tasksPerNode: o.tasksPerNode,
-      envResource: o.envResource,
-      fill: o.fill,
-      retireCmd: o.retireCmd,
-      label: o.label,
-      sshNode: o.sshNode,
-      loglevel,
-    }, { warn: (line) => console.error(line) });
+    return await runContext({ ...o, dbUtil, loglevel }, { warn: (line) => console.error(line) });
   } catch (e) {
     const known = [ContextError, NodeListError, SlurmEnvError, SlurmSlotsError, SrunOptionsError];
     if (known.some((k) => e instanceof k) || e instanceof ConnectError) {

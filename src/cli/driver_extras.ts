@@ -6,6 +6,7 @@
  * @module
  */
 import type { Logger } from "../log/logger.ts";
+import { writeAllSync } from "../log/write_all_sync.ts";
 import type { DriverOptions } from "./parse_args.ts";
 import { CompletionMailer } from "../mail/completion_mailer.ts";
 import { type MailTransport, parseMailVia, sendMail } from "../mail/mail_transport.ts";
@@ -38,18 +39,7 @@ export interface RunPlace {
 
 /** A setting of the extras is unusable. */
 export class ExtrasConfigError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ExtrasConfigError";
-  }
-}
-
-const encoder = new TextEncoder();
-
-function writeErr(text: string): void {
-  const data = encoder.encode(text);
-  let off = 0;
-  while (off < data.length) off += Deno.stderr.writeSync(data.subarray(off));
+  override name = "ExtrasConfigError";
 }
 
 /** How long closing waits for the watcher to hear of the run's end (it is sent already). */
@@ -92,7 +82,10 @@ export class DriverExtras {
       }
     }
     this.#progress = o.progress
-      ? new ProgressLine(writeErr, () => Deno.consoleSize().columns)
+      ? new ProgressLine(
+        (text) => writeAllSync(Deno.stderr, text),
+        () => Deno.consoleSize().columns,
+      )
       : null;
   }
 

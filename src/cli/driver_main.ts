@@ -4,10 +4,12 @@
  * an exit code.
  * @module
  */
+import { pyFloatRepr } from "../status/py_float_repr.ts";
 import { Driver, type DriverConfig, mismatchMessage, resumeMatches } from "../driver/driver.ts";
 import { PrefixError, resolvePrefix, taskSourceName } from "../driver/run_prefix.ts";
 import { StatusFile } from "../driver/status_file.ts";
-import { Logger, type LogLevel } from "../log/logger.ts";
+import { Logger } from "../log/logger.ts";
+import { writeAllSync } from "../log/write_all_sync.ts";
 import { commandOutput } from "../proc/command_output.ts";
 import { exitedWithin } from "../proc/kill_group.ts";
 import { SubmissionSource } from "../driver/submission_source.ts";
@@ -15,49 +17,21 @@ import { exitCodeFor } from "./exit_code_for.ts";
 import { heartbeatSettings } from "../protocol/heartbeat.ts";
 import { ResumeIndex } from "../status/resume_index.ts";
 import { parseStatusLine } from "../status/status_line.ts";
-import { LineTooLongError } from "../taskfile/line_reader.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
 import { checkTaskFile, TaskSource } from "../taskfile/task_source.ts";
-import {
-  EXIT_FAILED,
-  EXIT_OK,
-  EXIT_SIGINT,
-  EXIT_SIGTERM,
-  EXIT_TASKFILE,
-  EXIT_USAGE,
-  VERSION,
-} from "./exit_codes.ts";
+import { EXIT_FAILED, EXIT_OK, EXIT_TASKFILE, EXIT_USAGE, VERSION } from "./exit_codes.ts";
 import {
   cannotOpenMessage,
   type DriverOptions,
   parseDriverArgs,
   UsageError,
-  usageErrorOutput,
-  usageLine,
 } from "./parse_args.ts";
+import { printUsageError } from "./print_usage_error.ts";
 import { sbatchMain } from "./sbatch_main.ts";
 import { DriverExtras, ExtrasConfigError } from "./driver_extras.ts";
 
-const encoder = new TextEncoder();
-
-/** Writes text to stdout as it is (help texts end with their own newline). */
-function writeOut(text: string): void {
-  Deno.stdout.writeSync(encoder.encode(text));
-}
-
 function err(line: string): void {
   console.error(line);
-}
-
-function usageError(message: string, code = EXIT_USAGE): number {
-  err(usageLine());
-  err(`disbatch: error: ${message}`);
-  return code;
-}
-
-/** Python's float repr for the values `-c` can take (`-1.0`, `2.0`, `0.5`). */
-function pyFloat(x: number): string {
-  return Number.isInteger(x) ? `${x}.0` : String(x);
 }
 
 /** The auto-launched context's arguments, in the original's order (spec §8.1). */
@@ -66,7 +40,7 @@ export function contextArgs(o: DriverOptions): string[] {
     "--context-task-limit",
     String(o.contextTaskLimit),
     "--cpusPerTask",
-    pyFloat(o.cpusPerTask),
+    pyFloatRepr(o.cpusPerTask),
   ];
   for (const e of o.envResource) a.push("--env-resource", e);
   if (o.fill) a.push("--fill");
@@ -119,10 +93,6 @@ async function unreadTasks(
   return n;
 }
 
-const NOT_YET: [keyof DriverOptions, string][] = [
-  ["kvsserver", "--kvsserver"],
-];
-
 /** Entry of the driver role. */
 export async function driverMain(argv: string[]): Promise<number> {
   const input = { stdin: false };
@@ -139,13 +109,10 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     parsed = parseDriverArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    const out = usageErrorOutput(e);
-    if (out.stdout) writeOut(out.stdout);
-    if (out.stderr) Deno.stderr.writeSync(encoder.encode(out.stderr));
-    return out.exitCode;
+    return printUsageError(e);
   }
   if ("help" in parsed) {
-    writeOut(parsed.help);
+    writeAllSync(Deno.stdout, parsed.help);
     return EXIT_OK;
   }
   if (!("taskfile" in parsed)) {
@@ -153,20 +120,14 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return EXIT_OK;
   }
   const o: DriverOptions = parsed;
-  for (const [key, name] of NOT_YET) {
-    const v = o[key];
-    const given = key === "kvsserver" ? v !== true : v !== null && v !== undefined && v !== false;
-    if (given) {
-      return usageError(`${name} is not supported yet`);
-    }
-  }
+  if (o.kvsserver !== true) return printUsageError("--kvsserver is not supported yet");
   if (o.sbatch !== null) return await sbatchMain(argv, o);
   let extras;
   try {
     extras = DriverExtras.forRun(o);
   } catch (e) {
     if (!(e instanceof ExtrasConfigError)) throw e;
-    return usageError(e.message);
+    return printUsageError(e.message);
   }
   // Tasks come from a file (or stdin), from clients (--taskserver) or from a command's output.
   const streamMode = o.taskserver || o.taskcommand !== null;
@@ -193,14 +154,15 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   } else {
     try {
       const f = await Deno.open(taskfile, { read: true });
-      isRegular = (await f.stat()).isFile;
-      if ((await f.stat()).isDirectory) {
+      const st = await f.stat();
+      isRegular = st.isFile;
+      if (st.isDirectory) {
         f.close();
         throw Object.assign(new Error("Is a directory"), { name: "IsADirectory" });
       }
       stream = f.readable;
     } catch (e) {
-      return usageError(cannotOpenMessage(taskfile, e));
+      return printUsageError(cannotOpenMessage(taskfile, e));
     }
   }
   const parserOpts = {
@@ -226,7 +188,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
       } else total = await checkTaskFile(taskfile, parserOpts);
     } catch (e) {
       await stream?.cancel();
-      if (e instanceof TaskFileError || e instanceof LineTooLongError) {
+      if (e instanceof TaskFileError) {
         err(`disbatch: error: ${e.message}`);
         return EXIT_TASKFILE;
       }
@@ -248,12 +210,12 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
 
   let log: Logger;
   try {
-    log = new Logger(o.logfile ?? `${prefix}_driver.log`, "driver", o.loglevel as LogLevel);
+    log = new Logger(o.logfile ?? `${prefix}_driver.log`, "driver", o.loglevel);
   } catch (e) {
     // argparse opens --logfile for writing: a failure is a usage error, as in the original.
     await stream?.cancel();
     if (o.logfile === null) throw e;
-    return usageError(cannotOpenMessage(o.logfile, e, "--logfile"));
+    return printUsageError(cannotOpenMessage(o.logfile, e, "--logfile"));
   }
   const status = new StatusFile(`${prefix}_status.txt`, o.statusHeader);
   const cfg: DriverConfig = {
@@ -325,43 +287,30 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     }
   }
 
-  const failedMsg = () => {
-    if (o.exitCode && outcome.failures > 0) {
-      err("Some tasks failed with non-zero exit codes -- please check the logs");
-    }
-  };
   switch (outcome.stoppedBy) {
     case "signal":
-      return outcome.signal === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM;
+      break;
     case "source_error":
-    case "mismatch": {
-      const e = outcome.error!;
-      err(`disbatch: error: ${e.message}`);
-      return e instanceof TaskFileError || e instanceof LineTooLongError
-        ? EXIT_TASKFILE
-        : EXIT_FAILED;
-    }
-    case "fail_fast":
-    case "check":
-      failedMsg();
-      return EXIT_FAILED;
+    case "mismatch":
+      err(`disbatch: error: ${outcome.error!.message}`);
+      break;
     case "context_failed":
       err("Some engine processes failed -- please check the logs");
       // Tasks must not vanish silently when the only context dies.
       if (outcome.unrun + unread > 0) {
         err(`disbatch: ${unrun}; resume with -r ${prefix}_status.txt`);
       }
-      return outcome.contextCode ?? EXIT_FAILED;
+      break;
     case "starved":
       err(
         `disbatch: every execution context has ended but ${unrun};` +
           ` add resources with ${driver.scriptPath} or resume with -r ${prefix}_status.txt`,
       );
-      return EXIT_FAILED;
+      break;
+    default: // fail_fast, check, or the run's end
+      if (o.exitCode && outcome.failures > 0) {
+        err("Some tasks failed with non-zero exit codes -- please check the logs");
+      }
   }
-  if (o.exitCode && outcome.failures > 0) {
-    failedMsg();
-    return EXIT_FAILED;
-  }
-  return EXIT_OK;
+  return exitCodeFor(outcome, o.exitCode);
 }

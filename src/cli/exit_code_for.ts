@@ -3,7 +3,6 @@
  * @module
  */
 import type { RunOutcome } from "../driver/driver.ts";
-import { LineTooLongError } from "../taskfile/line_reader.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_TASKFILE } from "./exit_codes.ts";
 
@@ -13,12 +12,9 @@ export function exitCodeFor(outcome: RunOutcome, exitOnFailure: boolean): number
     case "signal":
       return outcome.signal === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM;
     case "source_error":
-    case "mismatch": {
-      const e = outcome.error;
-      return e instanceof TaskFileError || e instanceof LineTooLongError
-        ? EXIT_TASKFILE
-        : EXIT_FAILED;
-    }
+    case "mismatch":
+      // Task sources report an over-long line as a TaskFileError too.
+      return outcome.error instanceof TaskFileError ? EXIT_TASKFILE : EXIT_FAILED;
     case "fail_fast":
     case "check":
     case "starved":

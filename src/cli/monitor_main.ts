@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { writeAllSync } from "../log/write_all_sync.ts";
 import { MonitorTui, type TuiTerminal } from "../monitor/monitor_tui.ts";
 import { openRun, RunNotFoundError } from "../monitor/run_client.ts";
 import { RunWatcher } from "../monitor/run_watcher.ts";
@@ -16,10 +17,8 @@ function processTerminal(): TuiTerminal {
   const buf = new Uint8Array(1024);
   return {
     write: (text) => {
-      const data = new TextEncoder().encode(text);
       try {
-        let off = 0;
-        while (off < data.length) off += Deno.stdout.writeSync(data.subarray(off));
+        writeAllSync(Deno.stdout, text);
       } catch {
         // the terminal went away (SSH session closed): nothing to draw on
       }

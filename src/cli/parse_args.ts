@@ -6,6 +6,8 @@
  * error texts. Both roles share one small table-driven engine.
  * @module
  */
+import { LOG_LEVELS, type LogLevel } from "../log/logger.ts";
+import { reprStr } from "../status/py_repr.ts";
 
 /** A command-line problem. The caller prints it (see {@link usageErrorOutput}) and exits. */
 export class UsageError extends Error {
@@ -28,11 +30,6 @@ export class UsageError extends Error {
     this.usage = opts.usage ?? null;
   }
 }
-
-/** Log levels accepted by `--loglevel`, in argparse's listing order. */
-export const LOG_LEVELS = ["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] as const;
-/** One of {@link LOG_LEVELS}. */
-export type LogLevel = typeof LOG_LEVELS[number];
 
 /** Options a context accepts (§8.1); shared by the driver, which forwards them to its context. */
 export interface ContextArgs {
@@ -163,22 +160,6 @@ type Token = { positional: string } | { dashdash: true } | OptToken;
 const PROG = "disbatch";
 const WIDTH = 78; // argparse: terminal columns (default 80) - 2
 const HELP_COL = 24; // argparse max_help_position
-
-/** Python `repr()` of a str, as argparse puts it in messages. */
-function pyRepr(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = q;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === "\\" || ch === q) out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += ch;
-  }
-  return out + q;
-}
 
 /** Python `int(s)`: surrounding blanks, sign and digit-group underscores allowed. */
 function pyInt(s: string): number | undefined {
@@ -418,12 +399,12 @@ function runParser(spec: ParserSpec, argv: string[]): { values: Raw } | { help: 
     const name = o.flags.join("/");
     const v = o.type ? o.type.parse(s) : s;
     if (v === undefined) {
-      throw fail(`argument ${name}: invalid ${o.type!.name} value: ${pyRepr(s)}`);
+      throw fail(`argument ${name}: invalid ${o.type!.name} value: ${reprStr(s)}`);
     }
     if (o.choices && !o.choices.includes(s)) {
       throw fail(
-        `argument ${name}: invalid choice: ${pyRepr(s)} (choose from ${
-          o.choices.map(pyRepr).join(", ")
+        `argument ${name}: invalid choice: ${reprStr(s)} (choose from ${
+          o.choices.map(reprStr).join(", ")
         })`,
       );
     }
@@ -470,13 +451,13 @@ function runParser(spec: ParserSpec, argv: string[]): { values: Raw } | { help: 
           actions.push({ o, value: null });
           flag = "-" + explicit[0];
           const next = spec.options.find((x) => x.flags.includes(flag));
-          if (!next) throw fail(`argument ${name}: ignored explicit argument ${pyRepr(explicit)}`);
+          if (!next) throw fail(`argument ${name}: ignored explicit argument ${reprStr(explicit)}`);
           o = next;
           explicit = explicit.slice(1) || null;
           continue;
         }
         if (takesNone || o.kind === "sbatch") {
-          throw fail(`argument ${name}: ignored explicit argument ${pyRepr(explicit)}`);
+          throw fail(`argument ${name}: ignored explicit argument ${reprStr(explicit)}`);
         }
         actions.push({ o, value: explicit });
         break;
@@ -936,7 +917,7 @@ export function cannotOpenMessage(path: string, err: unknown, argument = "taskfi
   const name = err instanceof Error ? err.name : "";
   const known = ERRNO[name];
   const reason = known
-    ? `[Errno ${known[0]}] ${known[1]}: ${pyRepr(path)}`
+    ? `[Errno ${known[0]}] ${known[1]}: ${reprStr(path)}`
     : err instanceof Error
     ? err.message
     : String(err);

@@ -7,8 +7,9 @@
  */
 import { shellQuote } from "../protocol/db_util_script.ts";
 import { selfCommand } from "../proc/self_command.ts";
-import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
-import { cannotOpenMessage, type DriverOptions, usageLine } from "./parse_args.ts";
+import { EXIT_FAILED } from "./exit_codes.ts";
+import { cannotOpenMessage, type DriverOptions } from "./parse_args.ts";
+import { printUsageError } from "./print_usage_error.ts";
 import { runInherit } from "../proc/spawn_child.ts";
 
 /**
@@ -30,17 +31,12 @@ export function sbatchArgv(words: string[], self: string[], args: string[]): str
 
 /** Submits the run; returns sbatch's exit code (its "Submitted batch job N" goes to stdout). */
 export async function sbatchMain(argv: string[], o: DriverOptions): Promise<number> {
-  const usage = (message: string) => {
-    console.error(usageLine());
-    console.error(`disbatch: error: ${message}`);
-    return EXIT_USAGE;
-  };
-  if (o.taskfile === "-") return usage("--sbatch cannot read the task file from stdin");
+  if (o.taskfile === "-") return printUsageError("--sbatch cannot read the task file from stdin");
   if (o.taskfile !== null) {
     try {
       (await Deno.open(o.taskfile)).close();
     } catch (e) {
-      return usage(cannotOpenMessage(o.taskfile, e));
+      return printUsageError(cannotOpenMessage(o.taskfile, e));
     }
   }
   const args = sbatchArgv(o.sbatch ?? [], selfCommand([]), jobArgs(argv, o.sbatch ?? []));

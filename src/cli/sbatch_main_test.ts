@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { jobArgs, sbatchArgv } from "./sbatch_main.ts";
 import { type DriverOptions, parseDriverArgs } from "./parse_args.ts";
+import { runCapture } from "../proc/spawn_child.ts";
 
 function words(argv: string[]): string[] {
   return (parseDriverArgs(argv) as DriverOptions).sbatch!;
@@ -34,6 +35,6 @@ Deno.test("sbatchArgv wraps the self command and the job's arguments, shell-quot
 Deno.test("the wrapped command survives sh", async () => {
   const args = ["--retire-cmd", "echo $NODES 'x' \"y\"", "a b"];
   const wrap = sbatchArgv([], ["printf", "%s|"], args).at(-1)!;
-  const out = await new Deno.Command("/bin/sh", { args: ["-c", wrap] }).output();
-  assert.equal(new TextDecoder().decode(out.stdout), `--retire-cmd|echo $NODES 'x' "y"|a b|`);
+  const out = await runCapture("/bin/sh", ["-c", wrap]);
+  assert.equal(out.stdout, `--retire-cmd|echo $NODES 'x' "y"|a b|`);
 });

@@ -56,7 +56,7 @@ export async function stateMain(argv: string[], wait: boolean): Promise<number> 
         console.log(JSON.stringify(await fetchState(run), null, 2));
         return EXIT_OK;
       }
-      const code = await watchRun(run, () => {});
+      const code = await watchRun(run);
       if (code !== null) return code;
       run = await openRun(target);
     } catch (e) {

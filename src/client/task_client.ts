@@ -66,9 +66,8 @@
  * ```
  * @module
  */
-import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
-import { openRun, RunNotFoundError } from "../monitor/run_client.ts";
+import { connectToRun, openRun, RunNotFoundError } from "../monitor/run_client.ts";
 import { DbUtilFormatError } from "../protocol/db_util_script.ts";
 import { MAX_LINE_BYTES } from "../protocol/ndjson.ts";
 
@@ -107,10 +106,7 @@ export interface TaskResult {
 
 /** Misuse of a client or a refusal by the driver. */
 export class TaskClientError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "TaskClientError";
-  }
+  override name = "TaskClientError";
 }
 
 /**
@@ -226,19 +222,7 @@ export class TaskClient {
     if (run.exitCode !== null) {
       throw new RunNotFoundError(`the run ${run.creds.prefix} has ended`);
     }
-    try {
-      const conn = await connectToDriver(
-        orderAddresses(run.creds.addresses, run.creds.driverHost),
-        run.creds.secret,
-        "client",
-        timeoutMs,
-      );
-      return new TaskClient(conn);
-    } catch (e) {
-      throw new RunNotFoundError(`the run's driver cannot be reached (${(e as Error).message})`, {
-        cause: e,
-      });
-    }
+    return new TaskClient(await connectToRun(run, "client", timeoutMs));
   }
 
   /**

@@ -4,7 +4,7 @@
  * the engines, retires the node of each engine that ended, and exits once all of them have.
  * @module
  */
-import { connectToDriver, orderAddresses } from "../net/connect.ts";
+import { connectToDriver, orderAddresses, shortHostName } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
 import { parseDbUtil } from "../protocol/db_util_script.ts";
@@ -23,10 +23,7 @@ import { srunEnvironment } from "./srun_env.ts";
 
 /** The context could not start (no environment, bad node list, no viable engine). */
 export class ContextError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ContextError";
-  }
+  override name = "ContextError";
 }
 
 /** Options of a context (spec §8.1); -1/empty mean "inherit from the run". */
@@ -88,10 +85,6 @@ interface Plan {
   contextHost: string | null;
   /** Run the retire command in a private temporary directory (the default Slurm command). */
   retireInTemp: boolean;
-}
-
-function shortName(h: string): string {
-  return h.split(".")[0];
 }
 
 /** Slurm if SLURM_JOBID is set and -s is not given, else the SSH list (spec §2, §9.3.1). */
@@ -199,7 +192,7 @@ async function makePlan(
       nodes: target.nodes.map((n) => ({
         ...n,
         ...sshSlots(n.cores, cpusPerTask, tasksPerNode),
-        launcher: shortName(n.node) === shortName(c.host) ? { kind: "local" } : ssh,
+        launcher: shortHostName(n.node) === shortHostName(c.host) ? { kind: "local" } : ssh,
       })),
       cpusPerTask: cpusPerTask > 0 ? cpusPerTask : 1,
       env: {},
@@ -240,7 +233,7 @@ async function makePlan(
     env,
     retireCmd: cfg.retireCmd ?? SLURM_RETIRE_CMD,
     retireQuietMs: SLURM_RETIRE_QUIET_MS,
-    contextHost: shortName(c.host),
+    contextHost: shortHostName(c.host),
     // A successful `scontrol update` writes slurm_job_<id>_resize.{sh,csh} into its cwd: keep
     // them out of the user's directory.
     retireInTemp: cfg.retireCmd === null,

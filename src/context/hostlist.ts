@@ -9,10 +9,7 @@
 
 /** The hostlist cannot be expanded. */
 export class HostlistError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "HostlistError";
-  }
+  override name = "HostlistError";
 }
 
 /** `n[1-3,7]` → `n1 n2 n3 n7`; `a[01-03],b5` → `a01 a02 a03 b5`. */

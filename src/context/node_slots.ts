@@ -6,10 +6,7 @@ import { floatFloorDiv } from "./float_floor_div.ts";
 
 /** A `-s` / `DISBATCH_SSH_NODELIST` item is not `HOST:CORECOUNT`. */
 export class NodeListError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "NodeListError";
-  }
+  override name = "NodeListError";
 }
 
 /** One node of a context with its slot arithmetic done. */

@@ -6,6 +6,7 @@
  * Unlike the original, what is still pending when the context ends is flushed (bug B17).
  * @module
  */
+import { shortHostName } from "../net/connect.ts";
 
 /** One run of the retire command. */
 export interface RetireBatch {
@@ -66,7 +67,7 @@ export class RetireThrottle {
     this.#retired.push(node);
     this.#pending.push({ node, code });
     const host = this.#opts.contextHost;
-    if (host !== null && node.split(".")[0] === host) this.#driverNode = node;
+    if (host !== null && shortHostName(node) === host) this.#driverNode = node;
     clearTimeout(this.#timer);
     if (this.#opts.quietMs <= 0) this.#release();
     else this.#timer = setTimeout(() => this.#release(), this.#opts.quietMs);

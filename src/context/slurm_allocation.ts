@@ -9,10 +9,7 @@ import { decodeSlurmCounts } from "./slurm_counts.ts";
 
 /** The Slurm variables are missing or malformed. */
 export class SlurmEnvError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "SlurmEnvError";
-  }
+  override name = "SlurmEnvError";
 }
 
 /** A job's allocation. */

@@ -6,10 +6,7 @@
 
 /** The value is not a compressed count list. */
 export class SlurmCountsError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "SlurmCountsError";
-  }
+  override name = "SlurmCountsError";
 }
 
 /** `4,1(x2)` → `[4, 1, 1]`; `40,128(x3)` → `[40, 128, 128, 128]`. */

@@ -4,13 +4,11 @@
  * @module
  */
 import { floatFloorDiv } from "./float_floor_div.ts";
+import { pyFloatRepr } from "../status/py_float_repr.ts";
 
 /** The Slurm environment does not describe the allocation consistently. */
 export class SlurmSlotsError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "SlurmSlotsError";
-  }
+  override name = "SlurmSlotsError";
 }
 
 /** What the slot arithmetic needs. */
@@ -50,11 +48,6 @@ export interface SlurmSlots {
   log: { level: "INFO" | "WARNING"; message: string }[];
 }
 
-/** Python's repr of a float that argparse produced (`3.0`, `0.5`). */
-function pyFloat(x: number): string {
-  return Number.isInteger(x) ? `${x}.0` : String(x);
-}
-
 function envInt(env: SlurmSlotInput["env"], name: string): number | null {
   const v = env(name);
   if (v === undefined || v === "") return null;
@@ -79,44 +72,30 @@ export function slurmSlots(input: SlurmSlotInput): SlurmSlots {
   const log: SlurmSlots["log"] = [];
   const info = (message: string) => log.push({ level: "INFO", message });
 
-  const scptText = env("SLURM_CPUS_PER_TASK");
-  const scpt = envInt(env, "SLURM_CPUS_PER_TASK");
+  // `-c` and `-t` win over Slurm's variables: noted in the log, and warned of when they differ.
+  const pick = (
+    arg: string,
+    given: number,
+    name: string,
+    unset: number,
+    show: (n: number) => string = String,
+  ) => {
+    const slurm = envInt(env, name);
+    if (given === -1) return slurm ?? unset;
+    if (slurm !== null) {
+      const [mine, theirs] = [`${arg} (${show(given)})`, `${name} (${env(name)})`];
+      info(`Argument ${arg} is set to ${show(given)}, ignoring ${theirs}`);
+      if (slurm !== given) {
+        userWarnings.push(
+          `disBatch argument ${mine} conflicts with ${theirs}. Using disBatch value.`,
+        );
+      }
+    }
+    return given;
+  };
   const cGiven = input.cpusPerTask !== -1;
-  let cpusPerTask = scpt ?? 1;
-  if (cGiven) {
-    cpusPerTask = input.cpusPerTask;
-    if (scpt !== null) {
-      info(
-        `Argument cpusPerTask is set to ${
-          pyFloat(cpusPerTask)
-        }, ignoring SLURM_CPUS_PER_TASK (${scptText})`,
-      );
-      if (scpt !== cpusPerTask) {
-        userWarnings.push(
-          `disBatch argument cpusPerTask (${
-            pyFloat(cpusPerTask)
-          }) conflicts with SLURM_CPUS_PER_TASK (${scptText}). Using disBatch value.`,
-        );
-      }
-    }
-  }
-
-  const sntpnText = env("SLURM_NTASKS_PER_NODE");
-  const sntpn = envInt(env, "SLURM_NTASKS_PER_NODE");
-  let tasksPerNode = sntpn ?? 0;
-  if (input.tasksPerNode !== -1) {
-    tasksPerNode = input.tasksPerNode;
-    if (sntpn !== null) {
-      info(
-        `Argument tasksPerNode is set to ${tasksPerNode}, ignoring SLURM_NTASKS_PER_NODE (${sntpnText})`,
-      );
-      if (sntpn !== tasksPerNode) {
-        userWarnings.push(
-          `disBatch argument tasksPerNode (${tasksPerNode}) conflicts with SLURM_NTASKS_PER_NODE (${sntpnText}). Using disBatch value.`,
-        );
-      }
-    }
-  }
+  const cpusPerTask = pick("cpusPerTask", input.cpusPerTask, "SLURM_CPUS_PER_TASK", 1, pyFloatRepr);
+  const tasksPerNode = pick("tasksPerNode", input.tasksPerNode, "SLURM_NTASKS_PER_NODE", 0);
 
   const perCpu = (c: number) => Math.max(0, floatFloorDiv(c, cpusPerTask));
   let cylinders: number[];

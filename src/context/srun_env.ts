@@ -7,10 +7,7 @@
 
 /** A line of the srun options file is not `NAME=VALUE`. */
 export class SrunOptionsError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "SrunOptionsError";
-  }
+  override name = "SrunOptionsError";
 }
 
 /** The variables to export; `file` is the options file's path and text, or null. */

@@ -3,13 +3,12 @@
  * for people; nothing parses them.
  * @module
  */
+import { writeAllSync } from "./write_all_sync.ts";
 
 /** Log levels, most severe first (the original's `--loglevel` choices). */
 export const LOG_LEVELS = ["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] as const;
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = typeof LOG_LEVELS[number];
-
-const encoder = new TextEncoder();
 
 /** Writes log lines synchronously (a crash must not lose the line that explains it). */
 export class Logger {
@@ -37,9 +36,7 @@ export class Logger {
     const stamp = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${
       p(d.getMinutes())
     }:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
-    const data = encoder.encode(`${stamp} ${level} ${this.#name}: ${message}\n`);
-    let off = 0;
-    while (off < data.length) off += this.#file.writeSync(data.subarray(off));
+    writeAllSync(this.#file, `${stamp} ${level} ${this.#name}: ${message}\n`);
   }
 
   /** Shorthand for INFO. */

@@ -31,7 +31,7 @@ export function completionSubject(n: CompletionNotice): string {
 /** A header value, RFC 2047-encoded when it is not plain ASCII. */
 function headerText(text: string): string {
   if (/^[\x20-\x7e]*$/.test(text)) return text;
-  const b64 = btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+  const b64 = new TextEncoder().encode(text).toBase64();
   return `=?UTF-8?B?${b64}?=`;
 }
 

@@ -13,10 +13,7 @@ export type MailTransport =
 
 /** The message could not be handed over. */
 export class MailError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "MailError";
-  }
+  override name = "MailError";
 }
 
 /** Reads `DISBATCH_MAIL_VIA`: unset = SMTP localhost:25; `/path` = sendmail; else `host[:port]`. */

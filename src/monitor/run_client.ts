@@ -1,19 +1,16 @@
 /**
- * Talking to a running driver as a monitor: find the run's helper script, connect with its
- * credentials, fetch state snapshots, request soft shutdowns, wait for the end.
+ * Talking to a running driver from outside: find the run's helper script, connect with its
+ * credentials, fetch state snapshots, wait for the end.
  * @module
  */
 import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { parseDbUtil, type RunCredentials } from "../protocol/db_util_script.ts";
-import type { RunState } from "../protocol/messages.ts";
+import type { Role, RunState } from "../protocol/messages.ts";
 
 /** The run cannot be found or reached. */
 export class RunNotFoundError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "RunNotFoundError";
-  }
+  override name = "RunNotFoundError";
 }
 
 /** A run named by its prefix P or its `P_dbUtil.sh`. */
@@ -37,13 +34,17 @@ export async function openRun(target: string): Promise<RunHandle> {
   return { script, creds: parseDbUtil(text), exitCode: m ? Number(m[1]) : null };
 }
 
-/** Connects as a monitor; throws RunNotFoundError when the driver is gone. */
-export async function connectMonitor(run: RunHandle, timeoutMs = 5_000): Promise<Connection> {
+/** Connects to the run's driver as `role`; throws RunNotFoundError when the driver is gone. */
+export async function connectToRun(
+  run: RunHandle,
+  role: Role = "monitor",
+  timeoutMs = 5_000,
+): Promise<Connection> {
   try {
     return await connectToDriver(
       orderAddresses(run.creds.addresses, run.creds.driverHost),
       run.creds.secret,
-      "monitor",
+      role,
       timeoutMs,
     );
   } catch (e) {
@@ -55,7 +56,7 @@ export async function connectMonitor(run: RunHandle, timeoutMs = 5_000): Promise
 
 /** One state snapshot from a live driver. */
 export async function fetchState(run: RunHandle): Promise<RunState> {
-  const c = await connectMonitor(run);
+  const c = await connectToRun(run);
   try {
     c.send({ t: "snapshot" });
     for (;;) {
@@ -70,43 +71,20 @@ export async function fetchState(run: RunHandle): Promise<RunState> {
 }
 
 /**
- * Follows a run until it ends; `onState` sees every snapshot. Resolves with the run's exit
- * code (null if the driver vanished without telling).
+ * Follows a run until it ends. Resolves with the run's exit code (null if the driver vanished
+ * without telling).
  */
-export async function watchRun(
-  run: RunHandle,
-  onState: (s: RunState) => void,
-): Promise<number | null> {
-  const c = await connectMonitor(run);
+export async function watchRun(run: RunHandle): Promise<number | null> {
+  const c = await connectToRun(run);
   return await new Promise<number | null>((resolve) => {
     let code: number | null = null;
     c.attach({
       message: (m) => {
-        if (m.t === "state") onState(m.state as RunState);
-        else if (m.t === "end") code = Number(m.exitCode);
+        if (m.t === "end") code = Number(m.exitCode);
         else if (m.t === "bye") c.close();
       },
       closed: () => resolve(code),
     });
     c.send({ t: "watch" });
   });
-}
-
-/** Asks for a soft shutdown of an engine or a context; true when the driver accepted it. */
-export async function softStop(
-  run: RunHandle,
-  what: { engine?: number; context?: number },
-): Promise<boolean> {
-  const c = await connectMonitor(run);
-  try {
-    c.send({ t: "stop", ...what });
-    for (;;) {
-      const m = await c.next(10_000);
-      if (!m) return false;
-      if (m.t === "ack") return m.ok === true;
-    }
-  } finally {
-    c.close();
-    await c.done;
-  }
 }

@@ -6,7 +6,7 @@
  */
 import type { Connection } from "../net/connection.ts";
 import type { RunState } from "../protocol/messages.ts";
-import { connectMonitor, type RunHandle } from "./run_client.ts";
+import { connectToRun, type RunHandle } from "./run_client.ts";
 
 /** What a {@link RunWatcher} tells its listeners. */
 export interface WatchListener {
@@ -70,7 +70,7 @@ export class RunWatcher implements StateSource {
 
   /** Connects to the run's driver (throws RunNotFoundError when it cannot be reached). */
   static async open(run: RunHandle, pollMs = 1000): Promise<RunWatcher> {
-    return new RunWatcher(await connectMonitor(run), pollMs);
+    return new RunWatcher(await connectToRun(run), pollMs);
   }
 
   /** The latest snapshot, null before the first. */

@@ -6,7 +6,9 @@
  * @module
  */
 import { splitHostPort } from "../net/connect.ts";
+import { randomHex, sameText } from "../net/connection.ts";
 import type { StateSource, StopTarget } from "../monitor/run_watcher.ts";
+import type { RunState } from "../protocol/messages.ts";
 import { DASHBOARD_HTML } from "./dashboard_page.ts";
 import { findTaskLines } from "./task_lookup.ts";
 
@@ -24,10 +26,7 @@ export interface DashboardOptions {
 
 /** The dashboard address is unusable or cannot be bound. */
 export class DashboardError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "DashboardError";
-  }
+  override name = "DashboardError";
 }
 
 const encoder = new TextEncoder();
@@ -41,13 +40,6 @@ const COMMON_HEADERS = {
 const PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " +
   "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 function reply(status: number, body: string, type: string, extra: HeadersInit = {}): Response {
   return new Response(body, {
     status,
@@ -57,6 +49,11 @@ function reply(status: number, body: string, type: string, extra: HeadersInit = 
 
 const json = (status: number, value: unknown) =>
   reply(status, JSON.stringify(value), "application/json");
+
+/** The server-sent events of a new state and of the run's end. */
+const stateEvent = (s: RunState) => encoder.encode(`data: ${JSON.stringify(s)}\n\n`);
+const endEvent = (exitCode: number | null) =>
+  encoder.encode(`event: end\ndata: ${JSON.stringify({ exitCode })}\n\n`);
 
 /** A running dashboard. */
 export class Dashboard {
@@ -71,9 +68,7 @@ export class Dashboard {
 
   private constructor(opts: DashboardOptions, hostname: string, port: number) {
     this.#opts = opts;
-    this.#token = opts.token ??
-      Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, "0"))
-        .join("");
+    this.#token = opts.token ?? randomHex(24);
     try {
       this.#server = Deno.serve(
         { hostname, port, onListen: () => {} },
@@ -94,9 +89,9 @@ export class Dashboard {
     const host = name.includes(":") ? `[${name}]` : name;
     this.url = `http://${host}:${addr.port}/?token=${this.#token}`;
     this.#unlisten = opts.source.listen({
-      state: (s) => this.#broadcast(`data: ${JSON.stringify(s)}\n\n`),
+      state: (s) => this.#broadcast(stateEvent(s)),
       end: (code) => {
-        this.#broadcast(`event: end\ndata: ${JSON.stringify({ exitCode: code })}\n\n`);
+        this.#broadcast(endEvent(code));
         for (const c of this.#streams) c.close();
         this.#streams.clear();
       },
@@ -190,9 +185,9 @@ export class Dashboard {
     const body = new ReadableStream<Uint8Array>({
       start: (c) => {
         self = c;
-        if (src.state) c.enqueue(encoder.encode(`data: ${JSON.stringify(src.state)}\n\n`));
+        if (src.state) c.enqueue(stateEvent(src.state));
         if (src.isEnded) {
-          c.enqueue(encoder.encode(`event: end\ndata: {"exitCode":${src.exitCode}}\n\n`));
+          c.enqueue(endEvent(src.exitCode));
           c.close();
         } else this.#streams.add(c);
       },
@@ -222,8 +217,7 @@ export class Dashboard {
     return json(200, { ok: await this.#opts.source.stop(target) });
   }
 
-  #broadcast(text: string): void {
-    const data = encoder.encode(text);
+  #broadcast(data: Uint8Array): void {
     for (const c of this.#streams) {
       try {
         c.enqueue(data);

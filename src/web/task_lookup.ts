@@ -46,23 +46,8 @@ export async function findTaskLines(path: string, taskId: number): Promise<TaskL
     const raw = decoder.decode(bytes);
     const r = parseStatusLine(raw);
     if (!r) continue;
-    out.push({
-      flags: flagsOf(r),
-      taskId: r.taskId,
-      line: r.line,
-      repeat: r.repeat,
-      host: r.host,
-      pid: r.pid,
-      rc: r.rc,
-      start: r.start,
-      finish: r.finish,
-      outBytes: r.outBytes,
-      outSnippet: r.outSnippet,
-      errBytes: r.errBytes,
-      errSnippet: r.errSnippet,
-      command: decoder.decode(r.command),
-      raw,
-    });
+    const { kind: _kind, command, ...fields } = r;
+    out.push({ flags: flagsOf(r), ...fields, command: decoder.decode(command), raw });
     if (out.length >= MAX_LOOKUP_LINES) break;
   }
   return out;
