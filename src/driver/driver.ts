@@ -8,6 +8,7 @@
 import type { Connection } from "../net/connection.ts";
 import { Listener } from "../net/listener.ts";
 import { newSecret } from "../net/connection.ts";
+import { shortHostName } from "../net/connect.ts";
 import type { Logger } from "../log/logger.ts";
 import {
   type FailureView,
@@ -27,7 +28,7 @@ import { type ChildHandle, spawnChild } from "../proc/spawn_child.ts";
 import { selfCommand } from "../proc/self_command.ts";
 import { exitedWithin } from "../proc/kill_group.ts";
 import type { StatusFile } from "./status_file.ts";
-import { SubmissionSource } from "./submission_source.ts";
+import { type Accepted, SubmissionSource } from "./submission_source.ts";
 import { flagsOf } from "../status/status_line.ts";
 
 /** Where the driver's tasks come from: anything that yields items one at a time. */
@@ -180,7 +181,6 @@ export class Driver {
   #eof = false;
   #barrier: BarrierItem | null = null;
   #barrierStart = 0;
-  #outstanding = 0;
   #failSinceBarrier: { taskId: number; line: number; rc: number } | null = null;
   #contextLaunched = false;
   /** Read one more item even without a free slot (to learn whether the input has ended). */
@@ -315,7 +315,9 @@ export class Driver {
   #pump(): void {
     if (this.#finished) return;
     const stopping = this.#outcome.stoppedBy !== null;
-    if (!stopping && this.#barrier && this.#outstanding === 0) this.#satisfyBarrier();
+    if (
+      !stopping && this.#barrier && this.#sched.pendingCount + this.#sched.inflightCount === 0
+    ) this.#satisfyBarrier();
     if (this.#outcome.stoppedBy === null) {
       this.#maybePull();
       const { assignments, limitReached } = this.#sched.assign((c) =>
@@ -393,7 +395,6 @@ export class Driver {
       case "N":
         this.#outcome.normalTasks++;
         if (this.#trySkip(item)) return;
-        this.#outstanding++;
         this.#pullToEnd = false;
         this.#sched.enqueue(item);
         if (!this.#contextLaunched) this.#launchContext();
@@ -426,9 +427,8 @@ export class Driver {
       }
       this.#log.warn(`--force-resume: ${mismatchMessage(r, item)}`);
     }
-    this.#status.record({ ...r, kind: "S" });
     this.#skipped++;
-    this.#counted({ ...r, kind: "S" });
+    this.#recordFinal({ ...r, kind: "S" });
     if (r.rc !== 0) this.#failed(r.taskId, r.line, r.rc);
     return true;
   }
@@ -457,7 +457,7 @@ export class Driver {
     };
     this.#status.record(rec);
     // A client that submitted the barrier learns it was passed (its id must not wait forever).
-    if (this.#routes.size > 0) this.#route(rec);
+    this.#route(rec);
     const f = this.#failSinceBarrier;
     if (b.kind === "C" && f) {
       this.#report.warn(
@@ -514,9 +514,8 @@ export class Driver {
     if (!stopped && !this.#cfg.noReissue && this.#sched.inflightCount > 0 && idle.length > 0) {
       // One idle engine on the driver's host stays while tasks run elsewhere, to take them over
       // if their engine is lost (under Slurm the driver's node is never retired anyway).
-      const mine = (h: string) => h.split(".")[0] === this.#host.split(".")[0];
       // Elsewhere a spare would hold a whole allocated node idle for the rest of the run.
-      const spare = idle.find((e) => mine(e.host));
+      const spare = idle.find((e) => shortHostName(e.host) === shortHostName(this.#host));
       idle = idle.filter((e) => e !== spare);
     }
     for (const e of idle) {
@@ -590,16 +589,14 @@ export class Driver {
     }, 30_000);
     conn.attach({
       message: (m) => {
-        if (!registered) {
-          registered = true;
-          clearTimeout(timer);
-          if (role === "engine" && m.t === "eng_register") this.#addEngine(conn, m);
-          else if (role === "context" && m.t === "ctx_register") this.#addContext(conn, m);
-          else {
-            this.#log.warn(`${conn.peer} (${role}) sent ${String(m.t)} first; dropped`);
-            conn.close();
-          }
-          return;
+        if (registered) return;
+        registered = true;
+        clearTimeout(timer);
+        if (role === "engine" && m.t === "eng_register") this.#addEngine(conn, m);
+        else if (role === "context" && m.t === "ctx_register") this.#addContext(conn, m);
+        else {
+          this.#log.warn(`${conn.peer} (${role}) sent ${String(m.t)} first; dropped`);
+          conn.close();
         }
       },
       closed: () => clearTimeout(timer),
@@ -630,17 +627,15 @@ export class Driver {
           case "submit":
             this.#submit(conn, m);
             return;
-          case "end_stream":
-            if (this.#source instanceof SubmissionSource) {
+          case "end_stream": {
+            const ok = this.#source instanceof SubmissionSource;
+            if (ok) {
               this.#source.end();
               this.#log.info(`task stream ended by ${conn.peer}`);
             }
-            conn.send({
-              t: "ack",
-              ok: this.#source instanceof SubmissionSource,
-              ref: m.ref ?? null,
-            });
+            conn.send({ t: "ack", ok, ref: m.ref ?? null });
             return;
+          }
           case "ping":
             conn.send({ t: "pong" });
             return;
@@ -668,7 +663,7 @@ export class Driver {
       return;
     }
     const lines = Array.isArray(m.lines) ? m.lines.map(String) : [String(m.text ?? "")];
-    const accepted: { first: number; next: number; line: number }[] = [];
+    const accepted: Accepted[] = [];
     for (const line of lines) {
       try {
         const a = src.submit(encoder.encode(line));
@@ -731,10 +726,11 @@ export class Driver {
     return false;
   }
 
-  /** Counts a final record for monitors. */
-  #counted(r: TaskRecord): void {
+  /** Writes a task's final record, counts it for monitors and routes it to its submitter. */
+  #recordFinal(r: TaskRecord): void {
+    this.#status.record(r);
     this.#doneCount++;
-    if (this.#routes.size > 0) this.#route(r);
+    this.#route(r);
     this.#stateDirty = true;
     if (r.rc === 0) return;
     this.#failedTasks++;
@@ -985,11 +981,9 @@ export class Driver {
       return;
     }
     this.#retriesUsed.delete(id);
-    this.#outstanding--;
     // After fail-fast, results of the tasks it killed are not recorded: a resume runs them again.
     if (this.#outcome.stoppedBy === "fail_fast") return;
-    this.#status.record(rec);
-    this.#counted(rec);
+    this.#recordFinal(rec);
     if (m.rc !== 0) this.#failed(id, a.item.line, m.rc);
   }
 
@@ -1045,11 +1039,7 @@ export class Driver {
         this.#sched.enqueue(a.item, a.attempt + 1, true);
         this.#log.info(`task ${a.item.taskId} reissued (attempt ${a.attempt + 1})`);
       } else {
-        this.#outstanding--;
-        if (this.#outcome.stoppedBy !== "fail_fast") {
-          this.#status.record(rec);
-          this.#counted(rec);
-        }
+        if (this.#outcome.stoppedBy !== "fail_fast") this.#recordFinal(rec);
         this.#failed(a.item.taskId, a.item.line, -100);
       }
     }

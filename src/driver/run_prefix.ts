@@ -40,7 +40,7 @@ function isDir(p: string): boolean {
 }
 
 /** Local time as `yyMMddHHmmss`. */
-export function stamp(d: Date): string {
+function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${p(d.getFullYear() % 100)}${p(d.getMonth() + 1)}${p(d.getDate())}${p(d.getHours())}${
     p(d.getMinutes())

@@ -5,8 +5,7 @@
  */
 import { formatStatusLine, STATUS_HEADER } from "../status/status_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
-
-const encoder = new TextEncoder();
+import { writeAllSync } from "../log/write_all_sync.ts";
 
 /** `P_status.txt`, opened (truncated) at start. */
 export class StatusFile {
@@ -14,18 +13,12 @@ export class StatusFile {
 
   constructor(path: string, header: boolean) {
     this.#file = Deno.openSync(path, { write: true, create: true, truncate: true });
-    if (header) this.#write(STATUS_HEADER + "\n");
+    if (header) writeAllSync(this.#file, STATUS_HEADER + "\n");
   }
 
   /** Appends one record. */
   record(r: TaskRecord): void {
-    this.#write(formatStatusLine(r) + "\n");
-  }
-
-  #write(text: string): void {
-    const data = encoder.encode(text);
-    let off = 0;
-    while (off < data.length) off += this.#file.writeSync(data.subarray(off));
+    writeAllSync(this.#file, formatStatusLine(r) + "\n");
   }
 
   /** Closes the file. */

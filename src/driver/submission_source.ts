@@ -46,10 +46,8 @@ export class SubmissionSource {
     if (this.#ended) throw new Error("the task stream has ended");
     const line = ++this.#line;
     const first = this.#parser.nextTaskId;
-    const parts: Iterable<TaskItem>[] = [];
-    for (const physical of splitLines(value)) {
-      for (const text of splitUniversal(physical)) parts.push(this.#parser.feed(text, line));
-    }
+    // splitUniversal splits on `\n` too; the empty lines it may yield are no-ops (comments).
+    const parts = splitUniversal(value).map((text) => this.#parser.feed(text, line));
     for (const p of parts) this.#queue.push(p[Symbol.iterator]());
     this.#wake?.();
     return { first, next: this.#parser.nextTaskId, line };
@@ -77,18 +75,5 @@ export class SubmissionSource {
       await new Promise<void>((resolve) => this.#wake = resolve);
       this.#wake = null;
     }
-  }
-}
-
-function* splitLines(value: Uint8Array): Generator<Uint8Array> {
-  let from = 0;
-  for (;;) {
-    const nl = value.indexOf(10, from);
-    if (nl < 0) {
-      if (from < value.length || from === 0) yield value.subarray(from);
-      return;
-    }
-    yield value.subarray(from, nl);
-    from = nl + 1;
   }
 }

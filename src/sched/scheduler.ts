@@ -87,12 +87,7 @@ export class Scheduler {
   }
 
   /** Registers an engine; it takes work after {@link engineReady}. */
-  addEngine(
-    e: Omit<
-      EngineState,
-      "status" | "tasks" | "assigned" | "finished" | "failed" | "lastHeard" | "since"
-    >,
-  ): EngineState {
+  addEngine(e: Omit<EngineIdentity, "status">): EngineState {
     const t = this.#now();
     const state: EngineState = {
       ...e,
@@ -130,14 +125,18 @@ export class Scheduler {
 
   /** Round-robin choice: an engine with an idle cylinder first, else one with prefetch room. */
   #pick(): EngineState | undefined {
+    return this.#pickBelow(1) ??
+      (this.#prefetch > 0 ? this.#pickBelow(1 + this.#prefetch) : undefined);
+  }
+
+  /** The next engine, round robin, holding fewer than `perCylinder` tasks per cylinder. */
+  #pickBelow(perCylinder: number): EngineState | undefined {
     const n = this.#order.length;
-    for (const room of [(e: EngineState) => e.cylinders, (e: EngineState) => this.#capacity(e)]) {
-      for (let k = 0; k < n; k++) {
-        const e = this.#order[(this.#next + k) % n];
-        if (e.tasks.size < room(e)) {
-          this.#next = (this.#next + k + 1) % n;
-          return e;
-        }
+    for (let k = 0; k < n; k++) {
+      const e = this.#order[(this.#next + k) % n];
+      if (e.tasks.size < e.cylinders * perCylinder) {
+        this.#next = (this.#next + k + 1) % n;
+        return e;
       }
     }
     return undefined;
@@ -245,10 +244,5 @@ export class Scheduler {
   /** Engines that take work and hold no task. */
   idleEngines(): EngineState[] {
     return this.#order.filter((e) => e.tasks.size === 0);
-  }
-
-  /** In-flight assignments (for heartbeats and shutdown). */
-  inflight(): IterableIterator<Assignment> {
-    return this.#inflight.values();
   }
 }

@@ -6,6 +6,8 @@
 
 const SIDE = 40;
 const ELLIPSIS = new Uint8Array([0x2e, 0x2e, 0x2e]);
+// Python decodes with 'replace' and, unlike TextDecoder's default, keeps a leading BOM.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Streaming collector: counts all bytes but keeps only the head and a rolling tail. */
 export class SnippetCollector {
@@ -36,8 +38,6 @@ export class SnippetCollector {
 
   /** The snippet text (the status file writes its Python `repr`). */
   text(): string {
-    // Python decodes with 'replace' and, unlike TextDecoder's default, keeps a leading BOM.
-    const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
     if (this.#bytes <= SIDE) return decoder.decode(this.#head.subarray(0, this.#headLen));
     const tailLen = Math.min(SIDE, this.#bytes - SIDE);
     const out = new Uint8Array(SIDE + ELLIPSIS.length + tailLen);
