@@ -11,13 +11,11 @@ import {
   sortedProjection,
   sortProjected,
   splitStatus,
+  STATUS_HEADER,
   statusLines,
-  tempDir,
+  withTempDir,
   writeTasks,
 } from "./helpers.ts";
-
-const HEADER =
-  "ROE[ PSZ]\tTaskID\tLineNum\tRepeatIndex\tNode\tPID\tReturnCode\tElapsed\tStart\tFinish\tBytesOfLeakedOutput\tOutputSnippet\tBytesOfLeakedError\tErrorSnippet\tCommand";
 
 async function run(dir: string, args: string[], tasks: string | Uint8Array, name = "Tasks") {
   await writeTasks(`${dir}/${name}`, typeof tasks === "string" ? latin1(tasks) : tasks);
@@ -25,8 +23,7 @@ async function run(dir: string, args: string[], tasks: string | Uint8Array, name
 }
 
 Deno.test("A9 output snippets and escaping", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const tasks = [
       "printf '%045d' 0",
       "printf '%0100d' 7",
@@ -71,14 +68,11 @@ Deno.test("A9 output snippets and escaping", async () => {
       ` O  |15|16|-1|0|80|'${z(40)}...${z(40)}'|0|''|printf '%080d' 0`,
       ` O  |16|17|-1|0|81|'${z(40)}...${z(40)}'|0|''|printf '%081d' 0`,
     ]);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("A10 CR/LF handling: a lone CR makes two tasks on one line", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const r = await run(
       dir,
       ["-s", "localhost:2", "-p", "run"],
@@ -92,14 +86,11 @@ Deno.test("A10 CR/LF handling: a lone CR makes two tasks on one line", async () 
       " O  |3|4|-1|0|3|'\\x0cd\\n'|0|''|echo \x0cd",
       " O  |4|6|-1|0|5|'last\\n'|0|''|echo last",
     ]);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("A11 signals, background children holding the pipe, closed pipes", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const t0 = Date.now();
     const r = await run(
       dir,
@@ -117,18 +108,15 @@ Deno.test("A11 signals, background children holding the pipe, closed pipes", asy
     // The slot waits for the background child to close the pipe (here: ~2 s, under the grace).
     const start2 = Number(splitStatus(lines.find((l) => l.split("\t")[1] === "2")!)[8]);
     assert.ok(start2 * 1000 - t0 >= 1500, "task 2 started after the pipe closed");
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("A12 --status-header, and the header alone for an empty task file", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const r = await run(dir, ["-s", "localhost:2", "-p", "run", "--status-header"], "echo hi\n");
     assert.equal(r.code, 0, r.stderr);
     const lines = await statusLines(`${dir}/run`);
-    assert.equal(lines[0], HEADER);
+    assert.equal(lines[0], STATUS_HEADER);
     assert.deepEqual(sortedProjection(lines.slice(1)), [" O  |0|1|-1|0|3|'hi\\n'|0|''|echo hi"]);
     const e = await run(
       dir,
@@ -138,15 +126,12 @@ Deno.test("A12 --status-header, and the header alone for an empty task file", as
     );
     assert.equal(e.code, 0);
     assert.equal(e.stderr, "No tasks to run.\n");
-    assert.equal(await Deno.readTextFile(`${dir}/empty_status.txt`), HEADER + "\n");
-  } finally {
-    await cleanup();
-  }
+    assert.equal(await Deno.readTextFile(`${dir}/empty_status.txt`), STATUS_HEADER + "\n");
+  });
 });
 
 Deno.test("A13-A15 resume, resume with a new task, retry with -R -e", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const r1 = await run(dir, ["-s", "localhost:2", "-p", "run1"], "echo a\nexit 2\necho c\n");
     assert.equal(r1.code, 0, r1.stderr);
     const run1 = await statusLines(`${dir}/run1`);
@@ -215,14 +200,11 @@ Deno.test("A13-A15 resume, resume with a new task, retry with -R -e", async () =
       " O S|2|3|-1|0|2|'c\\n'|0|''|echo c",
       " O  |3|4|-1|0|2|'d\\n'|0|''|echo d",
     ]);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("A16-A18 chained resume with per-engine tasks and barriers", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const first =
       "#DISBATCH PERENGINE START echo pe\n#DISBATCH REPEAT 3 start 1 [ $DISBATCH_REPEAT_INDEX -ne 2 ]\n#DISBATCH BARRIER\necho last\n";
     const r1 = await run(dir, ["-s", "localhost:2", "-p", "run1", "--status-header"], first);
@@ -283,14 +265,11 @@ Deno.test("A16-A18 chained resume with per-engine tasks and barriers", async () 
         " O  |5|5|-1|0|4|'new\\n'|0|''|echo new",
       ]),
     );
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("A20 --fail-fast kills the running task and exits 1", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const marker = `failfast-${crypto.randomUUID().slice(0, 8)}`;
     const r = await run(
       dir,
@@ -304,7 +283,5 @@ Deno.test("A20 --fail-fast kills the running task and exits 1", async () => {
     ]);
     assert.ok(!(await listDir(dir)).includes("A.txt"));
     assert.deepEqual(await livePids(marker), [], "no sleep 1000 survives");
-  } finally {
-    await cleanup();
-  }
+  });
 });

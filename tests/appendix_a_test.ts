@@ -11,7 +11,7 @@ import {
   sortProjected,
   splitStatus,
   statusLines,
-  tempDir,
+  withTempDir,
   writeTasks,
 } from "./helpers.ts";
 
@@ -28,8 +28,7 @@ interface Case {
 const HOST = Deno.hostname();
 
 async function runCase(c: Case): Promise<string[]> {
-  const { dir, cleanup } = await tempDir();
-  try {
+  return await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, latin1(c.tasks));
     const r = await disbatch([...c.args, "-p", `${dir}/run`, "Tasks"], { cwd: dir });
     assert.equal(r.code, c.code ?? 0, `${c.name}: exit code; stderr: ${r.stderr}`);
@@ -40,9 +39,7 @@ async function runCase(c: Case): Promise<string[]> {
       if (!f[0].startsWith("B") && !f[0].startsWith("C")) assert.equal(f[4], HOST, "node field");
     }
     return lines;
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 Deno.test("A1 basic flags", async () => {
@@ -221,8 +218,7 @@ Deno.test("A6 barrier regex edges and empty REPEAT commands", async () => {
 });
 
 Deno.test("A7 BARRIER CHECK failure stops the run with exit 1 and a message", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     await writeTasks(
       `${dir}/Tasks`,
       "echo a\nexit 3\nsleep 0.5\n#DISBATCH BARRIER CHECK\ntouch AFTER\n",
@@ -237,32 +233,24 @@ Deno.test("A7 BARRIER CHECK failure stops the run with exit 1 and a message", as
       "C    |3|4|-1|0|0|''|0|''|#DISBATCH BARRIER CHECK",
     ]);
     assert.ok(!(await listDir(dir)).includes("AFTER"));
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("A8 a plain BARRIER resets the CHECK failure memory", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
-    await runCaseIn(dir);
-    assert.ok((await listDir(dir)).includes("AFTER"));
-  } finally {
-    await cleanup();
-  }
-  async function runCaseIn(d: string) {
+  await withTempDir(async (dir) => {
     await writeTasks(
-      `${d}/Tasks`,
+      `${dir}/Tasks`,
       "exit 3\n#DISBATCH BARRIER\necho x\n#DISBATCH BARRIER CHECK\ntouch AFTER\n",
     );
-    const r = await disbatch(["-s", "localhost:2", "-p", `${d}/run`, "Tasks"], { cwd: d });
+    const r = await disbatch(["-s", "localhost:2", "-p", `${dir}/run`, "Tasks"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(sortedProjection(await statusLines(`${d}/run`)), [
+    assert.deepEqual(sortedProjection(await statusLines(`${dir}/run`)), [
       "R   |0|1|-1|3|0|''|0|''|exit 3",
       "B    |1|2|-1|0|0|''|0|''|#DISBATCH BARRIER",
       " O  |2|3|-1|0|2|'x\\n'|0|''|echo x",
       "C    |3|4|-1|0|0|''|0|''|#DISBATCH BARRIER CHECK",
       "    |4|5|-1|0|0|''|0|''|touch AFTER",
     ]);
-  }
+    assert.ok((await listDir(dir)).includes("AFTER"));
+  });
 });

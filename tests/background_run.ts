@@ -4,7 +4,7 @@
  * and polling until the run reaches a state.
  * @module
  */
-import { LAUNCHER, type RunResult } from "./helpers.ts";
+import { LAUNCHER, livePids, type RunResult } from "./helpers.ts";
 
 /** A disbatch process started by {@link startDisbatch}. */
 export interface BackgroundRun {
@@ -60,32 +60,38 @@ export function startProgram(cmd: string, args: string[], opts: StartOptions): B
   };
 }
 
-/** Polls `cond` every 20 ms until it holds; throws after `timeoutMs` naming `what`. */
-/** Polls `f` until it returns a value (not undefined), which is returned; fails after `ms`. */
+/** Polls `f` every `everyMs` until it returns a value other than undefined; fails after `ms`. */
 export async function waitForValue<T>(
   what: string,
   f: () => Promise<T | undefined>,
   ms = 15_000,
+  everyMs = 50,
 ): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
+/** Polls `cond` every 20 ms until it holds; throws after `timeoutMs` naming `what`. */
 export async function waitFor(
   what: string,
   cond: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitForValue(what, async () => (await cond()) || undefined, timeoutMs, 20);
+}
+
+/**
+ * Gives the processes matching `needle` (see livePids) up to `ms` to end, and returns either
+ * way: the test then checks what is left.
+ */
+export async function waitGone(needle: string, ms: number): Promise<void> {
+  await waitFor(`${needle} processes to end`, async () => (await livePids(needle)).length === 0, ms)
+    .catch(() => {});
 }
 
 /** True when `path` exists. */

@@ -9,7 +9,7 @@ import {
   type RunResult,
   sortedProjection,
   statusLines,
-  tempDir,
+  withTempDir,
   writeTasks,
 } from "./helpers.ts";
 
@@ -19,17 +19,14 @@ async function inFreshDir(
   files: Record<string, string> = { Tasks: "touch RAN\n" },
   stdin?: string,
 ): Promise<{ r: RunResult; files: string[] }> {
-  const { dir, cleanup } = await tempDir();
-  try {
+  return await withTempDir(async (dir) => {
     for (const [name, text] of Object.entries(files)) {
       if (name.includes("/")) await Deno.mkdir(`${dir}/${name.replace(/\/[^/]*$/, "")}`);
       await writeTasks(`${dir}/${name}`, text);
     }
     const r = await disbatch(args, { cwd: dir, stdin });
     return { r, files: await listDir(dir) };
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 /** The last stderr line, which for usage errors is `disbatch: error: …`. */
@@ -153,8 +150,7 @@ Deno.test("an unwritable --logfile is a usage error; nothing runs", async () => 
 });
 
 Deno.test("T37c-d a -p naming a missing directory: exit 1, message, nothing created", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const real = await Deno.realPath(dir);
     await writeTasks(`${dir}/Tasks`, "touch RAN\n");
     const slash = await disbatch(["-s", "localhost:1", "-p", "newdir/", "Tasks"], { cwd: dir });
@@ -164,9 +160,7 @@ Deno.test("T37c-d a -p naming a missing directory: exit 1, message, nothing crea
     assert.equal(deep.code, 1);
     assert.equal(deep.stderr, "Directory /nonexist does not exist.\n");
     assert.deepEqual(await listDir(dir), ["Tasks"]);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("T14 strict: a late PERENGINE is fatal before anything runs (exit 3, file:line)", async () => {
@@ -181,8 +175,7 @@ Deno.test("T14 strict: a late PERENGINE is fatal before anything runs (exit 3, f
 });
 
 Deno.test("T14 lenient: a late PERENGINE silently ends the task list (task 0 only)", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo t0\n#DISBATCH PERENGINE START echo late\ntouch RAN\n");
     const r = await disbatch(
       ["-s", "localhost:2", "-p", "run", "--lenient-directives", "Tasks"],
@@ -194,9 +187,7 @@ Deno.test("T14 lenient: a late PERENGINE silently ends the task list (task 0 onl
     assert.equal(lines.length, 1);
     assert.deepEqual(sortedProjection(lines), [" O  |0|1|-1|0|3|'t0\\n'|0|''|echo t0"]);
     assert.ok(!(await listDir(dir)).includes("RAN"));
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("unknown and malformed directives are fatal in a regular file (exit 3)", async () => {
@@ -238,8 +229,7 @@ Deno.test("stdin: a bad directive stops feeding when reached; running tasks fini
 });
 
 Deno.test("stdin: tasks before a bad line are recorded, none after; lenient runs them all", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const r = await disbatch(["-s", "localhost:2", "-p", "run", "-"], {
       cwd: dir,
       stdin: "sleep 0.3; echo a\n#DISBATCH PERENGINE START echo late\necho b\n",
@@ -256,7 +246,5 @@ Deno.test("stdin: tasks before a bad line are recorded, none after; lenient runs
     assert.equal(lenient.code, 0, lenient.stderr);
     assert.equal(lenient.stderr, "");
     assert.equal((await statusLines(`${dir}/run2`)).length, 2);
-  } finally {
-    await cleanup();
-  }
+  });
 });

@@ -7,12 +7,11 @@
  * tests that use n2 at that moment are disturbed.
  */
 import assert from "node:assert/strict";
-import { waitForValue } from "./background_run.ts";
-import { findOne, LAUNCHER, splitStatus, statusLines, tempDir, writeTasks } from "./helpers.ts";
+import { type BackgroundRun, killAll, startDisbatch, waitForValue } from "./background_run.ts";
+import { findOne, LAUNCHER, splitStatus, statusLines, writeTasks } from "./helpers.ts";
 import {
-  ignoreWithout,
   labTest,
-  requireLab,
+  runCommand,
   sbatch,
   slurm,
   SLURM_LAB,
@@ -25,18 +24,6 @@ import {
 const HEARTBEAT = "0.5,3";
 /** The lab's directory of cluster c3 (pid files, logs). */
 const C3 = "/tmp/disbatch-lab/c3";
-
-const dec = new TextDecoder();
-
-/** Runs a root-namespace command; returns stdout, throws on failure. */
-async function run(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" })
-    .output();
-  if (out.code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")}: exit ${out.code}: ${dec.decode(out.stderr)}`);
-  }
-  return dec.decode(out.stdout);
-}
 
 /** A process's `cmdline` or `environ` entries; empty once it is gone. */
 async function proc(pid: number, file: "cmdline" | "environ"): Promise<string[]> {
@@ -52,8 +39,8 @@ async function nodePids(
   node: string,
   pick: (cmd: string[], env: string[]) => boolean,
 ): Promise<number[]> {
-  const pids = (await run("ip", ["netns", "pids", `slurm-${node}`])).split("\n").filter((l) => l)
-    .map(Number);
+  const list = await runCommand("ip", ["netns", "pids", `slurm-${node}`]);
+  const pids = list.split("\n").filter((l) => l).map(Number);
   const out: number[] = [];
   for (const pid of pids) {
     const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
@@ -96,7 +83,7 @@ async function restartSlurmd(node: string): Promise<void> {
   };
   if (await alive()) return;
   // slurmd daemonizes; its stdio goes to the lab's log, so this returns at once.
-  await run("nsenter", [
+  await runCommand("nsenter", [
     `--net=/run/netns/slurm-${node}`,
     ...["unshare", "--uts", "sh", "-c"],
     'hostname "$1" && exec slurmd -f "$2" -N "$1" </dev/null >>"$3" 2>&1',
@@ -107,10 +94,8 @@ async function restartSlurmd(node: string): Promise<void> {
 
 labTest({
   name: "Slurm: n2's slurmd, job step and engine SIGKILLed; n1 and n3 complete every task",
-  ignore: ignoreWithout(SLURM_LAB),
-  async fn() {
-    requireLab(SLURM_LAB);
-    const { dir, cleanup } = await tempDir();
+  labs: [SLURM_LAB],
+  async fn(dir) {
     let id = "";
     try {
       // SLURM_TASKS_PER_NODE=4,1(x2): 6 cylinders, each task 2 s, so every node stays busy.
@@ -175,17 +160,14 @@ labTest({
     } finally {
       await restartSlurmd("n2");
       if (id) await slurm("scancel", [id]).catch(() => "");
-      await cleanup();
     }
   },
 });
 
 labTest({
   name: "ssh: n2's network cut; its engine is declared lost in ~3 s, ends its tasks, n1 does all",
-  ignore: ignoreWithout(SLURM_LAB, SSH_LAB),
-  async fn() {
-    requireLab(SLURM_LAB, SSH_LAB);
-    const { dir, cleanup } = await tempDir();
+  labs: [SLURM_LAB, SSH_LAB],
+  async fn(dir) {
     // The prefix names the run: its tasks carry DISBATCH_JOBID=<prefix>.
     const prefix = `cut${crypto.randomUUID().slice(0, 8)}`;
     const mine = (cmd: string[], env: string[]) =>
@@ -193,9 +175,9 @@ labTest({
       cmd.includes("--engine") && cmd.includes(`${dir}/${prefix}_dbUtil.sh`);
     // The root-namespace end of n2's veth (scripts/slurm-up.sh names it "v" + the netns): with
     // it down, nothing of n2 reaches the bridge, as if its cable were pulled.
-    const link = (state: "up" | "down") => run("ip", ["link", "set", "vslurm-n2", state]);
+    const link = (state: "up" | "down") => runCommand("ip", ["link", "set", "vslurm-n2", state]);
     let cut = false;
-    let driver: Deno.ChildProcess | undefined;
+    let driver: BackgroundRun | undefined;
     try {
       // A task on n2 would run for a minute: once the cable is out only its engine can end it.
       const n = 16;
@@ -203,15 +185,10 @@ labTest({
         `${dir}/Tasks`,
         'if [ "$(hostname)" = n2 ]; then sleep 60; fi; sleep 0.5; echo $(hostname)\n'.repeat(n),
       );
-      driver = new Deno.Command(LAUNCHER, {
-        args: ["--use-address", "10.77.0.1:0", "-s", "n1:2,n2:2", "-p", prefix, "Tasks"],
-        cwd: dir,
-        env: { DISBATCH_HEARTBEAT: HEARTBEAT },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const result = driver.output();
+      driver = startDisbatch(
+        ["--use-address", "10.77.0.1:0", "-s", "n1:2,n2:2", "-p", prefix, "Tasks"],
+        { cwd: dir, env: { DISBATCH_HEARTBEAT: HEARTBEAT } },
+      );
       const task = (_: string[], env: string[]) => env.includes(`DISBATCH_JOBID=${prefix}`);
       await waitForValue(
         "a task on n2",
@@ -228,9 +205,9 @@ labTest({
           async () => (await nodePids("n2", mine)).length === 0 ? Date.now() / 1000 : undefined,
           10_000,
         ),
-        result,
+        driver.result,
       ]);
-      assert.equal(out.code, 0, dec.decode(out.stderr));
+      assert.equal(out.code, 0, out.stderr);
       assert.ok(goneAt - cutAt < 7, `n2's tasks ended ${goneAt - cutAt} s after the cut`);
       const lines = await statusLines(`${dir}/${prefix}`);
       for (const t of assertNothingLost(lines, n, "n2", cutAt)) {
@@ -256,35 +233,29 @@ labTest({
         );
       }
       // Whatever failed, nothing of this run stays behind.
-      for (const pid of await nodePids("n2", mine)) Deno.kill(pid, "SIGKILL");
+      killAll(await nodePids("n2", mine));
       if (driver) {
         try {
           driver.kill("SIGTERM");
         } catch {
           // it has ended
         }
-        await driver.status;
+        await driver.result;
       }
-      await cleanup();
     }
   },
 });
 
 labTest({
   name: "ssh: an engine SIGKILLed on n2 leaves no task behind there (remote cleanup)",
-  ignore: ignoreWithout(SLURM_LAB, SSH_LAB),
-  async fn() {
-    requireLab(SLURM_LAB, SSH_LAB);
-    const { dir, cleanup } = await tempDir();
+  labs: [SLURM_LAB, SSH_LAB],
+  async fn(dir) {
     const marker = `rc${crypto.randomUUID().slice(0, 8)}`;
     try {
       await writeTasks(`${dir}/Tasks`, `sleep 60; true # ${marker}\n`.repeat(2));
-      const driver = new Deno.Command(LAUNCHER, {
-        args: ["--no-reissue", "-s", "n2:2", "-p", "run", "Tasks"],
+      const driver = startDisbatch(["--no-reissue", "-s", "n2:2", "-p", "run", "Tasks"], {
         cwd: dir,
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
+      });
       const tasksOn = () =>
         nodePids("n2", (cmd) => cmd.some((w) => w.includes(marker)) && cmd[0] !== "ssh");
       await waitForValue("both tasks running on n2", async () => {
@@ -302,24 +273,17 @@ labTest({
         return (await tasksOn()).length === 0 ? true : undefined;
       }, 15_000);
       assert.ok(Date.now() - t0 < 15_000);
-      const out = await driver.output();
+      const out = await driver.result;
       const lines = (await statusLines(`${dir}/run`)).map(splitStatus);
       assert.deepEqual(lines.map((f) => [f[0], f[4], f[5], f[6]]), [
         ["R   ", "n2", "-1", "-100"],
         ["R   ", "n2", "-1", "-100"],
       ]);
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      assert.equal(out.code, 0, out.stderr);
       const log = await findOne(dir, /^run_SSH0\.context\.log$/);
       assert.match(await Deno.readTextFile(log), /cleanup on n2 after its engine died: done/);
     } finally {
-      for (const pid of await nodePids("n2", (cmd) => cmd.some((w) => w.includes(marker)))) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch {
-          // gone
-        }
-      }
-      await cleanup();
+      killAll(await nodePids("n2", (cmd) => cmd.some((w) => w.includes(marker))));
     }
   },
 });

@@ -6,10 +6,10 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { splitStatus } from "./helpers.ts";
+import { splitStatus, withTempDir } from "./helpers.ts";
 
 /** CI sets this after bringing the lab up: a missing lab is then a failure, not a skip. */
-export const LAB_REQUIRED = Deno.env.get("LAB_REQUIRED_FOR_TESTS") === "1";
+const LAB_REQUIRED = Deno.env.get("LAB_REQUIRED_FOR_TESTS") === "1";
 
 /** `export K=V` lines of a lab env file, or null when the file (so the lab) is missing. */
 function readEnvFile(path: string): Record<string, string> | null {
@@ -30,12 +30,12 @@ export const SLURM_LAB = readEnvFile("/tmp/disbatch-lab/c3/env.sh");
 export const SSH_LAB = readEnvFile("/tmp/disbatch-lab/ssh/env.sh");
 
 /** Deno.test `ignore` value: skip when the lab is down and not required. */
-export function ignoreWithout(...labs: (Record<string, string> | null)[]): boolean {
+function ignoreWithout(...labs: (Record<string, string> | null)[]): boolean {
   return !LAB_REQUIRED && labs.some((l) => l === null);
 }
 
-/** First statement of a lab test: with the lab required, its absence fails the test. */
-export function requireLab(...labs: (Record<string, string> | null)[]): void {
+/** With the lab required, its absence fails the test. */
+function requireLab(...labs: (Record<string, string> | null)[]): void {
   assert.ok(
     labs.every((l) => l !== null),
     "LAB_REQUIRED_FOR_TESTS=1 but the lab is down: run `NODES=3 ACCOUNTING=1 scripts/slurm-up.sh` " +
@@ -44,12 +44,15 @@ export function requireLab(...labs: (Record<string, string> | null)[]): void {
   assert.equal(SLURM_LAB?.LAB_NODES, "n1 n2 n3", "the lab must be the 3-node cluster c3");
 }
 
-/** Runs a Slurm command against the lab cluster; returns stdout, throws on failure. */
-export async function slurm(cmd: string, args: string[], cwd?: string): Promise<string> {
+/** Runs a command to completion; returns its stdout, throws with its stderr on failure. */
+export async function runCommand(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<string> {
   const out = await new Deno.Command(cmd, {
     args,
-    cwd,
-    env: { SLURM_CONF: SLURM_LAB!.SLURM_CONF },
+    ...opts,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -59,6 +62,11 @@ export async function slurm(cmd: string, args: string[], cwd?: string): Promise<
     throw new Error(`${cmd} ${args.join(" ")}: exit ${out.code}: ${dec.decode(out.stderr)}`);
   }
   return dec.decode(out.stdout);
+}
+
+/** Runs a Slurm command against the lab cluster; returns stdout, throws on failure. */
+export function slurm(cmd: string, args: string[], cwd?: string): Promise<string> {
+  return runCommand(cmd, args, { cwd, env: { SLURM_CONF: SLURM_LAB!.SLURM_CONF } });
 }
 
 /** Submits `sbatch args…` in `cwd`; returns the job id. */
@@ -122,19 +130,25 @@ export function maxConcurrent(runs: TaskRun[]): number {
 }
 
 /**
- * A Deno.test on the lab. Lab tests share three nodes and some of them break a node on
- * purpose, so they run one at a time across test files (an exclusive lock file).
+ * A Deno.test on the `labs` it needs (SLURM_LAB, SSH_LAB), run in a fresh temporary directory
+ * `dir`. Lab tests share three nodes and some of them break a node on purpose, so they run one
+ * at a time across test files (an exclusive lock file).
  */
-export function labTest(t: { name: string; ignore: boolean; fn: () => Promise<void> }): void {
+export function labTest(t: {
+  name: string;
+  labs: (Record<string, string> | null)[];
+  fn: (dir: string) => Promise<void>;
+}): void {
   Deno.test({
     name: t.name,
-    ignore: t.ignore,
+    ignore: ignoreWithout(...t.labs),
     async fn() {
       Deno.mkdirSync("/tmp/disbatch-lab", { recursive: true });
       const lock = await Deno.open("/tmp/disbatch-lab/tests.lock", { create: true, write: true });
       try {
         await lock.lock(true);
-        await t.fn();
+        requireLab(...t.labs);
+        await withTempDir(t.fn);
       } finally {
         lock.close();
       }

@@ -4,19 +4,8 @@
  * concurrently, node retirement seen by squeue, srun failures, `disbatch --sbatch`.
  */
 import assert from "node:assert/strict";
-import { findOne, LAUNCHER, statusLines, tempDir, writeTasks } from "./helpers.ts";
-import {
-  ignoreWithout,
-  labTest,
-  maxConcurrent,
-  requireLab,
-  sbatch,
-  SLURM_LAB,
-  taskRuns,
-  waitJob,
-} from "./cluster_lab.ts";
-
-const ignore = ignoreWithout(SLURM_LAB);
+import { disbatch, findOne, LAUNCHER, statusLines, writeTasks } from "./helpers.ts";
+import { labTest, maxConcurrent, sbatch, SLURM_LAB, taskRuns, waitJob } from "./cluster_lab.ts";
 
 /** `n` copies of `line`. */
 function tasks(n: number, line: string): string {
@@ -38,253 +27,213 @@ async function job(
 
 labTest({
   name: "sbatch -N 3 -n 6: engines on all three nodes run every task",
-  ignore,
-  async fn() {
-    requireLab(SLURM_LAB);
-    const { dir, cleanup } = await tempDir();
-    try {
-      await writeTasks(
-        `${dir}/Tasks`,
-        tasks(12, "sleep 2; echo $(hostname) $DISBATCH_CYLINDER_RANK $SLURM_CPU_BIND_TYPE"),
-      );
-      const { id, out } = await job(dir, ["-N", "3", "-n", "6"], `${LAUNCHER} -p run Tasks`);
-      assert.equal(out.includes("disbatch:"), false, out);
-      const runs = taskRuns(await statusLines(`${dir}/run`));
-      assert.equal(runs.length, 12);
-      for (const r of runs) {
-        assert.equal(r.rc, 0);
-        assert.equal(r.out.split(" ")[0], r.node, "the Node field is where the task ran");
-        // srun got SLURM_CPU_BIND=cores (it consumes SLURM_MPI_TYPE: tasks do not see it).
-        assert.equal(r.out.split(" ")[2], "cores", "srun's CPU binding");
-      }
-      assert.deepEqual([...new Set(runs.map((r) => r.node))].sort(), ["n1", "n2", "n3"]);
-      // SLURM_TASKS_PER_NODE=4,1(x2): 4 cylinders on n1, 1 on n2 and n3. How the tasks spread
-      // is the scheduler's choice; no node may run more at once than it has cylinders.
-      for (const [node, cyl] of [["n1", 4], ["n2", 1], ["n3", 1]] as const) {
-        const on = runs.filter((r) => r.node === node);
-        assert.ok(maxConcurrent(on) <= cyl, `${node} ran more than ${cyl} tasks at once`);
-        assert.ok(on.every((r) => Number(r.out.split(" ")[1]) < cyl), `${node} cylinder ranks`);
-      }
-      const log = await Deno.readTextFile(`${dir}/run_J${id}.context.log`);
-      assert.match(log, /srun --overlap --mem=0 -N 1 -n 1 -c 4 -w n1 /);
-      assert.match(log, /srun --overlap --mem=0 -N 1 -n 1 -c 1 -w n3 /);
-      await findOne(dir, new RegExp(`^run_J${id}_n2_engine_wrap\\.log$`));
-      // The default retire command ran in a private directory: no resize scripts here.
-      assert.equal(
-        (await Array.fromAsync(Deno.readDir(dir))).some((e) => /resize/.test(e.name)),
-        false,
-      );
-    } finally {
-      await cleanup();
+  labs: [SLURM_LAB],
+  async fn(dir) {
+    await writeTasks(
+      `${dir}/Tasks`,
+      tasks(12, "sleep 2; echo $(hostname) $DISBATCH_CYLINDER_RANK $SLURM_CPU_BIND_TYPE"),
+    );
+    const { id, out } = await job(dir, ["-N", "3", "-n", "6"], `${LAUNCHER} -p run Tasks`);
+    assert.equal(out.includes("disbatch:"), false, out);
+    const runs = taskRuns(await statusLines(`${dir}/run`));
+    assert.equal(runs.length, 12);
+    for (const r of runs) {
+      assert.equal(r.rc, 0);
+      assert.equal(r.out.split(" ")[0], r.node, "the Node field is where the task ran");
+      // srun got SLURM_CPU_BIND=cores (it consumes SLURM_MPI_TYPE: tasks do not see it).
+      assert.equal(r.out.split(" ")[2], "cores", "srun's CPU binding");
     }
+    assert.deepEqual([...new Set(runs.map((r) => r.node))].sort(), ["n1", "n2", "n3"]);
+    // SLURM_TASKS_PER_NODE=4,1(x2): 4 cylinders on n1, 1 on n2 and n3. How the tasks spread
+    // is the scheduler's choice; no node may run more at once than it has cylinders.
+    for (const [node, cyl] of [["n1", 4], ["n2", 1], ["n3", 1]] as const) {
+      const on = runs.filter((r) => r.node === node);
+      assert.ok(maxConcurrent(on) <= cyl, `${node} ran more than ${cyl} tasks at once`);
+      assert.ok(on.every((r) => Number(r.out.split(" ")[1]) < cyl), `${node} cylinder ranks`);
+    }
+    const log = await Deno.readTextFile(`${dir}/run_J${id}.context.log`);
+    assert.match(log, /srun --overlap --mem=0 -N 1 -n 1 -c 4 -w n1 /);
+    assert.match(log, /srun --overlap --mem=0 -N 1 -n 1 -c 1 -w n3 /);
+    await findOne(dir, new RegExp(`^run_J${id}_n2_engine_wrap\\.log$`));
+    // The default retire command ran in a private directory: no resize scripts here.
+    assert.equal(
+      (await Array.fromAsync(Deno.readDir(dir))).some((e) => /resize/.test(e.name)),
+      false,
+    );
   },
 });
 
 labTest({
   name: "-c, -t and --fill: cylinders and cores as the engines really ran them",
-  ignore,
-  async fn() {
-    requireLab(SLURM_LAB);
-    const { dir, cleanup } = await tempDir();
-    try {
-      // One node, 2 Slurm tasks, all 4 CPUs: SLURM_TASKS_PER_NODE=2, SLURM_JOB_CPUS_PER_NODE=4.
-      const cases: {
-        name: string;
-        args: string;
-        env?: string;
-        cyl: number;
-        cores: number;
-        step: number;
-      }[] = [
-        { name: "default", args: "", cyl: 2, cores: 2, step: 2 },
-        { name: "c3", args: "-c 3", cyl: 1, cores: 3, step: 3 },
-        { name: "t3", args: "-t 3", cyl: 3, cores: 1, step: 3 },
-        { name: "fill", args: "--fill", cyl: 4, cores: 1, step: 4 },
-        { name: "half", args: "--fill -c 0.5", cyl: 8, cores: 0, step: 4 },
-        {
-          name: "warn",
-          env: "SLURM_CPUS_PER_TASK=2 SLURM_NTASKS_PER_NODE=4",
-          args: "-c 3 -t 2 --no-retire",
-          cyl: 2,
-          cores: 3,
-          step: 4,
-        },
-      ];
-      let script = "";
-      for (const c of cases) {
-        await writeTasks(
-          `${dir}/T_${c.name}`,
-          tasks(2 * c.cyl, "sleep 0.7; echo $DISBATCH_CYLINDER_RANK $DISBATCH_CORES_PER_TASK"),
-        );
-        script += `${c.env ?? ""} ${LAUNCHER} ${c.args} -p ${c.name} T_${c.name} 2>${c.name}.err; `;
-      }
-      const { id } = await job(dir, ["-N", "1", "-w", "n1", "-n", "2", "--exclusive"], script);
-      for (const c of cases) {
-        const runs = taskRuns(await statusLines(`${dir}/${c.name}`));
-        assert.equal(runs.length, 2 * c.cyl, c.name);
-        assert.equal(maxConcurrent(runs), c.cyl, `${c.name}: tasks running at once`);
-        const ranks = new Set(runs.map((r) => Number(r.out.split(" ")[0])));
-        assert.deepEqual([...ranks].sort((a, b) => a - b), [...Array(c.cyl).keys()], c.name);
-        assert.ok(runs.every((r) => r.out.split(" ")[1] === String(c.cores)), c.name);
-        const log = await Deno.readTextFile(`${dir}/${c.name}_J${id}.context.log`);
-        assert.match(log, new RegExp(`srun .* -c ${c.step} -w n1 `), c.name);
-      }
-      const warn = await Deno.readTextFile(`${dir}/warn.err`);
-      assert.match(
-        warn,
-        /^UserWarning: disBatch argument cpusPerTask \(3\.0\) conflicts with SLURM_CPUS_PER_TASK \(2\)\. Using disBatch value\.$/m,
+  labs: [SLURM_LAB],
+  async fn(dir) {
+    // One node, 2 Slurm tasks, all 4 CPUs: SLURM_TASKS_PER_NODE=2, SLURM_JOB_CPUS_PER_NODE=4.
+    const cases: {
+      name: string;
+      args: string;
+      env?: string;
+      cyl: number;
+      cores: number;
+      step: number;
+    }[] = [
+      { name: "default", args: "", cyl: 2, cores: 2, step: 2 },
+      { name: "c3", args: "-c 3", cyl: 1, cores: 3, step: 3 },
+      { name: "t3", args: "-t 3", cyl: 3, cores: 1, step: 3 },
+      { name: "fill", args: "--fill", cyl: 4, cores: 1, step: 4 },
+      { name: "half", args: "--fill -c 0.5", cyl: 8, cores: 0, step: 4 },
+      {
+        name: "warn",
+        env: "SLURM_CPUS_PER_TASK=2 SLURM_NTASKS_PER_NODE=4",
+        args: "-c 3 -t 2 --no-retire",
+        cyl: 2,
+        cores: 3,
+        step: 4,
+      },
+    ];
+    let script = "";
+    for (const c of cases) {
+      await writeTasks(
+        `${dir}/T_${c.name}`,
+        tasks(2 * c.cyl, "sleep 0.7; echo $DISBATCH_CYLINDER_RANK $DISBATCH_CORES_PER_TASK"),
       );
-      assert.match(
-        warn,
-        /^UserWarning: disBatch argument tasksPerNode \(2\) conflicts with SLURM_NTASKS_PER_NODE \(4\)\. Using disBatch value\.$/m,
-      );
-      assert.match(await Deno.readTextFile(`${dir}/warn_J${id}.context.log`), /no retire command/);
-    } finally {
-      await cleanup();
+      script += `${c.env ?? ""} ${LAUNCHER} ${c.args} -p ${c.name} T_${c.name} 2>${c.name}.err; `;
     }
+    const { id } = await job(dir, ["-N", "1", "-w", "n1", "-n", "2", "--exclusive"], script);
+    for (const c of cases) {
+      const runs = taskRuns(await statusLines(`${dir}/${c.name}`));
+      assert.equal(runs.length, 2 * c.cyl, c.name);
+      assert.equal(maxConcurrent(runs), c.cyl, `${c.name}: tasks running at once`);
+      const ranks = new Set(runs.map((r) => Number(r.out.split(" ")[0])));
+      assert.deepEqual([...ranks].sort((a, b) => a - b), [...Array(c.cyl).keys()], c.name);
+      assert.ok(runs.every((r) => r.out.split(" ")[1] === String(c.cores)), c.name);
+      const log = await Deno.readTextFile(`${dir}/${c.name}_J${id}.context.log`);
+      assert.match(log, new RegExp(`srun .* -c ${c.step} -w n1 `), c.name);
+    }
+    const warn = await Deno.readTextFile(`${dir}/warn.err`);
+    assert.match(
+      warn,
+      /^UserWarning: disBatch argument cpusPerTask \(3\.0\) conflicts with SLURM_CPUS_PER_TASK \(2\)\. Using disBatch value\.$/m,
+    );
+    assert.match(
+      warn,
+      /^UserWarning: disBatch argument tasksPerNode \(2\) conflicts with SLURM_NTASKS_PER_NODE \(4\)\. Using disBatch value\.$/m,
+    );
+    assert.match(await Deno.readTextFile(`${dir}/warn_J${id}.context.log`), /no retire command/);
   },
 });
 
 labTest({
   name: "retirement: the job shrinks to the busy node while its long task runs",
-  ignore,
-  async fn() {
-    requireLab(SLURM_LAB);
-    const { dir, cleanup } = await tempDir();
-    try {
-      // One 16-s task: the first engine to register runs it; the other two find nothing to do,
-      // end, and are retired 10 s later while the task still runs.
-      await writeTasks(`${dir}/Tasks`, "hostname > long.node; sleep 16\n");
-      const seen: string[] = [];
-      const { id } = await job(
-        dir,
-        ["-N", "3", "-n", "3"],
-        `${LAUNCHER} -p run Tasks`,
-        (state, nodes) => seen.push(`${state} ${nodes}`),
-      );
-      const long = (await Deno.readTextFile(`${dir}/long.node`)).trim();
-      // n1, the batch node that hosts the driver and the context, is never released.
-      const kept = { n1: "n1", n2: "n[1-2]", n3: "n[1,3]" }[long];
-      assert.ok(kept, long);
-      assert.ok(seen.includes("RUNNING n[1-3]"), String(seen));
-      assert.ok(
-        seen.includes(`RUNNING ${kept}`),
-        `the running job never shrank to ${kept}: ${seen}`,
-      );
-      const runs = taskRuns(await statusLines(`${dir}/run`));
-      assert.deepEqual(runs.map((r) => [r.node, r.rc]), [[long, 0]]);
-      const log = await Deno.readTextFile(`${dir}/run_J${id}.context.log`);
-      const batches = [...log.matchAll(/retiring .*NODES=(\S+) .*ACTIVE=(\S*) /g)];
-      assert.ok(batches.length >= 2, log);
-      // The driver keeps its own node's idle engine as a spare while tasks run elsewhere.
-      assert.deepEqual(batches[0][1].split(",").sort(), ["n2", "n3"].filter((n) => n !== long));
-      assert.ok(batches[0][2].split(",").includes(long), "the busy node stays active");
-    } finally {
-      await cleanup();
-    }
+  labs: [SLURM_LAB],
+  async fn(dir) {
+    // One 16-s task: the first engine to register runs it; the other two find nothing to do,
+    // end, and are retired 10 s later while the task still runs.
+    await writeTasks(`${dir}/Tasks`, "hostname > long.node; sleep 16\n");
+    const seen: string[] = [];
+    const { id } = await job(
+      dir,
+      ["-N", "3", "-n", "3"],
+      `${LAUNCHER} -p run Tasks`,
+      (state, nodes) => seen.push(`${state} ${nodes}`),
+    );
+    const long = (await Deno.readTextFile(`${dir}/long.node`)).trim();
+    // n1, the batch node that hosts the driver and the context, is never released.
+    const kept = { n1: "n1", n2: "n[1-2]", n3: "n[1,3]" }[long];
+    assert.ok(kept, long);
+    assert.ok(seen.includes("RUNNING n[1-3]"), String(seen));
+    assert.ok(
+      seen.includes(`RUNNING ${kept}`),
+      `the running job never shrank to ${kept}: ${seen}`,
+    );
+    const runs = taskRuns(await statusLines(`${dir}/run`));
+    assert.deepEqual(runs.map((r) => [r.node, r.rc]), [[long, 0]]);
+    const log = await Deno.readTextFile(`${dir}/run_J${id}.context.log`);
+    const batches = [...log.matchAll(/retiring .*NODES=(\S+) .*ACTIVE=(\S*) /g)];
+    assert.ok(batches.length >= 2, log);
+    // The driver keeps its own node's idle engine as a spare while tasks run elsewhere.
+    assert.deepEqual(batches[0][1].split(",").sort(), ["n2", "n3"].filter((n) => n !== long));
+    assert.ok(batches[0][2].split(",").includes(long), "the busy node stays active");
   },
 });
 
 labTest({
   name: "srun failures: one line per node on stderr, and a quick exit 1 when none started",
-  ignore,
-  async fn() {
-    requireLab(SLURM_LAB);
-    const { dir, cleanup } = await tempDir();
-    try {
-      await writeTasks(`${dir}/Tasks`, tasks(4, "echo $(hostname)"));
-      await Deno.writeTextFile(`${dir}/opts`, "SLURM_CPU_BIND=bogus\n");
-      const [all, one] = await Promise.all([
-        job(
-          dir,
-          ["-N", "2", "-w", "n[1-2]", "-n", "2"],
-          `t0=$(date +%s%N); DISBATCH_SLURM_SRUN_OPTIONS_FILE=opts ${LAUNCHER} -p all Tasks; ` +
-            `echo exit=$? ms=$((($(date +%s%N) - t0) / 1000000))`,
-        ),
-        // The context believes n2 is allocated too: its srun is refused, n1 runs everything.
-        job(
-          dir,
-          ["-N", "1", "-w", "n3", "-n", "2"],
-          `SLURM_NODELIST=n[2-3] SLURM_JOB_CPUS_PER_NODE='2(x2)' SLURM_TASKS_PER_NODE='2(x2)' ` +
-            `${LAUNCHER} -p one Tasks; echo exit=$?`,
-        ),
-      ]);
-      for (const n of ["n1", "n2"]) {
-        assert.match(
-          all.out,
-          new RegExp(`^disbatch: engine on ${n} failed \\(exit 1\\): srun: .*cpu-bind.*$`, "m"),
-        );
-      }
-      const ms = Number(all.out.match(/^exit=1 ms=(\d+)$/m)?.[1]);
-      assert.ok(ms < 8000, `${ms} ms: ${all.out}`);
+  labs: [SLURM_LAB],
+  async fn(dir) {
+    await writeTasks(`${dir}/Tasks`, tasks(4, "echo $(hostname)"));
+    await Deno.writeTextFile(`${dir}/opts`, "SLURM_CPU_BIND=bogus\n");
+    const [all, one] = await Promise.all([
+      job(
+        dir,
+        ["-N", "2", "-w", "n[1-2]", "-n", "2"],
+        `t0=$(date +%s%N); DISBATCH_SLURM_SRUN_OPTIONS_FILE=opts ${LAUNCHER} -p all Tasks; ` +
+          `echo exit=$? ms=$((($(date +%s%N) - t0) / 1000000))`,
+      ),
+      // The context believes n2 is allocated too: its srun is refused, n1 runs everything.
+      job(
+        dir,
+        ["-N", "1", "-w", "n3", "-n", "2"],
+        `SLURM_NODELIST=n[2-3] SLURM_JOB_CPUS_PER_NODE='2(x2)' SLURM_TASKS_PER_NODE='2(x2)' ` +
+          `${LAUNCHER} -p one Tasks; echo exit=$?`,
+      ),
+    ]);
+    for (const n of ["n1", "n2"]) {
       assert.match(
-        one.out,
-        /^disbatch: engine on n2 failed \(exit 1\): srun: error: Unable to create step for job \d+: .*$/m,
+        all.out,
+        new RegExp(`^disbatch: engine on ${n} failed \\(exit 1\\): srun: .*cpu-bind.*$`, "m"),
       );
-      assert.match(one.out, /^exit=0$/m);
-      const runs = taskRuns(await statusLines(`${dir}/one`));
-      assert.deepEqual(runs.map((r) => r.node), ["n3", "n3", "n3", "n3"]);
-    } finally {
-      await cleanup();
     }
+    const ms = Number(all.out.match(/^exit=1 ms=(\d+)$/m)?.[1]);
+    assert.ok(ms < 8000, `${ms} ms: ${all.out}`);
+    assert.match(
+      one.out,
+      /^disbatch: engine on n2 failed \(exit 1\): srun: error: Unable to create step for job \d+: .*$/m,
+    );
+    assert.match(one.out, /^exit=0$/m);
+    const runs = taskRuns(await statusLines(`${dir}/one`));
+    assert.deepEqual(runs.map((r) => r.node), ["n3", "n3", "n3", "n3"]);
   },
 });
 
 labTest({
   name: "disbatch --sbatch -N 2 -n 4 -- Tasks submits a job that completes the run",
-  ignore,
-  async fn() {
-    requireLab(SLURM_LAB);
-    const { dir, cleanup } = await tempDir();
-    try {
-      await writeTasks(`${dir}/Tasks`, tasks(8, "sleep 0.5; hostname"));
-      const out = await new Deno.Command(LAUNCHER, {
-        args: ["--sbatch", "-N", "2", "-n", "4", "--", "Tasks"],
-        cwd: dir,
-        env: { SLURM_CONF: SLURM_LAB!.SLURM_CONF },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      const id = stdout.match(/^Submitted batch job (\d+)$/m)?.[1];
-      assert.ok(id, stdout);
-      await waitJob(id, 60_000);
-      assert.equal(
-        (await Deno.readTextFile(`${dir}/slurm-${id}.out`)).includes("disbatch:"),
-        false,
-      );
-      const status = await findOne(dir, /^Tasks_disBatch_\d{12}_\d{3}_status\.txt$/);
-      const runs = taskRuns(await statusLines(status.replace(/_status\.txt$/, "")));
-      assert.equal(runs.length, 8);
-      assert.ok(runs.every((r) => r.rc === 0 && r.out === r.node && ["n1", "n2"].includes(r.node)));
-    } finally {
-      await cleanup();
-    }
+  labs: [SLURM_LAB],
+  async fn(dir) {
+    await writeTasks(`${dir}/Tasks`, tasks(8, "sleep 0.5; hostname"));
+    const { code, stdout, stderr } = await disbatch(
+      ["--sbatch", "-N", "2", "-n", "4", "--", "Tasks"],
+      { cwd: dir, env: { SLURM_CONF: SLURM_LAB!.SLURM_CONF } },
+    );
+    assert.equal(code, 0, stderr);
+    const id = stdout.match(/^Submitted batch job (\d+)$/m)?.[1];
+    assert.ok(id, stdout);
+    await waitJob(id, 60_000);
+    assert.equal(
+      (await Deno.readTextFile(`${dir}/slurm-${id}.out`)).includes("disbatch:"),
+      false,
+    );
+    const status = await findOne(dir, /^Tasks_disBatch_\d{12}_\d{3}_status\.txt$/);
+    const runs = taskRuns(await statusLines(status.replace(/_status\.txt$/, "")));
+    assert.equal(runs.length, 8);
+    assert.ok(runs.every((r) => r.rc === 0 && r.out === r.node && ["n1", "n2"].includes(r.node)));
   },
 });
 
 labTest({
   name: "a job script with #SBATCH lines that runs disbatch (the README's second form)",
-  ignore,
-  async fn() {
-    requireLab(SLURM_LAB);
-    const { dir, cleanup } = await tempDir();
-    try {
-      await writeTasks(`${dir}/Tasks`, tasks(6, "echo $(hostname)"));
-      await Deno.writeTextFile(
-        `${dir}/job.sh`,
-        `#!/bin/bash\n#SBATCH -N 2\n#SBATCH -n 4\n#SBATCH -o ${dir}/job-%j.out\n${LAUNCHER} -p run Tasks\n`,
-      );
-      const id = await sbatch([`${dir}/job.sh`], dir);
-      await waitJob(id, 90_000);
-      const out = await Deno.readTextFile(`${dir}/job-${id}.out`);
-      assert.equal(out.includes("disbatch:"), false, out);
-      const runs = taskRuns(await statusLines(`${dir}/run`));
-      assert.equal(runs.length, 6);
-      assert.ok(runs.every((r) => r.rc === 0 && r.out === r.node));
-    } finally {
-      await cleanup();
-    }
+  labs: [SLURM_LAB],
+  async fn(dir) {
+    await writeTasks(`${dir}/Tasks`, tasks(6, "echo $(hostname)"));
+    await Deno.writeTextFile(
+      `${dir}/job.sh`,
+      `#!/bin/bash\n#SBATCH -N 2\n#SBATCH -n 4\n#SBATCH -o ${dir}/job-%j.out\n${LAUNCHER} -p run Tasks\n`,
+    );
+    const id = await sbatch([`${dir}/job.sh`], dir);
+    await waitJob(id, 90_000);
+    const out = await Deno.readTextFile(`${dir}/job-${id}.out`);
+    assert.equal(out.includes("disbatch:"), false, out);
+    const runs = taskRuns(await statusLines(`${dir}/run`));
+    assert.equal(runs.length, 6);
+    assert.ok(runs.every((r) => r.rc === 0 && r.out === r.node));
   },
 });

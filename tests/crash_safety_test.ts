@@ -5,7 +5,8 @@
  * resume completes every task exactly once.
  */
 import assert from "node:assert/strict";
-import { LAUNCHER, livePids, splitStatus, tempDir, writeTasks } from "./helpers.ts";
+import { livePids, splitStatus, withTempDir, writeTasks } from "./helpers.ts";
+import { startDisbatch, waitGone } from "./background_run.ts";
 
 const TASKS = 80;
 
@@ -30,10 +31,9 @@ async function statusOf(path: string): Promise<string[]> {
 }
 
 Deno.test("SIGKILL of the driver at 20 random moments, then -r: nothing lost, nothing re-run", async () => {
-  const { dir, cleanup } = await tempDir();
-  const marker = `crash-${crypto.randomUUID().slice(0, 8)}`;
-  const r = rng(20261126);
-  try {
+  await withTempDir(async (dir) => {
+    const marker = `crash-${crypto.randomUUID().slice(0, 8)}`;
+    const r = rng(20261126);
     const lines = Array.from(
       { length: TASKS },
       (_, i) => `sleep 0.0${i % 8}; echo ${i} >> ran.log # ${marker}`,
@@ -45,12 +45,7 @@ Deno.test("SIGKILL of the driver at 20 random moments, then -r: nothing lost, no
     for (let k = 0; k <= 20; k++) {
       const p = `run${k}`;
       const resume = files.flatMap((f) => ["-r", f]);
-      const child = new Deno.Command(LAUNCHER, {
-        args: ["-s", "localhost:4", "-p", p, ...resume, "Tasks"],
-        cwd: dir,
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
+      const child = startDisbatch(["-s", "localhost:4", "-p", p, ...resume, "Tasks"], { cwd: dir });
       const last = k === 20;
       if (!last) {
         await new Promise((res) => setTimeout(res, 150 + r() * 900));
@@ -60,8 +55,8 @@ Deno.test("SIGKILL of the driver at 20 random moments, then -r: nothing lost, no
           // finished already
         }
       }
-      const st = await child.output();
-      if (last) assert.equal(st.code, 0, new TextDecoder().decode(st.stderr));
+      const st = await child.result;
+      if (last) assert.equal(st.code, 0, st.stderr);
       const recs = (await statusOf(`${dir}/${p}_status.txt`)).map(splitStatus);
       for (const f of recs) {
         const id = Number(f[1]);
@@ -86,12 +81,8 @@ Deno.test("SIGKILL of the driver at 20 random moments, then -r: nothing lost, no
         assert.ok(interrupted >= 1, "some kills landed in the middle of a run");
       }
       // The engines notice the lost driver and kill their tasks: nothing survives for long.
-      for (let w = 0; w < 50 && (await livePids(marker)).length > 0; w++) {
-        await new Promise((res) => setTimeout(res, 100));
-      }
+      await waitGone(marker, 5_000);
       assert.deepEqual(await livePids(marker), [], `run ${k}: orphaned tasks`);
     }
-  } finally {
-    await cleanup();
-  }
+  });
 });

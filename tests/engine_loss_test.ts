@@ -4,8 +4,15 @@
  * declared lost after the heartbeat timeout and its tasks are re-issued too.
  */
 import assert from "node:assert/strict";
-import { waitForValue } from "./background_run.ts";
-import { LAUNCHER, livePids, splitStatus, statusLines, tempDir, writeTasks } from "./helpers.ts";
+import {
+  killAll,
+  startDisbatch,
+  startProgram,
+  waitFor,
+  waitForValue,
+  waitGone,
+} from "./background_run.ts";
+import { livePids, splitStatus, statusLines, withTempDir, writeTasks } from "./helpers.ts";
 
 /** PID of the engine started by the context with `label`, once it exists. */
 function enginePid(dir: string, label: string): Promise<number> {
@@ -30,47 +37,29 @@ async function twoEngineRun(
     `${dir}/Tasks`,
     Array.from({ length: tasks }, (_, i) => `sleep 0.4; echo ${i} # ${marker}`).join("\n") + "\n",
   );
-  const driver = new Deno.Command(LAUNCHER, {
-    args: ["-s", "localhost:2", "-p", `${dir}/run`, "Tasks"],
+  const driver = startDisbatch(["-s", "localhost:2", "-p", `${dir}/run`, "Tasks"], {
     cwd: dir,
     env,
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const first = await enginePid(dir, "SSH0");
-  await waitForValue("helper script", async () => {
-    try {
-      return (await Deno.readTextFile(`${dir}/run_dbUtil.sh`)).length > 0 ? true : undefined;
-    } catch {
-      return undefined;
-    }
   });
-  const extra = new Deno.Command(`${dir}/run_dbUtil.sh`, {
-    args: ["-s", "localhost:2", "-l", "extra"],
+  const first = await enginePid(dir, "SSH0");
+  await waitFor(
+    "helper script",
+    async () => (await Deno.readTextFile(`${dir}/run_dbUtil.sh`).catch(() => "")).length > 0,
+    15_000,
+  );
+  const extra = startProgram(`${dir}/run_dbUtil.sh`, ["-s", "localhost:2", "-l", "extra"], {
     cwd: dir,
     env,
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  });
   await enginePid(dir, "extra");
   await new Promise((r) => setTimeout(r, 700));
   hurt(first);
-  const out = await driver.output();
-  await extra.status;
-  try {
-    Deno.kill(first, "SIGKILL");
-  } catch {
-    // gone
-  }
-  for (let i = 0; i < 40 && (await livePids(marker)).length > 0; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const out = await driver.result;
+  await extra.result;
+  killAll([first]);
+  await waitGone(marker, 4_000);
   assert.deepEqual(await livePids(marker), [], "no task survives its engine");
-  return {
-    code: out.code,
-    stderr: new TextDecoder().decode(out.stderr),
-    lines: await statusLines(`${dir}/run`),
-  };
+  return { code: out.code, stderr: out.stderr, lines: await statusLines(`${dir}/run`) };
 }
 
 function assertAllDone(lines: string[], tasks: number): number {
@@ -84,19 +73,15 @@ function assertAllDone(lines: string[], tasks: number): number {
 }
 
 Deno.test("SIGKILL of one of two engines: its running tasks are re-issued and every task completes", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const r = await twoEngineRun(dir, 16, {}, (pid) => Deno.kill(pid, "SIGKILL"));
     assert.equal(r.code, 0, r.stderr);
     assert.ok(assertAllDone(r.lines, 16) >= 1, "the killed engine was running tasks");
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("an engine that stops answering is declared lost after the heartbeat timeout", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const t0 = Date.now();
     const r = await twoEngineRun(
       dir,
@@ -109,7 +94,5 @@ Deno.test("an engine that stops answering is declared lost after the heartbeat t
     assert.ok(Date.now() - t0 < 30_000);
     const log = await Deno.readTextFile(`${dir}/run_driver.log`);
     assert.match(log, /silent for \d+\.\d s; declared lost/);
-  } finally {
-    await cleanup();
-  }
+  });
 });

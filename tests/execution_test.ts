@@ -11,15 +11,14 @@ import {
   livePids,
   sortedProjection,
   splitStatus,
+  STATUS_HEADER,
   statusLines,
-  tempDir,
+  withTempDir,
   writeTasks,
 } from "./helpers.ts";
 import { exists, killAll, startDisbatch, uniqueMarker, waitFor } from "./background_run.ts";
 
 const HOST = Deno.hostname();
-const HEADER =
-  "ROE[ PSZ]\tTaskID\tLineNum\tRepeatIndex\tNode\tPID\tReturnCode\tElapsed\tStart\tFinish\tBytesOfLeakedOutput\tOutputSnippet\tBytesOfLeakedError\tErrorSnippet\tCommand";
 const T01_TASKS = "echo hello\necho err >&2\nexit 3\n";
 const T01_PROJECTION = [
   " O  |0|1|-1|0|6|'hello\\n'|0|''|echo hello",
@@ -40,17 +39,8 @@ function assertFiles(names: string[], patterns: RegExp[]): void {
   for (const n of rest) assert.ok(patterns.some((re) => re.test(n)), `unexpected file ${n}`);
 }
 
-async function inDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const { dir, cleanup } = await tempDir();
-  try {
-    return await fn(dir);
-  } finally {
-    await cleanup();
-  }
-}
-
 Deno.test("T01 basic run: silent, status lines, and exactly the files of §8", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, T01_TASKS);
     const r = await disbatch(["-s", "localhost:2", "Tasks"], { cwd: dir });
     assert.deepEqual(r, { code: 0, stdout: "", stderr: "" });
@@ -84,7 +74,7 @@ Deno.test("T01 basic run: silent, status lines, and exactly the files of §8", a
 });
 
 Deno.test("T02 -e: exit 1 and exactly the failure message", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, T01_TASKS);
     const r = await disbatch(["-s", "localhost:2", "-e", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 1);
@@ -95,7 +85,7 @@ Deno.test("T02 -e: exit 1 and exactly the failure message", async () => {
 });
 
 Deno.test("T03 empty task file: message, empty status file, only three files", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "");
     const r = await disbatch(["-s", "localhost:2", "Tasks"], { cwd: dir });
     assert.deepEqual(r, { code: 0, stdout: "", stderr: "No tasks to run.\n" });
@@ -112,13 +102,13 @@ Deno.test("T03 empty task file: message, empty status file, only three files", a
 });
 
 Deno.test("T04 only a comment and PREFIX, with --status-header: the header alone", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "# only comment\n#DISBATCH PREFIX x\n");
     const r = await disbatch(["-s", "localhost:2", "--status-header", "-p", "run", "Tasks"], {
       cwd: dir,
     });
     assert.deepEqual(r, { code: 0, stdout: "", stderr: "No tasks to run.\n" });
-    assert.equal(await Deno.readTextFile(`${dir}/run_status.txt`), HEADER + "\n");
+    assert.equal(await Deno.readTextFile(`${dir}/run_status.txt`), STATUS_HEADER + "\n");
     assert.deepEqual(await listDir(dir), [
       "Tasks",
       "run_dbUtil.sh",
@@ -129,7 +119,7 @@ Deno.test("T04 only a comment and PREFIX, with --status-header: the header alone
 });
 
 Deno.test("nothing to run but barriers or REPEAT 0: exit 0 at once, no context, no race", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/B`, "#DISBATCH BARRIER\n#DISBATCH BARRIER CHECK k\n");
     await writeTasks(`${dir}/R`, "#DISBATCH PERENGINE START echo pe\n#DISBATCH REPEAT 0 echo x\n");
     const t0 = Date.now();
@@ -150,7 +140,7 @@ Deno.test("nothing to run but barriers or REPEAT 0: exit 0 at once, no context, 
 });
 
 Deno.test("T06 task environment: exactly the DISBATCH_ variables of §6.2", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(
       `${dir}/Tasks`,
       "env | grep ^DISBATCH_ | grep -v KVSSTCP | sort > env.txt; env | grep -c '^DISBATCH_KVSSTCP_HOST=.*:[0-9]'\n",
@@ -179,7 +169,7 @@ Deno.test("T06 task environment: exactly the DISBATCH_ variables of §6.2", asyn
 });
 
 Deno.test("T07 zero-padded and repeat variables", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(
       `${dir}/Tasks`,
       "# c\n#DISBATCH REPEAT 2 start 7 step 3 echo $DISBATCH_REPEAT_INDEX_ZP $DISBATCH_TASKID_ZP $DISBATCH_STREAM_INDEX_ZP\n",
@@ -195,7 +185,7 @@ Deno.test("T07 zero-padded and repeat variables", async () => {
 });
 
 Deno.test("T08 cwd is the driver's (not -p's), stdin is /dev/null, the task leads its session", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const real = await Deno.realPath(dir);
     await Deno.mkdir(`${dir}/out`);
     await writeTasks(
@@ -215,7 +205,7 @@ Deno.test("T08 cwd is the driver's (not -p's), stdin is /dev/null, the task lead
 });
 
 Deno.test("T09 stdin as the task file: stdin_disBatch_ names, NAMETASKS=stdin", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const r = await disbatch(["-s", "localhost:1", "-"], {
       cwd: dir,
       stdin: "echo $DISBATCH_NAMETASKS\n",
@@ -231,7 +221,7 @@ Deno.test("T09 stdin as the task file: stdin_disBatch_ names, NAMETASKS=stdin", 
 });
 
 Deno.test("T09 stdin is streamed: each line runs before the next one is written", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const run = startDisbatch(["-s", "localhost:2", "-p", "run", "-"], {
       cwd: dir,
       stdin: "piped",
@@ -252,7 +242,7 @@ Deno.test("T09 stdin is streamed: each line runs before the next one is written"
 });
 
 Deno.test("T15 lower-case PERENGINE keyword works", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "#DISBATCH PERENGINE start echo lower\necho t1\n");
     const r = await disbatch(["-s", "localhost:2", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
@@ -264,7 +254,7 @@ Deno.test("T15 lower-case PERENGINE keyword works", async () => {
 });
 
 Deno.test("T16 a failing per-engine task counts as a failure (-e, --fail-fast)", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "#DISBATCH PERENGINE START exit 3\necho t1\n");
     const want = [" O  |0|2|-1|0|3|'t1\\n'|0|''|echo t1", "R  P|0|1|-1|3|0|''|0|''|exit 3"];
     const plain = await disbatch(["-s", "localhost:2", "-p", "a", "Tasks"], { cwd: dir });
@@ -281,7 +271,7 @@ Deno.test("T16 a failing per-engine task counts as a failure (-e, --fail-fast)",
 });
 
 Deno.test("T21 fail-fast: exit 1, only the failed line, running tasks killed with their children", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const m = uniqueMarker();
     await writeTasks(`${dir}/Tasks`, `sleep 100.${m}; true\nsleep 0.3; exit 1\ntouch A.txt\n`);
     const t0 = Date.now();
@@ -304,7 +294,7 @@ Deno.test("T21 fail-fast: exit 1, only the failed line, running tasks killed wit
 });
 
 Deno.test("T22 fail-fast with nothing else running still exits 1", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "exit 2\ntouch B.txt\n");
     const r = await disbatch(["-s", "localhost:1", "-p", "run", "-f", "Tasks"], { cwd: dir });
     assert.equal(r.code, 1);
@@ -317,7 +307,7 @@ Deno.test("T22 fail-fast with nothing else running still exits 1", async () => {
 });
 
 Deno.test("T23 T26 T27 signal return codes, non-UTF-8 and UTF-8 commands", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(
       `${dir}/Tasks`,
       latin1("kill -9 $$\nkill -TERM $$\necho \xff\xfe nonutf8cmd\necho caf\xc3\xa9 cmd\n"),
@@ -334,7 +324,7 @@ Deno.test("T23 T26 T27 signal return codes, non-UTF-8 and UTF-8 commands", async
 });
 
 Deno.test("T24 a command too long for execve: R E, rc 7, PID -1, the exception text", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const cmd = "echo " + "x".repeat(320_000 - 5);
     await writeTasks(`${dir}/Tasks`, cmd + "\necho after\n");
     const r = await disbatch(["-s", "localhost:1", "-p", "run", "Tasks"], { cwd: dir });
@@ -351,7 +341,7 @@ Deno.test("T24 a command too long for execve: R E, rc 7, PID -1, the exception t
 });
 
 Deno.test("a NUL byte in a command: R E, rc 200 (no errno), PID -1; the engine goes on", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, latin1("echo a\x00b\necho after\n"));
     const r = await disbatch(["-s", "localhost:1", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
@@ -365,7 +355,7 @@ Deno.test("a NUL byte in a command: R E, rc 200 (no errno), PID -1; the engine g
 });
 
 Deno.test("T25 a background child holding the pipe delays its slot, not the result", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "sleep 1 & echo started\necho next\n");
     const r = await disbatch(["-s", "localhost:1", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
@@ -381,7 +371,7 @@ Deno.test("T25 a background child holding the pipe delays its slot, not the resu
 });
 
 Deno.test("1,000 tasks on 4 cylinders: 1,000 distinct ids, every output right", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const n = 1000;
     await writeTasks(
       `${dir}/Tasks`,

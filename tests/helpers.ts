@@ -23,6 +23,23 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
   return { dir, cleanup: () => Deno.remove(dir, { recursive: true }) };
 }
 
+/** Runs `fn` in a fresh empty directory, removed afterwards whatever `fn` does. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const { dir, cleanup } = await tempDir();
+  try {
+    return await fn(dir);
+  } finally {
+    await cleanup();
+  }
+}
+
+/** The status file's header line (`--status-header`), without its newline. */
+export const STATUS_HEADER =
+  "ROE[ PSZ]\tTaskID\tLineNum\tRepeatIndex\tNode\tPID\tReturnCode\tElapsed\tStart\tFinish\tBytesOfLeakedOutput\tOutputSnippet\tBytesOfLeakedError\tErrorSnippet\tCommand";
+
+/** A task that waits until the file `go` exists in its directory: the test creates it. */
+export const WAIT_GO = "until [ -e go ]; do sleep 0.05; done";
+
 /** Runs `scripts/disbatch args…` in `cwd` to completion. */
 export async function disbatch(
   args: string[],

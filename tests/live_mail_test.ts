@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { waitFor } from "./background_run.ts";
-import { disbatch, statusLines, tempDir, writeTasks } from "./helpers.ts";
+import { disbatch, statusLines, tempDir, withTempDir, writeTasks } from "./helpers.ts";
 import { ignoreWithout, requireTools } from "./live_tools.ts";
 
 const EXIM = "/usr/sbin/exim4";
@@ -167,8 +167,7 @@ Deno.test({
   ignore: ignoreWithout("exim4"),
   fn: async () => {
     requireTools("exim4");
-    const { dir, cleanup } = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       const conf = await eximConfig(dir, freePort());
       const sendmail = `${dir}/sendmail`;
       await Deno.writeTextFile(sendmail, `#!/bin/sh\nexec ${EXIM} -C ${conf} "$@"\n`);
@@ -208,15 +207,12 @@ Deno.test({
       const log = await Deno.readTextFile(`${dir}/down_driver.log`);
       const failures = log.match(/Failed to send notification message: ".*"\. Disabling\./g);
       assert.equal(failures?.length, 1, log);
-    } finally {
-      await cleanup();
-    }
+    });
   },
 });
 
 Deno.test("--mailTo with an unusable address or DISBATCH_MAIL_VIA is a usage error", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo hi\n");
     const bad = await disbatch(["-s", "localhost:1", "--mailTo", "a b@c", "Tasks"], { cwd: dir });
     assert.equal(bad.code, 2);
@@ -228,7 +224,5 @@ Deno.test("--mailTo with an unusable address or DISBATCH_MAIL_VIA is a usage err
     assert.equal(via.code, 2);
     assert.match(via.stderr, /DISBATCH_MAIL_VIA: not host\[:port\] or \/path\/to\/sendmail/);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["Tasks"]);
-  } finally {
-    await cleanup();
-  }
+  });
 });

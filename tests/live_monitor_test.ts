@@ -6,11 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { exists, resultWithin, startDisbatch, waitFor } from "./background_run.ts";
-import { disbatch, LAUNCHER, tempDir, writeTasks } from "./helpers.ts";
+import { disbatch, LAUNCHER, tempDir, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
 import { ignoreWithout, pngSize, requireTools, SCREENSHOT_DIR, screenToPng } from "./live_tools.ts";
 import { TmuxSession } from "./tmux_session.ts";
-
-const WAIT_GO = "until [ -e go ]; do sleep 0.05; done";
 
 /** A shell line that runs `cmd`, then says how it exited and whether the tty was restored. */
 function checked(cmd: string): string {
@@ -103,15 +101,12 @@ Deno.test({
 });
 
 Deno.test("--mon without a terminal or without a run fails clearly", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const notty = await disbatch(["--mon", `${dir}/nothing`], { cwd: dir });
     assert.equal(notty.code, 2);
     assert.match(notty.stderr, /the monitor needs a terminal/);
     const usage = await disbatch(["--mon"], { cwd: dir });
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /usage: disbatch --mon PREFIX\|P_dbUtil\.sh/);
-  } finally {
-    await cleanup();
-  }
+  });
 });

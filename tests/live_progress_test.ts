@@ -4,11 +4,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { disbatch, LAUNCHER, tempDir, writeTasks } from "./helpers.ts";
+import { disbatch, LAUNCHER, tempDir, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
 import { ignoreWithout, requireTools } from "./live_tools.ts";
 import { shellWord, TmuxSession } from "./tmux_session.ts";
-
-const WAIT_GO = "until [ -e go ]; do sleep 0.05; done";
 
 Deno.test({
   name: "a run on a terminal shows one progress line and erases it at the end",
@@ -38,14 +36,11 @@ Deno.test({
 });
 
 Deno.test("without a terminal the run prints no progress", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "sleep 0.6\nexit 2\n");
     const r = await disbatch(["-s", "localhost:2", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 0);
     assert.equal(r.stderr, "");
     assert.equal(r.stdout, "");
-  } finally {
-    await cleanup();
-  }
+  });
 });

@@ -3,9 +3,9 @@
  * a real task server: it must print exactly what the page shows.
  */
 import assert from "node:assert/strict";
-import { ROOT, tempDir } from "./helpers.ts";
+import { ROOT } from "./helpers.ts";
 import { resultWithin } from "./background_run.ts";
-import { startTaskServer, stopTaskServer } from "./task_server.ts";
+import { withTaskServer } from "./task_server.ts";
 
 /** The first ```python block of the page, and the first ```text block after it. */
 async function documentedExample(): Promise<{ program: string; output: string }> {
@@ -33,9 +33,7 @@ Deno.test("the Python client of docs/protocol.md works as shown", async () => {
     return;
   }
   const { program, output } = await documentedExample();
-  const { dir, cleanup } = await tempDir();
-  const server = await startTaskServer(dir, { name: "demo" });
-  try {
+  await withTaskServer({ name: "demo" }, async (server, dir) => {
     await Deno.writeTextFile(`${dir}/submit_tasks.py`, program);
     const py = await new Deno.Command("python3", {
       args: ["submit_tasks.py", server.script],
@@ -48,8 +46,5 @@ Deno.test("the Python client of docs/protocol.md works as shown", async () => {
     assert.equal(dec.decode(py.stdout), output);
     const end = await resultWithin(server.run, 10_000);
     assert.equal(end.code, 0, end.stderr);
-  } finally {
-    await stopTaskServer(server);
-    await cleanup();
-  }
+  });
 });

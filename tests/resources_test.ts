@@ -10,7 +10,7 @@ import {
   sortedProjection,
   splitStatus,
   statusLines,
-  tempDir,
+  withTempDir,
   writeTasks,
 } from "./helpers.ts";
 import {
@@ -40,15 +40,6 @@ async function run(
   return await resultWithin(started, ms);
 }
 
-async function inDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const { dir, cleanup } = await tempDir();
-  try {
-    return await fn(dir);
-  } finally {
-    await cleanup();
-  }
-}
-
 /** Runs `n` copies of `sleep S; echo <vars>` and returns the status fields of each. */
 async function sleepers(
   dir: string,
@@ -76,7 +67,7 @@ function range(n: number): string[] {
 }
 
 Deno.test("T37a-b -p forms: an existing directory, and a directory/name prefix", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.mkdir(`${dir}/outdir`);
     await writeTasks(`${dir}/Tasks`, "echo $DISBATCH_JOBID\n");
     const a = await run(["-s", "localhost:1", "-p", "outdir", "Tasks"], { cwd: dir });
@@ -97,7 +88,7 @@ Deno.test("T37a-b -p forms: an existing directory, and a directory/name prefix",
 });
 
 Deno.test("T39 a host listed twice is one engine with the cores summed (-s and env)", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const [viaArgs, viaEnv] = await Promise.all([
       sleepers(dir, "A", 3, ["-s", "localhost:1", "-s", "localhost:2"]),
       sleepers(dir, "B", 3, [], {
@@ -121,7 +112,7 @@ Deno.test("T39 a host listed twice is one engine with the cores summed (-s and e
 });
 
 Deno.test("T40 cylinders and cores per task for -c and -t (Python float floor division)", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const shapes: [string, string[], number, string][] = [
       ["c2", ["-s", "localhost:5", "-c", "2"], 2, "2"],
       ["chalf", ["-s", "localhost:5", "-c", "0.5"], 10, "0"],
@@ -144,7 +135,7 @@ Deno.test("T40 cylinders and cores per task for -c and -t (Python float floor di
 });
 
 Deno.test("T41 no viable engines: exit 1 at once with a message, no task runs", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "touch RAN\n");
     const t0 = Date.now();
     const r = await run(["-s", "localhost:1", "-c", "2", "-p", "run", "Tasks"], { cwd: dir });
@@ -157,7 +148,7 @@ Deno.test("T41 no viable engines: exit 1 at once with a message, no task runs", 
 });
 
 Deno.test("T42 no execution environment: exit 1 with the original's message", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "touch RAN\n");
     const r = await run(["-p", "run", "Tasks"], {
       cwd: dir,
@@ -171,7 +162,7 @@ Deno.test("T42 no execution environment: exit 1 with the original's message", as
 });
 
 Deno.test("T43 a malformed host item: exit 1, HOST:CORECOUNT message", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "touch RAN\n");
     for (const item of ["localhost", "localhost:two"]) {
       const r = await run(["-s", item, "-p", "run", "Tasks"], { cwd: dir });
@@ -183,7 +174,7 @@ Deno.test("T43 a malformed host item: exit 1, HOST:CORECOUNT message", async () 
 });
 
 Deno.test("T44 -l names the context and engine files", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo x\n");
     const r = await run(["-s", "localhost:2", "-l", "mylab", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
@@ -200,7 +191,7 @@ Deno.test("T44 -l names the context and engine files", async () => {
 });
 
 Deno.test("T45 the retire command sees NODES, RETCODES, ACTIVE, RETIRED", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo x\n");
     const cmd =
       'env | grep -E "^(NODES|RETCODES|ACTIVE|RETIRED|DRIVER_NODE|DISBATCH_LOGLEVEL)=" | sort > retired.txt';
@@ -216,7 +207,7 @@ Deno.test("T45 the retire command sees NODES, RETCODES, ACTIVE, RETIRED", async 
 });
 
 Deno.test("T46 -E hands each cylinder its value; -g prints the deprecation", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const env = { MYRES: "a,b,c" };
     const s = await sleepers(
       dir,
@@ -255,7 +246,7 @@ Deno.test("T46 -E hands each cylinder its value; -g prints the deprecation", asy
 });
 
 Deno.test("T47 -S then P_dbUtil.sh -s localhost:2 -l extra runs everything; both exit 0", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const real = await Deno.realPath(dir);
     await writeTasks(`${dir}/Tasks`, "touch T0\ntouch T1\ntouch T2\n");
     const driver = startDisbatch(["-S", "-p", "run", "Tasks"], { cwd: dir });
@@ -293,7 +284,7 @@ Deno.test("T47 -S then P_dbUtil.sh -s localhost:2 -l extra runs everything; both
 });
 
 Deno.test("P_dbUtil.sh after the run ended: a one-line refusal, no traceback", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo x\n");
     const r = await run(["-s", "localhost:1", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
@@ -311,7 +302,7 @@ Deno.test("P_dbUtil.sh after the run ended: a one-line refusal, no traceback", a
 });
 
 Deno.test("SIGTERM to a -S driver waiting for contexts: exit 143 at once", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "touch RAN\n");
     const driver = startDisbatch(["-S", "-p", "run", "Tasks"], { cwd: dir });
     try {
@@ -335,7 +326,7 @@ Deno.test("SIGTERM to a -S driver waiting for contexts: exit 143 at once", async
 });
 
 Deno.test("T48 -C 2 on the only context: 2 tasks run, then exit 1 saying tasks did not run", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, [0, 1, 2, 3, 4].map((i) => `touch T${i}`).join("\n") + "\n");
     const r = await run(["-s", "localhost:1", "-C", "2", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 1);
@@ -346,7 +337,7 @@ Deno.test("T48 -C 2 on the only context: 2 tasks run, then exit 1 saying tasks d
 });
 
 Deno.test("T48 the message counts the tasks that did not run", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, [0, 1, 2, 3, 4].map((i) => `touch T${i}`).join("\n") + "\n");
     const r = await run(["-s", "localhost:1", "-C", "2", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 1);
@@ -367,7 +358,7 @@ Deno.test("T48 the message counts the tasks that did not run", async () => {
 });
 
 Deno.test("-C given to a context added with P_dbUtil.sh limits that context too", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo $DISBATCH_TASKID\n".repeat(5));
     const driver = startDisbatch(["-S", "-p", "run", "Tasks"], { cwd: dir });
     await waitFor("the helper script", () => exists(`${dir}/run_dbUtil.sh`));

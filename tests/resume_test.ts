@@ -9,7 +9,7 @@ import {
   type RunResult,
   sortedProjection,
   statusLines,
-  tempDir,
+  withTempDir,
   writeTasks,
 } from "./helpers.ts";
 
@@ -17,16 +17,13 @@ const RUN1 = "touch a; echo a\nexit 2\ntouch c; echo c\n";
 
 /** A directory holding run1 (`touch a; echo a` / `exit 2` / `touch c; echo c`) done. */
 async function withRun1(fn: (dir: string) => Promise<void>): Promise<void> {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, RUN1);
     const r = await disbatch(["-s", "localhost:2", "-p", "run1", "Tasks"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     for (const f of ["a", "c"]) await Deno.remove(`${dir}/${f}`);
     await fn(dir);
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 function resume(dir: string, prefix: string, file: string, ...extra: string[]): Promise<RunResult> {

@@ -4,11 +4,17 @@
  * groups gone.
  */
 import assert from "node:assert/strict";
-import { disbatch, livePids, splitStatus, statusLines, tempDir, writeTasks } from "./helpers.ts";
+import {
+  disbatch,
+  livePids,
+  splitStatus,
+  statusLines,
+  withTempDir,
+  writeTasks,
+} from "./helpers.ts";
 
 Deno.test("--retries N: a task that keeps failing runs N+1 times, one that recovers stops", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     await writeTasks(
       `${dir}/Tasks`,
       [
@@ -32,15 +38,12 @@ Deno.test("--retries N: a task that keeps failing runs N+1 times, one that recov
     assert.equal((await Deno.readTextFile(`${dir}/c0`)).trim(), "3");
     assert.equal((await Deno.readTextFile(`${dir}/c1`)).trim().split("\n").length, 4);
     assert.ok(f.filter((x) => x[0][3] === "Z").every((x) => x[0] === "R  Z"));
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("--timeout and #DISBATCH TIMEOUT: rc -124, the whole process group ends", async () => {
-  const { dir, cleanup } = await tempDir();
-  const marker = `tmo${crypto.randomUUID().slice(0, 8)}`;
-  try {
+  await withTempDir(async (dir) => {
+    const marker = `tmo${crypto.randomUUID().slice(0, 8)}`;
     await writeTasks(
       `${dir}/Tasks`,
       [
@@ -69,14 +72,11 @@ Deno.test("--timeout and #DISBATCH TIMEOUT: rc -124, the whole process group end
     assert.equal(rc("2"), "0", "TIMEOUT none lifts the --timeout");
     assert.equal(rc("3"), "0");
     assert.deepEqual(await livePids(marker), [], "background children of timed-out tasks end too");
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("a timed-out attempt is retried like a failed one", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo a >> tries; sleep 5\n");
     const args = ["-s", "localhost:1", "-p", "run", "--timeout", "0.2", "--retries", "1", "Tasks"];
     const r = await disbatch(args, { cwd: dir });
@@ -84,7 +84,5 @@ Deno.test("a timed-out attempt is retried like a failed one", async () => {
     const f = (await statusLines(`${dir}/run`)).map(splitStatus);
     assert.deepEqual(f.map((x) => [x[0], x[6]]), [["R  Z", "-124"], ["R   ", "-124"]]);
     assert.equal((await Deno.readTextFile(`${dir}/tries`)).trim().split("\n").length, 2);
-  } finally {
-    await cleanup();
-  }
+  });
 });

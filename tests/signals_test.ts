@@ -9,7 +9,7 @@ import {
   sortedProjection,
   splitStatus,
   statusLines,
-  tempDir,
+  withTempDir,
   writeTasks,
 } from "./helpers.ts";
 import {
@@ -19,18 +19,10 @@ import {
   startDisbatch,
   uniqueMarker,
   waitFor,
+  waitGone,
 } from "./background_run.ts";
 
 const HOST = Deno.hostname();
-
-async function inDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const { dir, cleanup } = await tempDir();
-  try {
-    return await fn(dir);
-  } finally {
-    await cleanup();
-  }
-}
 
 /** Waits until `n` processes run `sleep <duration>` (each task is a bash and its sleep). */
 async function sleepsRunning(duration: string, n: number): Promise<void> {
@@ -50,7 +42,7 @@ async function enginePid(dbUtil: string, node: string): Promise<number> {
 }
 
 async function signalCase(sig: "SIGTERM" | "SIGINT", code: number): Promise<void> {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const d = `100.${uniqueMarker()}`;
     await writeTasks(`${dir}/Tasks`, `sleep ${d}; true\nsleep ${d}; true\necho t2\n`);
     const run = startDisbatch(["-s", "localhost:2", "-p", "run", "Tasks"], { cwd: dir });
@@ -93,7 +85,7 @@ async function idlePipe(
   d: string,
   act: (run: BackgroundRun) => void | Promise<void>,
 ): Promise<Awaited<BackgroundRun["result"]>> {
-  return await inDir(async (dir) => {
+  return await withTempDir(async (dir) => {
     const run = startDisbatch([...args, "-p", "run", "-"], { cwd: dir, stdin: "piped" });
     try {
       await run.write(input);
@@ -143,8 +135,7 @@ async function killEngine(
     await sleepsRunning(d, sleeps);
     Deno.kill(await enginePid(`${dir}/run_dbUtil.sh`, node), "SIGKILL");
     const r = await resultWithin(run, 15_000);
-    const gone = async () => (await livePids(d)).length === 0;
-    if (orphanWaitMs > 0) await waitFor("orphans to go", gone, orphanWaitMs).catch(() => {});
+    if (orphanWaitMs > 0) await waitGone(d, orphanWaitMs);
     return { r, lines: await statusLines(`${dir}/run`), orphans: await livePids(d) };
   } finally {
     await resultWithin(run, 5_000).catch(() => {});
@@ -154,7 +145,7 @@ async function killEngine(
 }
 
 Deno.test("T54 a killed engine's task is re-issued to another engine and completes", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const d = `1.${uniqueMarker()}`;
     // Two engines on this host: HOST and HOST.alias (same short name, so no ssh).
     const { r, lines } = await killEngine(
@@ -179,7 +170,7 @@ Deno.test("T54 a killed engine's task is re-issued to another engine and complet
 });
 
 Deno.test("T54 the only engine killed: lost attempts recorded, exit 1 counting unrun tasks", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const d = `1.${uniqueMarker()}`;
     const t0 = Date.now();
     const { r, lines } = await killEngine(
@@ -200,7 +191,7 @@ Deno.test("T54 the only engine killed: lost attempts recorded, exit 1 counting u
 });
 
 Deno.test("T54 --no-reissue: lost tasks get rc -100, PID -1; unrun ones are reported", async () => {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const d = `1.${uniqueMarker()}`;
     const { r, lines } = await killEngine(
       dir,
@@ -221,7 +212,7 @@ Deno.test("T54 --no-reissue: lost tasks get rc -100, PID -1; unrun ones are repo
 
 /** `--no-reissue`, the engine killed while running the file's last two tasks. */
 async function lastTasksLost(cylinders: number): Promise<void> {
-  await inDir(async (dir) => {
+  await withTempDir(async (dir) => {
     for (const [flags, code] of [[[], 0], [["-e"], 1]] as const) {
       const d = `1.${uniqueMarker()}`;
       const { r, lines } = await killEngine(
@@ -258,7 +249,7 @@ Deno.test({
   // A task runs in its own session, so nothing ends it when its engine is SIGKILLed: the
   // context finds the engine's tasks by their environment tag and ends them.
   fn: async () => {
-    await inDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const d = `30.${uniqueMarker()}`;
       const { orphans } = await killEngine(
         dir,

@@ -5,9 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { killAll, resultWithin, startDisbatch, uniqueMarker, waitFor } from "./background_run.ts";
-import { disbatch, livePids, tempDir, writeTasks } from "./helpers.ts";
-
-const WAIT_GO = "until [ -e go ]; do sleep 0.05; done";
+import { disbatch, livePids, tempDir, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
 
 async function statusCount(p: string): Promise<number> {
   try {
@@ -18,8 +16,7 @@ async function statusCount(p: string): Promise<number> {
 }
 
 Deno.test("--state follows a live run, --wait returns its exit code, both work after the end", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, ["exit 5", WAIT_GO, WAIT_GO, "echo z"].join("\n") + "\n");
     const run = startDisbatch(["-e", "-s", "localhost:2", "-p", "run", "Tasks"], { cwd: dir });
     await waitFor(
@@ -91,9 +88,7 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     });
     const again = await disbatch(["--wait", `${dir}/run_dbUtil.sh`], { cwd: dir });
     assert.equal(again.code, 1);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("--wait on a run whose driver was killed says so and exits 1", async () => {
@@ -122,8 +117,7 @@ Deno.test("--wait on a run whose driver was killed says so and exits 1", async (
 });
 
 Deno.test("--state and --wait usage errors", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     for (const args of [["--state"], ["--wait", "a", "b"]]) {
       const r = await disbatch(args, { cwd: dir });
       assert.equal(r.code, 2, args.join(" "));
@@ -135,7 +129,5 @@ Deno.test("--state and --wait usage errors", async () => {
     const missing = await disbatch(["--state", "nothing"], { cwd: dir });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^disbatch: error: cannot read nothing_dbUtil\.sh: /);
-  } finally {
-    await cleanup();
-  }
+  });
 });

@@ -4,6 +4,7 @@
  * @module
  */
 import { type BackgroundRun, startDisbatch, waitFor } from "./background_run.ts";
+import { withTempDir } from "./helpers.ts";
 
 /** A running task server. */
 export interface TaskServer {
@@ -14,15 +15,36 @@ export interface TaskServer {
   script: string;
 }
 
-/** Starts `disbatch --taskserver -s localhost:<slots> -p <dir>/<name> …extra` in `dir`. */
-export async function startTaskServer(
-  dir: string,
-  opts: { slots?: number; name?: string; extra?: string[] } = {},
-): Promise<TaskServer> {
+/** Options of {@link withTaskServer}: `-s localhost:<slots>` (2), prefix name (`ts`). */
+export interface TaskServerOptions {
+  slots?: number;
+  name?: string;
+}
+
+/**
+ * Runs `fn` with a task server started in a fresh temporary directory `dir`; afterwards the
+ * server is killed if it still runs, and the directory is removed.
+ */
+export async function withTaskServer(
+  opts: TaskServerOptions,
+  fn: (server: TaskServer, dir: string) => Promise<void>,
+): Promise<void> {
+  await withTempDir(async (dir) => {
+    const server = await startTaskServer(dir, opts);
+    try {
+      await fn(server, dir);
+    } finally {
+      await stopTaskServer(server);
+    }
+  });
+}
+
+/** Starts `disbatch --taskserver -s localhost:<slots> -p <dir>/<name>` in `dir`. */
+async function startTaskServer(dir: string, opts: TaskServerOptions): Promise<TaskServer> {
   const prefix = `${dir}/${opts.name ?? "ts"}`;
   const script = `${prefix}_dbUtil.sh`;
   const run = startDisbatch(
-    ["--taskserver", "-s", `localhost:${opts.slots ?? 2}`, "-p", prefix, ...(opts.extra ?? [])],
+    ["--taskserver", "-s", `localhost:${opts.slots ?? 2}`, "-p", prefix],
     { cwd: dir },
   );
   let exited = false;
@@ -41,7 +63,7 @@ export async function startTaskServer(
 }
 
 /** Test clean-up: kills the server if it still runs, and waits for it. */
-export async function stopTaskServer(server: TaskServer): Promise<void> {
+async function stopTaskServer(server: TaskServer): Promise<void> {
   try {
     server.run.kill("SIGKILL");
   } catch {

@@ -3,11 +3,10 @@
  * the program finds the run through DISBATCH_DBUTIL, and its failure fails the run.
  */
 import assert from "node:assert/strict";
-import { disbatch, project, splitStatus, statusLines, tempDir, writeTasks } from "./helpers.ts";
+import { disbatch, project, splitStatus, statusLines, withTempDir, writeTasks } from "./helpers.ts";
 
 Deno.test("--taskcommand streams: each task runs before the next line exists", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     // Emits a task, then waits for that task's output before emitting the next one: a driver
     // that read one line ahead before starting a task would wait forever (until exit 9).
     await writeTasks(
@@ -41,14 +40,11 @@ echo "echo $DISBATCH_DBUTIL"
       String(`${dir}/tc_dbUtil.sh\n`.length),
       `echo ${dir}/tc_dbUtil.sh`,
     ]);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("--taskcommand exiting non-zero: what it gave runs, then the run exits 1", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     const r = await disbatch(
       ["--taskcommand", "echo 'echo hi'; exit 4", "-s", "localhost:2", "-p", "tc"],
       { cwd: dir },
@@ -58,7 +54,5 @@ Deno.test("--taskcommand exiting non-zero: what it gave runs, then the run exits
     assert.deepEqual((await statusLines(`${dir}/tc`)).map(project), [
       " O  |0|1|-1|0|3|'hi\\n'|0|''|echo hi",
     ]);
-  } finally {
-    await cleanup();
-  }
+  });
 });

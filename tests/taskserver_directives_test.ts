@@ -10,14 +10,12 @@ import {
   TaskClient,
   TaskClientError,
 } from "../src/client/task_client.ts";
-import { disbatch, project, statusLines, tempDir } from "./helpers.ts";
+import { disbatch, project, statusLines } from "./helpers.ts";
 import { resultWithin } from "./background_run.ts";
-import { startTaskServer, stopTaskServer } from "./task_server.ts";
+import { withTaskServer } from "./task_server.ts";
 
 Deno.test("REPEAT, BARRIER, PREFIX and multi-line values in submissions", async () => {
-  const { dir, cleanup } = await tempDir();
-  const server = await startTaskServer(dir, { slots: 3 });
-  try {
+  await withTaskServer({ slots: 3 }, async (server) => {
     const c = await TaskClient.connect(server.prefix);
     const ids = await c.submit([
       "sleep 0.3; echo slow",
@@ -66,16 +64,11 @@ Deno.test("REPEAT, BARRIER, PREFIX and multi-line values in submissions", async 
       " O  |7|6|-1|0|11|'pre-echo y\\n'|0|''|echo pre-echo y",
       "B    |4|3|-1|0|0|''|0|''|#DISBATCH BARRIER",
     ]);
-  } finally {
-    await stopTaskServer(server);
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("a bad directive is refused; what came before it runs, the run goes on", async () => {
-  const { dir, cleanup } = await tempDir();
-  const server = await startTaskServer(dir);
-  try {
+  await withTaskServer({}, async (server) => {
     const c = await TaskClient.connect(server.prefix);
     const refused = await c.submit(["echo ok", "#DISBATCH BOGUS", "echo skipped"]).then(
       () => assert.fail("accepted a bad directive"),
@@ -105,16 +98,11 @@ Deno.test("a bad directive is refused; what came before it runs, the run goes on
       " O  |1|3|-1|0|6|'later\\n'|0|''|echo later",
     ]);
     await assert.rejects(TaskClient.connect(server.prefix), RunNotFoundError);
-  } finally {
-    await stopTaskServer(server);
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("disbatch --submit: arguments, stdin, --wait, --end", async () => {
-  const { dir, cleanup } = await tempDir();
-  const server = await startTaskServer(dir);
-  try {
+  await withTaskServer({}, async (server, dir) => {
     const p = server.prefix;
     const args = await disbatch(["--submit", p, "echo a", "#DISBATCH REPEAT 2 echo r"], {
       cwd: dir,
@@ -151,8 +139,5 @@ Deno.test("disbatch --submit: arguments, stdin, --wait, --end", async () => {
     const after = await disbatch(["--submit", p, "echo x"], { cwd: dir });
     assert.equal(after.code, 1);
     assert.match(after.stderr, /has ended/);
-  } finally {
-    await stopTaskServer(server);
-    await cleanup();
-  }
+  });
 });

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { TaskClient, type TaskResult } from "../src/client/task_client.ts";
-import { splitStatus, statusLines, tempDir } from "./helpers.ts";
+import { splitStatus, statusLines } from "./helpers.ts";
 import { exists, resultWithin, startDisbatch, waitFor } from "./background_run.ts";
-import { startTaskServer, stopTaskServer } from "./task_server.ts";
+import { withTaskServer } from "./task_server.ts";
 
 /** Submits `count` tasks tagged `tag` in batches; resolves with their ids. */
 async function submitTagged(c: TaskClient, tag: string, count: number): Promise<number[]> {
@@ -20,9 +20,7 @@ async function submitTagged(c: TaskClient, tag: string, count: number): Promise<
 }
 
 Deno.test("10,000 tasks from two concurrent clients run once, results to their submitter", async () => {
-  const { dir, cleanup } = await tempDir();
-  const server = await startTaskServer(dir, { slots: 4 });
-  try {
+  await withTaskServer({ slots: 4 }, async (server) => {
     const [a, b] = await Promise.all([
       TaskClient.connect(server.prefix),
       TaskClient.connect(server.script),
@@ -61,16 +59,11 @@ Deno.test("10,000 tasks from two concurrent clients run once, results to their s
     const ran = new Set(lines.map((l) => splitStatus(l)[1]));
     assert.equal(ran.size, 10_000);
     for (const l of lines) assert.equal(splitStatus(l)[0], " O  ");
-  } finally {
-    await stopTaskServer(server);
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("a client that disconnects mid-stream does not stop the run", async () => {
-  const { dir, cleanup } = await tempDir();
-  const server = await startTaskServer(dir);
-  try {
+  await withTaskServer({}, async (server, dir) => {
     // A command-line client waiting for its task's result is killed while the task runs.
     const quitter = startDisbatch(
       ["--submit", server.prefix, "--wait", "touch started; sleep 0.5; echo first"],
@@ -98,8 +91,5 @@ Deno.test("a client that disconnects mid-stream does not stop the run", async ()
         ["1", "0", "'second\\n'", "echo second"],
       ],
     );
-  } finally {
-    await stopTaskServer(server);
-    await cleanup();
-  }
+  });
 });

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { exists, resultWithin, startDisbatch, waitFor } from "./background_run.ts";
-import { disbatch, ROOT, tempDir, writeTasks } from "./helpers.ts";
+import { disbatch, ROOT, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
 import {
   ignoreWithout,
   PLAYWRIGHT_CORE,
@@ -15,15 +15,12 @@ import {
   SCREENSHOT_DIR,
 } from "./live_tools.ts";
 
-const WAIT_GO = "until [ -e go ]; do sleep 0.05; done";
-
 Deno.test({
   name: "the dashboard shows a live run in Chromium and soft-stops an engine after confirmation",
   ignore: ignoreWithout("node", "chromium", "playwright-core"),
   fn: async () => {
     requireTools("node", "chromium", "playwright-core");
-    const { dir, cleanup } = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       await writeTasks(
         `${dir}/Tasks`,
         [
@@ -103,15 +100,12 @@ Deno.test({
       if (SCREENSHOT_DIR) {
         await Deno.copyFile(`${dir}/dashboard.png`, `${SCREENSHOT_DIR}/dashboard.png`);
       }
-    } finally {
-      await cleanup();
-    }
+    });
   },
 });
 
 Deno.test("-w with an unusable DISBATCH_WEB_ADDRESS is a usage error; nothing runs", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
+  await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo hi\n");
     const r = await disbatch(["-w", "-s", "localhost:1", "Tasks"], {
       cwd: dir,
@@ -120,7 +114,5 @@ Deno.test("-w with an unusable DISBATCH_WEB_ADDRESS is a usage error; nothing ru
     assert.equal(r.code, 2);
     assert.match(r.stderr, /disbatch: error: DISBATCH_WEB_ADDRESS is not host:port: localhost\n$/);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["Tasks"]);
-  } finally {
-    await cleanup();
-  }
+  });
 });
