@@ -84,8 +84,7 @@ async function unreadTasks(
   let n = 0;
   try {
     for (let item = await source.next(); item; item = await source.next()) {
-      const r = item.kind === "N" ? resume?.get(item.taskId) : undefined;
-      if (item.kind === "N" && (!r || (retry && r.rc !== 0))) n++;
+      if (item.kind === "N" && !resume?.skippable(item.taskId, retry)) n++;
     }
   } catch {
     // an I/O error: report what was counted
@@ -177,8 +176,8 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
         for (let item = await check.next(); item; item = await check.next()) {
           if (item.kind === "N" || item.kind === "B" || item.kind === "C") total++;
           if (item.kind !== "N") continue;
-          const r = resume.get(item.taskId);
-          if (r && !(o.retry && r.rc !== 0) && !o.forceResume && !resumeMatches(r, item)) {
+          const r = resume.skippable(item.taskId, o.retry);
+          if (r && !o.forceResume && !resumeMatches(r, item)) {
             await check.close();
             err(`disbatch: ${mismatchMessage(r, item)}`);
             await stream?.cancel();

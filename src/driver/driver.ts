@@ -419,8 +419,8 @@ export class Driver {
 
   /** Resume: true when the task was skipped (and recorded as such). */
   #trySkip(item: NormalItem): boolean {
-    const r = this.#resume?.get(item.taskId);
-    if (!r || (this.#cfg.retry && r.rc !== 0)) return false;
+    const r = this.#resume?.skippable(item.taskId, this.#cfg.retry);
+    if (!r) return false;
     if (!resumeMatches(r, item)) {
       if (!this.#cfg.forceResume) {
         throw new ResumeMismatchError(mismatchMessage(r, item));

@@ -25,6 +25,15 @@ export class ResumeIndex {
     return this.#byId.get(taskId);
   }
 
+  /**
+   * The record that lets a resumed run skip the task, or undefined when the task must run: it
+   * has no record, or it failed and `retryFailed` (`-R`) asks to run failures again.
+   */
+  skippable(taskId: number, retryFailed: boolean): TaskRecord | undefined {
+    const r = this.#byId.get(taskId);
+    return r && !(retryFailed && r.rc !== 0) ? r : undefined;
+  }
+
   /** Number of distinct task ids. */
   get size(): number {
     return this.#byId.size;

@@ -56,3 +56,16 @@ Deno.test("ResumeIndex: among failures, and among successes, the first record st
   assert.equal(idx.get(2)!.pid, 20);
   assert.equal(idx.size, 2);
 });
+
+Deno.test("ResumeIndex.skippable: successes always, failures only without -R", () => {
+  const idx = new ResumeIndex();
+  const ok = rec(0, 0);
+  const bad = rec(1, 3);
+  idx.add(ok);
+  idx.add(bad);
+  assert.equal(idx.skippable(0, false), ok);
+  assert.equal(idx.skippable(0, true), ok);
+  assert.equal(idx.skippable(1, false), bad);
+  assert.equal(idx.skippable(1, true), undefined);
+  assert.equal(idx.skippable(2, false), undefined);
+});
