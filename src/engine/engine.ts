@@ -262,14 +262,9 @@ export class Engine {
     };
   }
 
-  #taskEnv(
-    base: Record<string, string>,
-    id: number,
-    line: number,
-    rep: number,
-  ): Record<string, string> {
+  /** The variables that change from task to task (applied over the cylinder's base set). */
+  #taskEnv(id: number, line: number, rep: number): Record<string, string> {
     return {
-      ...base,
       DISBATCH_TASKID: String(id),
       DISBATCH_TASKID_ZP: zeroPad6(id),
       DISBATCH_STREAM_INDEX: String(line),
@@ -286,7 +281,8 @@ export class Engine {
       const q = this.#queue.shift()!;
       const task = startTask({
         command: q.command,
-        env: this.#taskEnv(this.#cylBase[cyl], q.id, q.line, q.rep),
+        baseEnv: this.#cylBase[cyl],
+        env: this.#taskEnv(q.id, q.line, q.rep),
         cwd: this.#run.cwd,
       });
       this.#running.set(cyl, task);
@@ -301,8 +297,9 @@ export class Engine {
       task.done.then((r) => {
         clearTimeout(timer);
         this.#running.delete(cyl);
-        this.#report("N", q.id, cyl, timedOut ? { ...r, rc: TIMEOUT_RC } : r);
+        // The next task first: the cylinder should not wait for the report to be sent.
         this.#startQueued();
+        this.#report("N", q.id, cyl, timedOut ? { ...r, rc: TIMEOUT_RC } : r);
         this.#maybeStop();
       });
     }
@@ -315,7 +312,8 @@ export class Engine {
   async #runPe(t: PeTask): Promise<void> {
     const task = startTask({
       command: t.command,
-      env: this.#taskEnv(this.#peBase, t.index, t.line, -1),
+      baseEnv: this.#peBase,
+      env: this.#taskEnv(t.index, t.line, -1),
       cwd: this.#run.cwd,
     });
     this.#running.set(-1, task);

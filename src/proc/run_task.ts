@@ -16,8 +16,14 @@ export type TaskRunResult = TaskOutcome;
 export interface StartTaskOptions {
   /** The command bytes (prefix/suffix already applied); may be invalid UTF-8. */
   command: Uint8Array;
-  /** Added on top of the engine's own environment. */
+  /** Added on top of the engine's own environment (and of `baseEnv`). */
   env: Record<string, string>;
+  /**
+   * Variables that many tasks share (an engine's per-cylinder set), applied before `env`. Pass
+   * the same unchanged object each time: the FFI spawner keeps its encoding (and the engine's
+   * environment as it was at the object's first use).
+   */
+  baseEnv?: Readonly<Record<string, string>>;
   cwd: string;
   /** How long to keep reading the pipes after the process exited (default 5000 ms). */
   pipeGraceMs?: number;
@@ -169,6 +175,7 @@ function startInSession(spawner: SessionSpawner, opts: StartTaskOptions): Starte
     file: "/bin/bash",
     argv: ["/bin/bash", "-c", opts.command],
     env: opts.env,
+    ...(opts.baseEnv ? { baseEnv: opts.baseEnv } : {}),
     cwd: opts.cwd,
     onStdout: (chunk) => out.push(chunk),
     onStderr: (chunk) => err.push(chunk),
@@ -191,7 +198,7 @@ function startWithSetsid(opts: StartTaskOptions): StartedChild {
   const args = ["-c", bashScript(opts.command)];
   const child = new Deno.Command(SETSID ?? "/bin/bash", {
     args: SETSID ? ["/bin/bash", ...args] : args,
-    env: opts.env,
+    env: opts.baseEnv ? { ...opts.baseEnv, ...opts.env } : opts.env,
     clearEnv: false,
     cwd: opts.cwd,
     stdin: "null",

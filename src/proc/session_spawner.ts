@@ -34,8 +34,15 @@ export interface SessionSpawnOptions {
   file: string;
   /** Full argv, argv[0] included; bytes are passed as they are (no UTF-8 requirement). */
   argv: (string | Uint8Array)[];
-  /** Added on top of this process's environment. */
+  /** Added on top of this process's environment (and of `baseEnv`). */
   env: Record<string, string>;
+  /**
+   * Variables shared by many spawns, added between this process's environment and `env`. The
+   * same object should come back unchanged: its encoding, together with this process's
+   * environment as it is at the object's first use, is kept for the spawns that follow (rebuilding
+   * it was a fifth of a trivial task's cost on the main thread).
+   */
+  baseEnv?: Readonly<Record<string, string>>;
   cwd: string;
   /** Receives each chunk read from the child's stdout (the buffer is reused afterwards). */
   onStdout(chunk: Uint8Array): void;
@@ -157,6 +164,17 @@ interface Child {
   pipesDone(): void;
 }
 
+/** A `baseEnv` with this process's environment, encoded for reuse. */
+interface PreparedEnv {
+  /** Inherited variables that `baseEnv` does not name. */
+  inherited: Map<string, string>;
+  /** Their `K=V` encodings, in order. */
+  head: Uint8Array[];
+  /** The names of `baseEnv`, in order, and their `K=V` encodings. */
+  keys: string[];
+  tail: Uint8Array[];
+}
+
 /** A descriptor in the epoll set: the child's pidfd (stream −1) or its stdout (0) / stderr (1). */
 interface Watch {
   fd: number;
@@ -242,6 +260,10 @@ export class SessionSpawner {
   readonly #onChild = () => this.#collectNow();
   /** `K=V` entries of this process's environment, encoded: the environment rarely changes. */
   #envBytes = new Map<string, Uint8Array>();
+  /** Per `baseEnv` object: the environment it stands for, encoded once. */
+  readonly #prepared = new WeakMap<object, PreparedEnv>();
+  /** Recent program paths and working directories as C strings. */
+  #cStrings = new Map<string, Uint8Array<ArrayBuffer>>();
 
   private constructor(lib: Libc, attr: Uint8Array<ArrayBuffer>, epoll: number, eventFd: number) {
     this.#lib = lib;
@@ -341,6 +363,58 @@ export class SessionSpawner {
     return [r, w];
   }
 
+  /** The environment of a child: see {@link SessionSpawnOptions.baseEnv}. */
+  #childEnvironment(
+    base: Readonly<Record<string, string>> | undefined,
+    extra: Record<string, string>,
+  ): Uint8Array[] {
+    if (base === undefined) return this.#environment(extra);
+    let p = this.#prepared.get(base);
+    if (p === undefined) {
+      const inherited = new Map(Object.entries(Deno.env.toObject()));
+      const keys = Object.keys(base);
+      for (const k of keys) inherited.delete(k);
+      p = {
+        inherited,
+        head: [...inherited].map(([k, v]) => encoder.encode(`${k}=${v}`)),
+        keys,
+        tail: keys.map((k) => encoder.encode(`${k}=${base[k]}`)),
+      };
+      this.#prepared.set(base, p);
+    }
+    let head = p.head;
+    const items: Uint8Array[] = [];
+    for (const k in extra) {
+      if (Object.hasOwn(base, k) || !p.inherited.has(k)) continue;
+      // Rare: `extra` replaces an inherited variable that `base` does not name.
+      head = [...p.inherited].filter(([name]) => !Object.hasOwn(extra, name))
+        .map(([name, v]) => encoder.encode(`${name}=${v}`));
+      break;
+    }
+    items.push(...head);
+    for (let i = 0; i < p.keys.length; i++) {
+      const k = p.keys[i];
+      items.push(Object.hasOwn(extra, k) ? encoder.encode(`${k}=${extra[k]}`) : p.tail[i]);
+    }
+    for (const k in extra) {
+      if (Object.hasOwn(extra, k) && !Object.hasOwn(base, k)) {
+        items.push(encoder.encode(`${k}=${extra[k]}`));
+      }
+    }
+    return items;
+  }
+
+  /** `s` as a C string, kept for the next spawns (programs and directories repeat). */
+  #cString(s: string): Uint8Array<ArrayBuffer> {
+    let c = this.#cStrings.get(s);
+    if (c === undefined) {
+      if (this.#cStrings.size >= 16) this.#cStrings = new Map();
+      c = cString(s);
+      this.#cStrings.set(s, c);
+    }
+    return c;
+  }
+
   /** This process's environment (read now: it may have changed) with `extra` on top. */
   #environment(extra: Record<string, string>): Uint8Array[] {
     const items: Uint8Array[] = [];
@@ -436,10 +510,10 @@ export class SessionSpawner {
       [...out, ...err].forEach((fd) => lib.close(fd));
       throw failed(12, "posix_spawn_file_actions_init"); // ENOMEM, its only failure
     }
-    const file = cString(opts.file);
-    const cwd = cString(opts.cwd);
+    const file = this.#cString(opts.file);
+    const cwd = this.#cString(opts.cwd);
     const argv = packStrings(opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a));
-    const envp = packStrings(this.#environment(opts.env));
+    const envp = packStrings(this.#childEnvironment(opts.baseEnv, opts.env));
     let rc = lib.posix_spawn_file_actions_addopen(actions, 0, this.#devNull, O_RDONLY, 0) ||
       lib.posix_spawn_file_actions_adddup2(actions, out[1], 1) ||
       lib.posix_spawn_file_actions_adddup2(actions, err[1], 2);

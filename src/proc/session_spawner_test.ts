@@ -8,7 +8,7 @@ const spawner = sessionSpawner();
 
 function start(
   argv: (string | Uint8Array)[],
-  extra: { env?: Record<string, string>; cwd?: string } = {},
+  extra: { env?: Record<string, string>; baseEnv?: Record<string, string>; cwd?: string } = {},
 ): { child: SessionChild; out: () => string; err: () => string } {
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
@@ -16,6 +16,7 @@ function start(
     file: typeof argv[0] === "string" ? argv[0] : dec.decode(argv[0]),
     argv,
     env: extra.env ?? {},
+    ...(extra.baseEnv ? { baseEnv: extra.baseEnv } : {}),
     cwd: extra.cwd ?? Deno.cwd(),
     onStdout: (c) => out.push(c.slice()),
     onStderr: (c) => err.push(c.slice()),
@@ -104,5 +105,41 @@ test("the environment is read at each start, not when the spawner opened", async
     assert.equal(a.out(), "later\n");
   } finally {
     Deno.env.delete("DISBATCH_SPAWNER_TEST");
+  }
+});
+
+test("baseEnv: inherited, then the base in its order, then new names; env overrides both", async () => {
+  Deno.env.set("DISBATCH_SPAWNER_INHERITED", "inherited");
+  Deno.env.set("DISBATCH_SPAWNER_B", "inherited-b");
+  try {
+    const base = { DISBATCH_SPAWNER_B: "base-b", DISBATCH_SPAWNER_A: "base-a" };
+    const envOf = async (env: Record<string, string>) => {
+      const a = start(["/usr/bin/env"], { baseEnv: base, env });
+      await a.child.status;
+      await a.child.drained;
+      return a.out().split("\n").filter((l) => l.startsWith("DISBATCH_SPAWNER_"));
+    };
+    // The base wins over the inherited value of a name it lists, keeping the base's order.
+    assert.deepEqual(await envOf({ DISBATCH_SPAWNER_C: "c" }), [
+      "DISBATCH_SPAWNER_INHERITED=inherited",
+      "DISBATCH_SPAWNER_B=base-b",
+      "DISBATCH_SPAWNER_A=base-a",
+      "DISBATCH_SPAWNER_C=c",
+    ]);
+    // Same base object again (its encoding is reused): per-spawn values still apply, in place.
+    assert.deepEqual(await envOf({ DISBATCH_SPAWNER_A: "task-a" }), [
+      "DISBATCH_SPAWNER_INHERITED=inherited",
+      "DISBATCH_SPAWNER_B=base-b",
+      "DISBATCH_SPAWNER_A=task-a",
+    ]);
+    // env replacing an inherited name the base does not list: the inherited entry goes.
+    assert.deepEqual(await envOf({ DISBATCH_SPAWNER_INHERITED: "task" }), [
+      "DISBATCH_SPAWNER_B=base-b",
+      "DISBATCH_SPAWNER_A=base-a",
+      "DISBATCH_SPAWNER_INHERITED=task",
+    ]);
+  } finally {
+    Deno.env.delete("DISBATCH_SPAWNER_INHERITED");
+    Deno.env.delete("DISBATCH_SPAWNER_B");
   }
 });
