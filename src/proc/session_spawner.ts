@@ -255,9 +255,6 @@ export class SessionSpawner {
   #nextToken = 1;
   #waiting = false;
   readonly #idleWaiters: (() => void)[] = [];
-  /** Whether the SIGCHLD listener is installed (only while something is watched). */
-  #listening = false;
-  readonly #onChild = () => this.#collectNow();
   /** `K=V` entries of this process's environment, encoded: the environment rarely changes. */
   #envBytes = new Map<string, Uint8Array>();
   /** Per `baseEnv` object: the environment it stands for, encoded once. */
@@ -324,9 +321,10 @@ export class SessionSpawner {
   }
 
   /**
-   * Resolves once no wait runs off the main thread. A child's result can arrive (via SIGCHLD)
-   * just before the waiting thread, woken at the same time, has returned; tests await this so
-   * that no operation outlives the test that started it.
+   * Resolves once no wait runs off the main thread. The last child's result can be delivered
+   * while a wait is still in flight (its pipes were read by a zero-timeout collection, and the
+   * eventfd is still to end the wait); tests await this so that no operation outlives the test
+   * that started it.
    */
   idle(): Promise<void> {
     if (!this.#waiting) return Promise.resolve();
@@ -444,20 +442,7 @@ export class SessionSpawner {
     const token = this.#nextToken++;
     if (!this.#add(fd, token)) throw failed(this.#errno(), "epoll_ctl");
     this.#watches.set(token, { fd, child, stream });
-    this.#listen(true);
     return token;
-  }
-
-  /**
-   * A child's exit wakes the main thread directly through SIGCHLD (Deno's reactor, as for its
-   * own children) instead of through the waiting thread: about 0.25 ms sooner per task. The
-   * waiting thread stays for output, and as the safety net should a signal be coalesced.
-   */
-  #listen(on: boolean): void {
-    if (on === this.#listening) return;
-    this.#listening = on;
-    if (on) Deno.addSignalListener("SIGCHLD", this.#onChild);
-    else Deno.removeSignalListener("SIGCHLD", this.#onChild);
   }
 
   /** Handles whatever is ready now, on the main thread. */
@@ -475,10 +460,9 @@ export class SessionSpawner {
     this.#settled();
   }
 
-  /** After a batch: stop listening and end the in-flight wait once nothing is watched. */
+  /** After a batch: end the in-flight wait once nothing is watched. */
   #settled(): void {
     if (this.#watches.size > 0) return;
-    this.#listen(false);
     this.#maybeIdle();
   }
 
