@@ -8,13 +8,24 @@
  * them ≈ 0.1 s before doing anything.
  * @module
  */
+/**
+ * Ends a driver, context or engine process once its role returned. Each of them returns only
+ * after its children have exited (tasks, engines, the context) and its files and connections
+ * are closed, so nothing is left to wait for; exiting here skips the runtime's teardown
+ * (≈ 4 ms measured), which the three processes otherwise pay one after the other at the end of
+ * every run.
+ */
+function exitNow(code: number): never {
+  Deno.exit(code);
+}
+
 /** Runs the role selected by `argv` and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   switch (argv[0]) {
     case "--engine":
-      return await (await import("./engine_main.ts")).engineMain(argv.slice(1));
+      return exitNow(await (await import("./engine_main.ts")).engineMain(argv.slice(1)));
     case "--context":
-      return await (await import("./context_main.ts")).contextMain(argv.slice(1));
+      return exitNow(await (await import("./context_main.ts")).contextMain(argv.slice(1)));
     case "--cleanup":
       return await (await import("./cleanup_main.ts")).cleanupMain(argv.slice(1));
     case "--state":
@@ -26,6 +37,6 @@ export async function main(argv: string[]): Promise<number> {
     case "--mon":
       return await (await import("./monitor_main.ts")).monitorMain(argv.slice(1));
     default:
-      return await (await import("./driver_main.ts")).driverMain(argv);
+      return exitNow(await (await import("./driver_main.ts")).driverMain(argv));
   }
 }
