@@ -129,7 +129,7 @@ export function killAll(pids: number[]): void {
 
 /** The run's result, or SIGKILL it and throw when it takes longer than `ms` (a hang). */
 export async function resultWithin(run: BackgroundRun, ms: number): Promise<RunResult> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), ms));
   const first = await Promise.race([run.result, timeout]);
   clearTimeout(timer);

@@ -60,7 +60,7 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     assert.equal(JSON.parse(byScript.stdout).prefix, prefix);
 
     const waiting = startDisbatch(["--wait", "run"], { cwd: dir });
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const early = await Promise.race([
       waiting.result.then(() => "ended"),
       new Promise((r) => timer = setTimeout(() => r("waiting"), 400)),

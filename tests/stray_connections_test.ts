@@ -18,7 +18,7 @@ async function driverPort(dbUtil: string): Promise<number> {
 async function readToClose(conn: Deno.Conn, ms: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   const buf = new Uint8Array(4096);
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), ms));
   try {
     for (;;) {

@@ -268,7 +268,7 @@ async function superviseEngines(
   const children = new Map<string, ChildHandle>();
   let driverGone = false;
   let enginesDone = false;
-  let graceTimer: number | undefined;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const onDriverGone = () => {
     if (driverGone) return;
     driverGone = true;

@@ -53,7 +53,7 @@ export class RetireThrottle {
   readonly #retired: string[] = [];
   #pending: { node: string; code: number }[] = [];
   #driverNode: string | null = null;
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #chain: Promise<void> = Promise.resolve();
 
   constructor(opts: RetireThrottleOptions) {

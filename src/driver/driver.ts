@@ -191,7 +191,7 @@ export class Driver {
   #finish!: () => void;
   readonly #done: Promise<void>;
   readonly #outcome: RunOutcome = { failures: 0, normalTasks: 0, stoppedBy: null, unrun: 0 };
-  #killTimer: number | undefined;
+  #killTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #observers = new Set<Connection>();
   /** Task id -> the client that submitted it (task-server mode). */
   readonly #routes = new Map<number, Connection>();

@@ -35,7 +35,7 @@ export class CompletionMailer {
   #disabled = false;
   #sending: Promise<void> = Promise.resolve();
   #reading: Promise<void> = Promise.resolve();
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(o: MailerOptions) {
     this.#o = o;

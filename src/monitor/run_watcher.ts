@@ -41,7 +41,7 @@ export class RunWatcher implements StateSource {
   readonly #conn: Connection;
   readonly #listeners = new Set<WatchListener>();
   readonly #acks = new Map<number, (ok: boolean) => void>();
-  readonly #poll: number;
+  readonly #poll: ReturnType<typeof setInterval>;
   #nextRef = 1;
   #state: RunState | null = null;
   #exitCode: number | null = null;

@@ -16,7 +16,7 @@ export function killGroup(pgid: number, signal: Deno.Signal): void {
 
 /** True when `status` settles within `ms`; false when the time runs out first. */
 export async function exitedWithin(status: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([
       status.then(() => true),

@@ -50,7 +50,7 @@ function streamOf(bytes: Uint8Array, size = bytes.length || 1) {
 
 /** Settles with the promise's value, or "timeout" after `ms` (so a deadlock fails, not hangs). */
 async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
-  let timer = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), ms));
   try {
     return await Promise.race([p, timeout]);
