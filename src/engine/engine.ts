@@ -87,7 +87,10 @@ export class Engine {
   #run!: RunInfo;
   #rank = -1;
   #log = new Logger(null, "engine");
-  readonly #running = new Map<number, RunningTask>();
+  /** Tasks started and not yet reported (a task's output may still be read after its exit). */
+  readonly #running = new Set<RunningTask>();
+  /** Cylinders whose task's process is alive; a cylinder is free again once it exited. */
+  readonly #busy = new Set<number>();
   /** Tasks assigned to this engine and not started yet (the driver's prefetch). */
   readonly #queue: {
     id: number;
@@ -277,15 +280,22 @@ export class Engine {
   /** Starts queued tasks on free cylinders (lowest rank first). */
   #startQueued(): void {
     for (let cyl = 0; cyl < this.#usable && this.#queue.length > 0 && !this.#ending; cyl++) {
-      if (this.#running.has(cyl)) continue;
+      if (this.#busy.has(cyl)) continue;
       const q = this.#queue.shift()!;
+      this.#busy.add(cyl);
       const task = startTask({
         command: q.command,
         baseEnv: this.#cylBase[cyl],
         env: this.#taskEnv(q.id, q.line, q.rep),
         cwd: this.#run.cwd,
+        // The cylinder's next task starts as soon as this one is finished (exited, output
+        // closed), before its result is built and sent.
+        onDone: () => {
+          this.#busy.delete(cyl);
+          this.#startQueued();
+        },
       });
-      this.#running.set(cyl, task);
+      this.#running.add(task);
       let timedOut = false;
       const timer = q.timeout > 0
         ? setTimeout(() => {
@@ -296,9 +306,7 @@ export class Engine {
         : undefined;
       task.done.then((r) => {
         clearTimeout(timer);
-        this.#running.delete(cyl);
-        // The next task first: the cylinder should not wait for the report to be sent.
-        this.#startQueued();
+        this.#running.delete(task);
         this.#report("N", q.id, cyl, timedOut ? { ...r, rc: TIMEOUT_RC } : r);
         this.#maybeStop();
       });
@@ -316,9 +324,9 @@ export class Engine {
       env: this.#taskEnv(t.index, t.line, -1),
       cwd: this.#run.cwd,
     });
-    this.#running.set(-1, task);
+    this.#running.add(task);
     const r = await task.done;
-    this.#running.delete(-1);
+    this.#running.delete(task);
     if (!this.#ending || this.#draining) this.#report(t.which, t.index, -1, r);
   }
 
@@ -357,7 +365,7 @@ export class Engine {
     this.#queue.length = 0;
     if (this.#running.size > 0) {
       this.#log.info(`${why}: terminating ${this.#running.size} running tasks`);
-      const tasks = [...this.#running.values()];
+      const tasks = [...this.#running];
       await Promise.all(tasks.map((t) => t.terminate(KILL_GRACE_MS)));
       // Their results are reported by their own done handlers: let those run before `stopped`.
       await Promise.all(tasks.map((t) => t.done));

@@ -28,6 +28,14 @@ export interface StartTaskOptions {
   /** How long to keep reading the pipes after the process exited (default 5000 ms). */
   pipeGraceMs?: number;
   /**
+   * Called once when the task has finished (its process exited and its output pipes closed or
+   * were given up; or it failed to start), before {@link RunningTask.done}'s callbacks run. With
+   * the FFI spawner the call comes synchronously from the event that finished the task, so a
+   * caller keeping one task per slot starts the next one without a detour through promise
+   * callbacks (a fifth of the time between two trivial tasks).
+   */
+  onDone?: () => void;
+  /**
    * How the new session is made: `posix_spawn` through FFI (default where available, see
    * `session_spawner.ts`) or util-linux `setsid(1)`. `DISBATCH_SPAWN=setsid` forces the latter.
    */
@@ -93,13 +101,21 @@ export class RunningTask {
     } catch (e) {
       this.pid = -1;
       const error = spawner ? pythonStyle(spawner, e, opts.cwd) : e;
+      // Not from inside the caller's own startTask() call: it may be looping over its slots.
+      if (opts.onDone) queueMicrotask(opts.onDone);
       this.done = Promise.resolve(spawnFailure(error, start));
       this.#status = this.done;
       return;
     }
     this.pid = child.pid;
     this.#status = child.rc;
-    this.done = collect(child, start, opts.pipeGraceMs ?? 5000);
+    const collected = collect(child, start, opts.pipeGraceMs ?? 5000);
+    const onDone = opts.onDone;
+    // The FFI spawner calls onDone itself, straight from the event.
+    this.done = spawner || !onDone ? collected : collected.then((r) => {
+      onDone();
+      return r;
+    });
   }
 
   /** SIGTERM the task's process group, SIGKILL it after `graceMs`; resolves once the task exited. */
@@ -179,6 +195,7 @@ function startInSession(spawner: SessionSpawner, opts: StartTaskOptions): Starte
     cwd: opts.cwd,
     onStdout: (chunk) => out.push(chunk),
     onStderr: (chunk) => err.push(chunk),
+    ...(opts.onDone ? { onDone: opts.onDone } : {}),
   });
   let drained = false;
   void child.drained.then(() => drained = true);

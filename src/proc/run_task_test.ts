@@ -247,6 +247,37 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     assert.deepEqual(await waitGroupGone(t.pid, 1000), []);
   });
 
+  test(`onDone: once, when exited and the output closed, before done; also for a failed start [${via}]`, async () => {
+    let doneAt = 0;
+    const calls: number[] = [];
+    const t = startTask({
+      via,
+      // The background subshell holds the pipes 0.3 s past the exit of bash.
+      command: enc.encode("(sleep 0.3; echo late) & echo early"),
+      env: {},
+      cwd: "/",
+      onDone: () => calls.push(performance.now()),
+    });
+    const t0 = performance.now();
+    void t.done.then(() => doneAt = performance.now());
+    const r = await t.done;
+    assert.equal(calls.length, 1);
+    assert.ok(calls[0] - t0 >= 250, `onDone after ${calls[0] - t0} ms: before the pipes closed`);
+    assert.ok(calls[0] <= doneAt, "onDone before done's callbacks");
+    assert.deepEqual([r.rc, r.outSnippet], [0, "early\nlate\n"]);
+    let failed = 0;
+    const bad = startTask({
+      via,
+      command: enc.encode("true"),
+      env: {},
+      cwd: "/nonexistent-dir",
+      onDone: () => failed++,
+    });
+    assert.equal(failed, 0, "never from inside startTask()");
+    assert.equal((await bad.done).rc, 2);
+    assert.equal(failed, 1);
+  });
+
   test(`elapsed time is accurate (no polling) [${via}]`, async () => {
     const r = await runV("sleep 0.2");
     const elapsed = r.finish - r.start;

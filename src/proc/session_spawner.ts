@@ -48,6 +48,13 @@ export interface SessionSpawnOptions {
   onStdout(chunk: Uint8Array): void;
   /** Receives each chunk read from the child's stderr (the buffer is reused afterwards). */
   onStderr(chunk: Uint8Array): void;
+  /**
+   * Called synchronously, once, when the child has exited and both pipes have reached end of
+   * file (or were given up), before any callback of `status` or `drained` runs. It may start
+   * other children: a caller that keeps one child per slot starts the next one here, straight
+   * from the event, without a detour through promise callbacks.
+   */
+  onDone?(status: SessionStatus): void;
 }
 
 /** A child started by {@link SessionSpawner.spawn}; it leads its own session and group. */
@@ -161,6 +168,10 @@ interface Child {
   tokens: [number, number];
   sinks: [(chunk: Uint8Array) => void, (chunk: Uint8Array) => void];
   settle(status: SessionStatus): void;
+  /** The exit status once reaped. */
+  status: SessionStatus | null;
+  /** Cleared once called. */
+  onDone: ((status: SessionStatus) => void) | undefined;
   pipesDone(): void;
 }
 
@@ -254,6 +265,8 @@ export class SessionSpawner {
   readonly #watches = new Map<number, Watch>();
   #nextToken = 1;
   #waiting = false;
+  /** True while #woke handles events (see there). */
+  #handling = false;
   readonly #idleWaiters: (() => void)[] = [];
   /** `K=V` entries of this process's environment, encoded: the environment rarely changes. */
   #envBytes = new Map<string, Uint8Array>();
@@ -541,6 +554,8 @@ export class SessionSpawner {
       tokens: [0, 0],
       sinks: [opts.onStdout, opts.onStderr],
       settle,
+      status: null,
+      onDone: opts.onDone,
       pipesDone,
     };
     const readEnds = [out[0], err[0]];
@@ -578,7 +593,7 @@ export class SessionSpawner {
     });
     try {
       const r = await waitpid.symbols.waitpid(child.pid, statusBuf, 0);
-      child.settle(r === child.pid ? decodeStatus(statusBuf[0]) : { code: 255, signal: null });
+      exited(child, r === child.pid ? decodeStatus(statusBuf[0]) : { code: 255, signal: null });
     } finally {
       waitpid.close();
     }
@@ -589,6 +604,7 @@ export class SessionSpawner {
     for (const token of child.tokens) this.#unwatch(token);
     child.tokens = [0, 0];
     child.pipesDone();
+    finished(child);
     this.#settled();
   }
 
@@ -601,7 +617,7 @@ export class SessionSpawner {
 
   /** Starts a wait off the main thread unless one runs or nothing is watched. */
   #arm(): void {
-    if (this.#waiting || this.#watches.size === 0) return;
+    if (this.#waiting || this.#handling || this.#watches.size === 0) return;
     this.#waiting = true;
     const buf = this.#waitBuf;
     this.#lib.epoll_wait(this.#epoll, new Uint8Array(buf.buffer), MAX_EVENTS, -1).then(
@@ -612,9 +628,15 @@ export class SessionSpawner {
 
   #woke(buf: DataView, n: number): void {
     this.#waiting = false;
-    this.#handle(buf, n);
-    // Whatever else became ready meanwhile, without another trip through the thread pool.
-    this.#collectNow();
+    // An exit hook may spawn; its #arm must wait: the new wait would write into `buf`.
+    this.#handling = true;
+    try {
+      this.#handle(buf, n);
+      // Whatever else became ready meanwhile, without another trip through the thread pool.
+      this.#collectNow();
+    } finally {
+      this.#handling = false;
+    }
     this.#arm();
     if (!this.#waiting) { for (const resolve of this.#idleWaiters.splice(0)) resolve(); }
   }
@@ -637,7 +659,7 @@ export class SessionSpawner {
         const r = lib.waitpid(child.pid, this.#int2, WNOHANG);
         if (r === 0) continue; // not a zombie yet: keep watching
         this.#unwatch(token);
-        child.settle(r === child.pid ? decodeStatus(this.#int2[0]) : { code: 255, signal: null });
+        exited(child, r === child.pid ? decodeStatus(this.#int2[0]) : { code: 255, signal: null });
         continue;
       }
       // One read() takes what is there; 0 is end of file, EAGAIN a report already handled.
@@ -649,9 +671,29 @@ export class SessionSpawner {
       if (got < 0 && this.#errno() === EAGAIN) continue;
       this.#unwatch(token);
       child.tokens[stream] = 0;
-      if (child.tokens[0] === 0 && child.tokens[1] === 0) child.pipesDone();
+      if (child.tokens[0] === 0 && child.tokens[1] === 0) {
+        child.pipesDone();
+        finished(child);
+      }
     }
   }
+}
+
+/** Records a reaped child and settles its `status` (whose callbacks run later). */
+function exited(child: Child, status: SessionStatus): void {
+  child.status = status;
+  child.settle(status);
+  finished(child);
+}
+
+/** Calls the child's `onDone` once it has exited and its pipes are closed. */
+function finished(child: Child): void {
+  const onDone = child.onDone;
+  if (onDone === undefined || child.status === null || child.tokens[0] + child.tokens[1] !== 0) {
+    return;
+  }
+  child.onDone = undefined;
+  onDone(child.status);
 }
 
 /** Decodes a wait(2) status word. */

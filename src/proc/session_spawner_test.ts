@@ -143,3 +143,36 @@ test("baseEnv: inherited, then the base in its order, then new names; env overri
     Deno.env.delete("DISBATCH_SPAWNER_B");
   }
 });
+
+test("onDone runs once exited and drained, before status callbacks, and may spawn", async () => {
+  const order: string[] = [];
+  let second: SessionChild | null = null;
+  const first = spawner!.spawn({
+    file: "/bin/bash",
+    argv: ["/bin/bash", "-c", "(sleep 0.2; echo late) & exit 3"],
+    env: {},
+    cwd: Deno.cwd(),
+    onStdout: (c) => order.push(`first ${dec.decode(c).trim()}`),
+    onStderr: () => {},
+    onDone: (s) => {
+      order.push(`done ${s.code}`);
+      // A spawn from inside the event handler (the engine starts its next task here).
+      second = spawner!.spawn({
+        file: "/bin/bash",
+        argv: ["/bin/bash", "-c", "echo next"],
+        env: {},
+        cwd: Deno.cwd(),
+        onStdout: (c) => order.push(`second ${dec.decode(c).trim()}`),
+        onStderr: () => {},
+      });
+    },
+  });
+  void first.status.then((s) => order.push(`status ${s.code}`));
+  await first.drained;
+  assert.notEqual(second, null);
+  const next = second as unknown as SessionChild;
+  assert.deepEqual(await next.status, { code: 0, signal: null });
+  await next.drained;
+  // The exit (status) comes first; onDone waits for the background writer to close the pipe.
+  assert.deepEqual(order, ["status 3", "first late", "done 3", "second next"]);
+});
