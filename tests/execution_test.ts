@@ -17,6 +17,7 @@ import {
   writeTasks,
 } from "./helpers.ts";
 import { exists, killAll, startDisbatch, uniqueMarker, waitFor } from "./background_run.ts";
+import { maxConcurrent, taskRuns } from "./cluster_lab.ts";
 
 const HOST = Deno.hostname();
 const T01_TASKS = "echo hello\necho err >&2\nexit 3\n";
@@ -386,5 +387,18 @@ Deno.test("1,000 tasks on 4 cylinders: 1,000 distinct ids, every output right", 
       assert.equal(f[2], String(Number(f[1]) + 1));
       assert.equal(f[11], `'${f[1]} ${f[1]}\\n'`);
     }
+  });
+});
+
+Deno.test("a cylinder's next task starts after its last one finished, as the status file shows", async () => {
+  await withTempDir(async (dir) => {
+    // Quick tasks keep both cylinders busy; a slow one now and then lets the two drift apart.
+    const tasks = Array.from({ length: 400 }, (_, i) => i % 50 === 0 ? "sleep 0.05" : "true");
+    await writeTasks(`${dir}/Tasks`, tasks.join("\n") + "\n");
+    const r = await disbatch(["-s", "localhost:2", "-p", "run", "Tasks"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const runs = taskRuns(await statusLines(`${dir}/run`));
+    assert.equal(runs.length, 400);
+    assert.equal(maxConcurrent(runs), 2);
   });
 });

@@ -175,6 +175,8 @@ interface StartedChild {
   rc: Promise<number>;
   out: SnippetCollector;
   err: SnippetCollector;
+  /** When the process was reaped (epoch seconds) if that was recorded at the event, else null. */
+  exitedAt(): number | null;
   /** Whether both pipes have reached end of file already. */
   drained(): boolean;
   /** Resolves once both pipes reached end of file. */
@@ -202,6 +204,7 @@ function startInSession(spawner: SessionSpawner, opts: StartTaskOptions): Starte
   return {
     pid: child.pid,
     rc: child.status.then((s) => s.signal === null ? s.code : -s.signal),
+    exitedAt: () => child.exitedAt === null ? null : child.exitedAt / 1000,
     out,
     err,
     drained: () => drained,
@@ -229,6 +232,7 @@ function startWithSetsid(opts: StartTaskOptions): StartedChild {
   return {
     pid: child.pid,
     rc: child.status.then(returnCode),
+    exitedAt: () => null,
     out,
     err,
     drained: () => pumps.every((p) => p.eof),
@@ -245,7 +249,7 @@ async function collect(
   pipeGraceMs: number,
 ): Promise<TaskRunResult> {
   const rc = await child.rc;
-  const finish = seconds();
+  const finish = child.exitedAt() ?? seconds();
   // A background child may hold the pipes open forever: read on for a bounded time only.
   if (!child.drained() && !(await exitedWithin(child.eof, pipeGraceMs))) await child.abandon();
   return {

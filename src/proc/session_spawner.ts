@@ -62,6 +62,8 @@ export interface SessionChild {
   readonly pid: number;
   /** Resolves once the child exited (never rejects). */
   readonly status: Promise<SessionStatus>;
+  /** When the child was reaped (epoch milliseconds), or null before. */
+  readonly exitedAt: number | null;
   /** Resolves once both pipes reached end of file or were given up. */
   readonly drained: Promise<void>;
   /** Stops reading the pipes and closes them (a background grandchild may hold them open). */
@@ -168,8 +170,9 @@ interface Child {
   tokens: [number, number];
   sinks: [(chunk: Uint8Array) => void, (chunk: Uint8Array) => void];
   settle(status: SessionStatus): void;
-  /** The exit status once reaped. */
+  /** The exit status once reaped, and when (epoch milliseconds). */
   status: SessionStatus | null;
+  exitedAt: number | null;
   /** Cleared once called. */
   onDone: ((status: SessionStatus) => void) | undefined;
   pipesDone(): void;
@@ -555,6 +558,7 @@ export class SessionSpawner {
       sinks: [opts.onStdout, opts.onStderr],
       settle,
       status: null,
+      exitedAt: null,
       onDone: opts.onDone,
       pipesDone,
     };
@@ -583,7 +587,15 @@ export class SessionSpawner {
     // For the same causes, wait for the exit off the main thread instead.
     if (!watched) void this.#waitOffThread(child);
     this.#arm();
-    return { pid, status, drained, abandonPipes: () => this.#abandon(child) };
+    return {
+      pid,
+      status,
+      get exitedAt() {
+        return child.exitedAt;
+      },
+      drained,
+      abandonPipes: () => this.#abandon(child),
+    };
   }
 
   async #waitOffThread(child: Child): Promise<void> {
@@ -681,6 +693,9 @@ export class SessionSpawner {
 
 /** Records a reaped child and settles its `status` (whose callbacks run later). */
 function exited(child: Child, status: SessionStatus): void {
+  // Taken here, not when a promise callback runs: onDone may start the slot's next task now,
+  // and a slot must never show two tasks at once in the status file.
+  child.exitedAt = Date.now();
   child.status = status;
   child.settle(status);
   finished(child);
