@@ -20,6 +20,8 @@ interface Row {
   seconds: number;
   rate?: number;
   note?: string;
+  /** The exact command measured (as run under `bash -c`). */
+  cmd?: string;
 }
 const rows: Row[] = [];
 
@@ -85,7 +87,7 @@ async function throughput(dir: string, name: string, n: number, cmd: string, slo
   }
   for (const [tool, cmd] of tools) {
     const s = await timeBest(cmd, dir, `rm -f ${dir}/run_* ${dir}/joblog`);
-    rows.push({ case: name, tool, seconds: s, rate: n / s });
+    rows.push({ case: name, tool, seconds: s, rate: n / s, cmd });
   }
 }
 
@@ -141,10 +143,9 @@ async function slurm(dir: string): Promise<void> {
   const tf = await taskFile(dir, "slurm.tasks", 3000, "true");
   // The job's own elapsed time, from sbatch to the job leaving the queue (includes Slurm's start).
   const t0 = performance.now();
-  const sub = await sh(
-    `${env} sbatch --parsable -N 3 -n 12 -o ${dir}/slurm.out --wrap '${LAUNCHER} -p ${dir}/slurm ${tf}'`,
-    dir,
-  );
+  const cmd =
+    `${env} sbatch --parsable -N 3 -n 12 -o ${dir}/slurm.out --wrap '${LAUNCHER} -p ${dir}/slurm ${tf}'`;
+  const sub = await sh(cmd, dir);
   const job = sub.out.trim().split(/\s+/)[0];
   for (;;) {
     const q = await sh(`${env} squeue -h -j ${job}`, dir);
@@ -159,6 +160,7 @@ async function slurm(dir: string): Promise<void> {
     seconds: s,
     rate: 3000 / s,
     note: `job ${job}, ${lines} status lines, incl. job start`,
+    cmd: `${cmd}, then squeue -h -j JOB every 0.1 s until the job is gone`,
   });
 }
 
@@ -184,17 +186,15 @@ async function main(): Promise<void> {
     if (want("scale")) {
       for (const n of QUICK ? [1000, 10_000] : [1000, 10_000, 100_000]) {
         const tf = await taskFile(dir, `scale${n}.tasks`, n, "true");
-        const s = await timeBest(
-          `${LAUNCHER} -s localhost:2 -p ${dir}/scale ${tf}`,
-          dir,
-          `rm -f ${dir}/scale_*`,
-        );
+        const cmd = `${LAUNCHER} -s localhost:2 -p ${dir}/scale ${tf}`;
+        const s = await timeBest(cmd, dir, `rm -f ${dir}/scale_*`);
         rows.push({
           case: `scaling: ${n} x true`,
           tool: "disbatch",
           seconds: s,
           rate: n / s,
           note: `${(s / n * 1e6).toFixed(0)} µs/task`,
+          cmd,
         });
       }
     }
@@ -215,25 +215,29 @@ async function main(): Promise<void> {
         note: `driver ${(d2 / 1024).toFixed(1)} MB (+${((d2 - d1) / 1024).toFixed(1)}), engine ${
           (e2 / 1024).toFixed(1)
         } MB`,
+        cmd: `${LAUNCHER} -s localhost:2 -p ${dir}/memN ${dir}/memN.tasks (N = 1000, 1000000),` +
+          ` sampled with ps -eo rss=,args= every 0.2 s`,
       });
     }
     if (want("slurm")) await slurm(dir);
     if (want("latency")) {
       const tf = await taskFile(dir, "one.tasks", 1, "true");
-      const s = await timeBest(
-        `${LAUNCHER} -s localhost:1 -p ${dir}/one ${tf}`,
-        dir,
-        `rm -f ${dir}/one_*`,
-      );
-      rows.push({ case: "one task end to end (start-up latency)", tool: "disbatch", seconds: s });
+      const cmd = `${LAUNCHER} -s localhost:1 -p ${dir}/one ${tf}`;
+      const s = await timeBest(cmd, dir, `rm -f ${dir}/one_*`);
+      rows.push({
+        case: "one task end to end (start-up latency)",
+        tool: "disbatch",
+        seconds: s,
+        cmd,
+      });
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-  report();
+  report(dir);
 }
 
-function report(): void {
+function report(tmp: string): void {
   const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
   const lines = [
     `# Benchmark results`,
@@ -263,6 +267,17 @@ function report(): void {
     for (const p of rs.filter((r) => r.tool !== "disbatch" && r.rate)) {
       lines.push(`- ${c}: ${(d!.rate! / p.rate!).toFixed(2)} × ${p.tool}`);
     }
+  }
+  lines.push(
+    "",
+    "Exact commands (`$T` is the run's temporary directory, `$R` the repository; each timed" +
+      " command runs under `bash -c` and the best of the repetitions counts):",
+    "",
+  );
+  for (const r of rows.filter((r) => r.cmd)) {
+    lines.push(
+      `- ${r.case}, ${r.tool}: \`${r.cmd!.replaceAll(tmp, "$T").replaceAll(ROOT, "$R")}\``,
+    );
   }
   const text = lines.join("\n") + "\n";
   console.log(text);
