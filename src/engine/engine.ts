@@ -89,7 +89,7 @@ export class Engine {
   #log = new Logger(null, "engine");
   /** Tasks started and not yet reported (a task's output may still be read after its exit). */
   readonly #running = new Set<RunningTask>();
-  /** Cylinders whose task's process is alive; a cylinder is free again once it exited. */
+  /** Cylinders whose task has not finished (exited and closed its output: see startTask). */
   readonly #busy = new Set<number>();
   /** Tasks assigned to this engine and not started yet (the driver's prefetch). */
   readonly #queue: {
