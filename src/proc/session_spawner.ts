@@ -708,7 +708,14 @@ function finished(child: Child): void {
     return;
   }
   child.onDone = undefined;
-  onDone(child.status);
+  try {
+    onDone(child.status);
+  } catch (e) {
+    // A failing hook is the caller's bug: it surfaces, but not in the middle of an event batch.
+    queueMicrotask(() => {
+      throw e;
+    });
+  }
 }
 
 /** Decodes a wait(2) status word. */
