@@ -271,8 +271,6 @@ export class SessionSpawner {
   /** True while #woke handles events (see there). */
   #handling = false;
   readonly #idleWaiters: (() => void)[] = [];
-  /** `K=V` entries of this process's environment, encoded: the environment rarely changes. */
-  #envBytes = new Map<string, Uint8Array>();
   /** Per `baseEnv` object: the environment it stands for, encoded once. */
   readonly #prepared = new WeakMap<object, PreparedEnv>();
   /** Recent program paths and working directories as C strings. */
@@ -432,15 +430,9 @@ export class SessionSpawner {
   /** This process's environment (read now: it may have changed) with `extra` on top. */
   #environment(extra: Record<string, string>): Uint8Array[] {
     const items: Uint8Array[] = [];
-    const seen = new Map<string, Uint8Array>();
     for (const [k, v] of Object.entries(Deno.env.toObject())) {
-      if (Object.hasOwn(extra, k)) continue;
-      const kv = `${k}=${v}`;
-      const bytes = this.#envBytes.get(kv) ?? encoder.encode(kv);
-      seen.set(kv, bytes);
-      items.push(bytes);
+      if (!Object.hasOwn(extra, k)) items.push(encoder.encode(`${k}=${v}`));
     }
-    this.#envBytes = seen;
     for (const [k, v] of Object.entries(extra)) items.push(encoder.encode(`${k}=${v}`));
     return items;
   }

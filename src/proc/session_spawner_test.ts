@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type SessionChild, sessionSpawner, SessionSpawnError } from "./session_spawner.ts";
+import {
+  type SessionChild,
+  sessionSpawner,
+  SessionSpawnError,
+  type SessionStatus,
+} from "./session_spawner.ts";
 
 const dec = new TextDecoder();
 
@@ -8,7 +13,14 @@ const spawner = sessionSpawner();
 
 function start(
   argv: (string | Uint8Array)[],
-  extra: { env?: Record<string, string>; baseEnv?: Record<string, string>; cwd?: string } = {},
+  extra: {
+    env?: Record<string, string>;
+    baseEnv?: Record<string, string>;
+    cwd?: string;
+    /** Also told of each stdout chunk, as text. */
+    onOut?: (text: string) => void;
+    onDone?: (status: SessionStatus) => void;
+  } = {},
 ): { child: SessionChild; out: () => string; err: () => string } {
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
@@ -18,8 +30,12 @@ function start(
     env: extra.env ?? {},
     ...(extra.baseEnv ? { baseEnv: extra.baseEnv } : {}),
     cwd: extra.cwd ?? Deno.cwd(),
-    onStdout: (c) => out.push(c.slice()),
+    onStdout: (c) => {
+      out.push(c.slice());
+      extra.onOut?.(dec.decode(c));
+    },
     onStderr: (c) => err.push(c.slice()),
+    ...(extra.onDone ? { onDone: extra.onDone } : {}),
   });
   const text = (parts: Uint8Array[]) => () => parts.map((p) => dec.decode(p)).join("");
   return { child, out: text(out), err: text(err) };
@@ -147,24 +163,14 @@ test("baseEnv: inherited, then the base in its order, then new names; env overri
 test("onDone runs once exited and drained, before status callbacks, and may spawn", async () => {
   const order: string[] = [];
   let second: SessionChild | null = null;
-  const first = spawner!.spawn({
-    file: "/bin/bash",
-    argv: ["/bin/bash", "-c", "(sleep 0.2; echo late) & exit 3"],
-    env: {},
-    cwd: Deno.cwd(),
-    onStdout: (c) => order.push(`first ${dec.decode(c).trim()}`),
-    onStderr: () => {},
+  const { child: first } = start(["/bin/bash", "-c", "(sleep 0.2; echo late) & exit 3"], {
+    onOut: (text) => order.push(`first ${text.trim()}`),
     onDone: (s) => {
       order.push(`done ${s.code}`);
       // A spawn from inside the event handler (the engine starts its next task here).
-      second = spawner!.spawn({
-        file: "/bin/bash",
-        argv: ["/bin/bash", "-c", "echo next"],
-        env: {},
-        cwd: Deno.cwd(),
-        onStdout: (c) => order.push(`second ${dec.decode(c).trim()}`),
-        onStderr: () => {},
-      });
+      second = start(["/bin/bash", "-c", "echo next"], {
+        onOut: (text) => order.push(`second ${text.trim()}`),
+      }).child;
     },
   });
   void first.status.then((s) => order.push(`status ${s.code}`));
