@@ -4,6 +4,7 @@
  * and polling until the run reaches a state.
  * @module
  */
+import { exitedWithin } from "../src/proc/kill_group.ts";
 import { LAUNCHER, livePids, type RunResult } from "./helpers.ts";
 
 /** A disbatch process started by {@link startDisbatch}. */
@@ -129,11 +130,7 @@ export function killAll(pids: number[]): void {
 
 /** The run's result, or SIGKILL it and throw when it takes longer than `ms` (a hang). */
 export async function resultWithin(run: BackgroundRun, ms: number): Promise<RunResult> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), ms));
-  const first = await Promise.race([run.result, timeout]);
-  clearTimeout(timer);
-  if (first !== "timeout") return first;
+  if (await exitedWithin(run.result, ms)) return await run.result;
   run.kill("SIGKILL");
   await run.result;
   throw new Error(`the run did not end within ${ms} ms`);

@@ -4,6 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { exitedWithin } from "../src/proc/kill_group.ts";
 import { killAll, resultWithin, startDisbatch, uniqueMarker, waitFor } from "./background_run.ts";
 import { disbatch, livePids, tempDir, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
 
@@ -60,12 +61,7 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     assert.equal(JSON.parse(byScript.stdout).prefix, prefix);
 
     const waiting = startDisbatch(["--wait", "run"], { cwd: dir });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const early = await Promise.race([
-      waiting.result.then(() => "ended"),
-      new Promise((r) => timer = setTimeout(() => r("waiting"), 400)),
-    ]);
-    clearTimeout(timer);
+    const early = await exitedWithin(waiting.result, 400) ? "ended" : "waiting";
     assert.equal(early, "waiting", "--wait returns only when the run ends");
     await Deno.writeTextFile(`${dir}/go`, "");
     const r = await resultWithin(run, 20_000);
