@@ -3,7 +3,7 @@
  * execution resources to a running driver (spec §8.1).
  * @module
  */
-import { ContextError, runContext } from "../context/context.ts";
+import { type ContextConfig, ContextError, runContext } from "../context/context.ts";
 import { NodeListError } from "../context/node_slots.ts";
 import { SlurmEnvError } from "../context/slurm_allocation.ts";
 import { SlurmSlotsError } from "../context/slurm_slots.ts";
@@ -14,17 +14,6 @@ import { writeAllSync } from "../log/write_all_sync.ts";
 import { parseContextArgs, UsageError } from "./parse_args.ts";
 import { printUsageError } from "./print_usage_error.ts";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
-
-/**
- * The log level the driver hands its auto-launched context in `DISBATCH_LOGLEVEL`. The variable
- * is removed from this process so that it does not leak into engines, tasks and retire
- * commands (tasks see only the DISBATCH_ variables of spec §6.2); engines get `--loglevel`.
- */
-function takeLogLevel(): LogLevel {
-  const level = Deno.env.get("DISBATCH_LOGLEVEL") ?? "INFO";
-  Deno.env.delete("DISBATCH_LOGLEVEL");
-  return level as LogLevel;
-}
 
 /** Entry of the context role. */
 export async function contextMain(argv: string[]): Promise<number> {
@@ -44,17 +33,44 @@ export async function contextMain(argv: string[]): Promise<number> {
     writeAllSync(Deno.stdout, o.help);
     return 0;
   }
-  const loglevel = takeLogLevel();
-  if (o.gpu) console.error("-g/--gpu is deprecated. It is no longer needed and will be ignored.");
+  // A context added with P_dbUtil.sh logs at the default level (the driver's -l is its own).
+  return await runContextRole({ ...o, dbUtil, loglevel: "INFO" }, (line) => {
+    console.error(line);
+  });
+}
+
+/**
+ * The driver's auto-launched context (`P_dbUtil.sh <args>`, spec §8.1), run inside the driver
+ * process instead of as a process of its own; resolves with the exit code that process would
+ * have had. The files of the original's launch are still made (both stay empty, as they are
+ * there: the context writes to its log), so a run leaves the same set of files.
+ */
+export async function runAutoContext(
+  prefix: string,
+  args: string[],
+  loglevel: LogLevel,
+  warn: (line: string) => void,
+): Promise<number> {
+  for (const f of [`${prefix}_context_wrap.out`, `${prefix}_${Deno.pid}_context_launch.log`]) {
+    await Deno.writeFile(f, new Uint8Array(), { append: true });
+  }
+  const dbUtil = `${prefix}_dbUtil.sh`;
+  const o = parseContextArgs(["--context", dbUtil, ...args]);
+  if ("help" in o) throw new Error("bug: the driver's context arguments ask for help");
+  return await runContextRole({ ...o, dbUtil, loglevel }, warn);
+}
+
+async function runContextRole(cfg: ContextConfig & { gpu: boolean }, warn: (line: string) => void) {
+  if (cfg.gpu) warn("-g/--gpu is deprecated. It is no longer needed and will be ignored.");
   try {
-    return await runContext({ ...o, dbUtil, loglevel }, { warn: (line) => console.error(line) });
+    return await runContext(cfg, { warn });
   } catch (e) {
     const known = [ContextError, NodeListError, SlurmEnvError, SlurmSlotsError, SrunOptionsError];
     if (known.some((k) => e instanceof k) || e instanceof ConnectError) {
-      console.error(`disbatch: ${(e as Error).message}`);
+      warn(`disbatch: ${(e as Error).message}`);
       return EXIT_FAILED;
     }
-    console.error(`disbatch: context failed: ${(e as Error).message}`);
+    warn(`disbatch: context failed: ${(e as Error).message}`);
     return EXIT_FAILED;
   }
 }

@@ -228,6 +228,13 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     noReissue: o.noReissue,
     bind: o.useAddress ? { hostname: o.useAddress.host, port: o.useAddress.port } : null,
     contextArgs: contextArgs(o),
+    runContext: async () =>
+      await (await import("./context_main.ts")).runAutoContext(
+        prefix,
+        contextArgs(o),
+        o.loglevel,
+        (line) => extras.above(() => err(line)),
+      ),
     defaults: {
       cpusPerTask: o.cpusPerTask,
       tasksPerNode: o.tasksPerNode,
@@ -239,7 +246,6 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     total,
     exitCodeOf: (outcome) => exitCodeFor(outcome, o.exitCode),
   };
-  Deno.env.set("DISBATCH_LOGLEVEL", o.loglevel);
   // --taskcommand: the command can find the run through DISBATCH_DBUTIL (e.g. to submit more).
   const command = o.taskcommand === null
     ? null
