@@ -2,7 +2,7 @@
  * The output prefix P (spec §3): where every file of the run goes and what the run is called.
  * @module
  */
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "./posix_path.ts";
 
 /** `-p` names a directory that does not exist. */
 export class PrefixError extends Error {
