@@ -4,7 +4,7 @@
  * and polling until the run reaches a state.
  * @module
  */
-import { exitedWithin } from "../src/proc/kill_group.ts";
+import { exitedWithin } from "../src/time/exited_within.ts";
 import { LAUNCHER, livePids, type RunResult } from "./helpers.ts";
 
 /** A disbatch process started by {@link startDisbatch}. */

@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { exitedWithin } from "../src/proc/kill_group.ts";
+import { exitedWithin } from "../src/time/exited_within.ts";
 import { killAll, resultWithin, startDisbatch, uniqueMarker, waitFor } from "./background_run.ts";
 import { disbatch, livePids, tempDir, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
 

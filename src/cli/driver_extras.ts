@@ -15,7 +15,7 @@ import { openRun } from "../monitor/run_client.ts";
 import { RunWatcher } from "../monitor/run_watcher.ts";
 import { splitHostPort } from "../net/connect.ts";
 import { Dashboard } from "../web/dashboard_server.ts";
-import { exitedWithin } from "../proc/kill_group.ts";
+import { exitedWithin } from "../time/exited_within.ts";
 
 /** What was asked for; checked when constructed (before the run starts). */
 export interface ExtrasOptions {

@@ -11,7 +11,7 @@ import { StatusFile } from "../driver/status_file.ts";
 import { Logger } from "../log/logger.ts";
 import { writeAllSync } from "../log/write_all_sync.ts";
 import { commandOutput } from "../proc/command_output.ts";
-import { exitedWithin } from "../proc/kill_group.ts";
+import { exitedWithin } from "../time/exited_within.ts";
 import { SubmissionSource } from "../driver/submission_source.ts";
 import { exitCodeFor } from "./exit_code_for.ts";
 import { heartbeatSettings } from "../protocol/heartbeat.ts";

@@ -12,7 +12,8 @@ import type { RunInfo } from "../protocol/messages.ts";
 import { type ChildHandle, runCapture, spawnChild } from "../proc/spawn_child.ts";
 import { signalNumber } from "../proc/signal_number.ts";
 import { killTagged } from "../proc/kill_tagged.ts";
-import { exitedWithin } from "../proc/kill_group.ts";
+import { exitedWithin } from "../time/exited_within.ts";
+import { after, type Timer } from "../time/timer.ts";
 import { parseNodeList, sshSlots } from "./node_slots.ts";
 import { engineCommand, type Launcher, sshExtraOptions } from "./engine_launch.ts";
 import { failureReason } from "./failure_reason.ts";
@@ -268,17 +269,18 @@ async function superviseEngines(
   const children = new Map<string, ChildHandle>();
   let driverGone = false;
   let enginesDone = false;
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  let graceTimer: Timer | undefined;
   const onDriverGone = () => {
     if (driverGone) return;
     driverGone = true;
     if (enginesDone) return;
-    graceTimer = setTimeout(() => {
+    // A cheap timer (src/time/timer.ts): the engines being waited for keep the process alive.
+    graceTimer = after(ENGINE_GRACE_MS, () => {
       for (const [node, child] of children) {
         log.warn(`engine on ${node} still running ${ENGINE_GRACE_MS} ms after the driver left`);
         void child.terminate(2_000);
       }
-    }, ENGINE_GRACE_MS);
+    });
   };
   const lost = new Set<string>();
   conn.attach({
@@ -314,7 +316,7 @@ async function superviseEngines(
     throttle.exited(n.node, code);
   }));
   enginesDone = true;
-  clearTimeout(graceTimer);
+  graceTimer?.cancel();
   await throttle.flush();
   // Every engine failed (ssh or srun could not start one, or it could not reach the driver):
   // exit non-zero so the driver, if this was its only context, ends with an error at once.

@@ -7,6 +7,7 @@
  * @module
  */
 import { shortHostName } from "../net/connect.ts";
+import { after, type Timer } from "../time/timer.ts";
 
 /** One run of the retire command. */
 export interface RetireBatch {
@@ -53,7 +54,7 @@ export class RetireThrottle {
   readonly #retired: string[] = [];
   #pending: { node: string; code: number }[] = [];
   #driverNode: string | null = null;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
   #chain: Promise<void> = Promise.resolve();
 
   constructor(opts: RetireThrottleOptions) {
@@ -68,14 +69,16 @@ export class RetireThrottle {
     this.#pending.push({ node, code });
     const host = this.#opts.contextHost;
     if (host !== null && shortHostName(node) === host) this.#driverNode = node;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
+    // A cheap timer (src/time/timer.ts): the context's other engines keep the process alive,
+    // and flush() releases what is left once the last one has exited.
     if (this.#opts.quietMs <= 0) this.#release();
-    else this.#timer = setTimeout(() => this.#release(), this.#opts.quietMs);
+    else this.#timer = after(this.#opts.quietMs, () => this.#release());
   }
 
   /** Runs whatever is pending now and resolves once every batch has run. */
   async flush(): Promise<void> {
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#release();
     await this.#chain;
   }

@@ -25,7 +25,8 @@ import type { ResumeIndex } from "../status/resume_index.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 import type { BarrierItem, NormalItem, PerEngineItem, TaskItem } from "../taskfile/task_item.ts";
 import { selfCommand } from "../proc/self_command.ts";
-import { exitedWithin } from "../proc/kill_group.ts";
+import { exitedWithin } from "../time/exited_within.ts";
+import { after, every, type Timer } from "../time/timer.ts";
 import type { StatusFile } from "./status_file.ts";
 import { type Accepted, SubmissionSource } from "./submission_source.ts";
 import { flagsOf } from "../status/status_line.ts";
@@ -196,7 +197,7 @@ export class Driver {
   #finish!: () => void;
   readonly #done: Promise<void>;
   readonly #outcome: RunOutcome = { failures: 0, normalTasks: 0, stoppedBy: null, unrun: 0 };
-  #killTimer: ReturnType<typeof setTimeout> | undefined;
+  #killTimer: Timer | undefined;
   readonly #observers = new Set<Connection>();
   /** Task id -> the client that submitted it (task-server mode). */
   readonly #routes = new Map<number, Connection>();
@@ -284,8 +285,9 @@ export class Driver {
     const onTerm = () => this.#onSignal("SIGTERM");
     Deno.addSignalListener("SIGINT", onInt);
     Deno.addSignalListener("SIGTERM", onTerm);
-    const hb = setInterval(() => this.#heartbeat(), this.#cfg.heartbeat.intervalMs);
-    const tick = setInterval(() => this.#tick(), 500);
+    // Cheap timers (src/time/timer.ts) throughout: the listener keeps the process alive.
+    const hb = every(this.#cfg.heartbeat.intervalMs, () => this.#heartbeat());
+    const tick = every(500, () => this.#tick());
     try {
       this.#pump();
       await this.#done;
@@ -299,9 +301,9 @@ export class Driver {
     } finally {
       Deno.removeSignalListener("SIGINT", onInt);
       Deno.removeSignalListener("SIGTERM", onTerm);
-      clearInterval(hb);
-      clearInterval(tick);
-      clearTimeout(this.#killTimer);
+      hb.cancel();
+      tick.cancel();
+      this.#killTimer?.cancel();
     }
     return this.#outcome;
   }
@@ -499,7 +501,7 @@ export class Driver {
     }
     if (kill) {
       // Engines that do not answer in time are abandoned; their tasks die with them.
-      this.#killTimer = setTimeout(() => this.#end(), 10_000);
+      this.#killTimer = after(10_000, () => this.#end());
     }
   }
 
@@ -586,17 +588,17 @@ export class Driver {
       return;
     }
     let registered = false;
-    const timer = setTimeout(() => {
+    const timer = after(30_000, () => {
       if (!registered) {
         this.#log.warn(`${conn.peer} (${role}) did not register; dropped`);
         conn.close();
       }
-    }, 30_000);
+    });
     conn.attach({
       message: (m) => {
         if (registered) return;
         registered = true;
-        clearTimeout(timer);
+        timer.cancel();
         if (role === "engine" && m.t === "eng_register") this.#addEngine(conn, m);
         else if (role === "context" && m.t === "ctx_register") this.#addContext(conn, m);
         else {
@@ -604,7 +606,7 @@ export class Driver {
           conn.close();
         }
       },
-      closed: () => clearTimeout(timer),
+      closed: () => timer.cancel(),
     });
   }
 

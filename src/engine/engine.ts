@@ -13,6 +13,7 @@ import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { type RunningTask, startTask, type TaskRunResult } from "../proc/run_task.ts";
 import { zeroPad6 } from "../status/number_format.ts";
 import { ENGINE_TAG } from "../proc/kill_tagged.ts";
+import { after, every } from "../time/timer.ts";
 
 /** Grace between SIGTERM and SIGKILL when tasks are killed (signals, fail-fast, timeouts). */
 const KILL_GRACE_MS = 2_000;
@@ -177,16 +178,17 @@ export class Engine {
     // A driver that stops answering (killed, node gone, network cut) must not leave tasks behind.
     // Its heartbeat settings win: ssh does not carry DISBATCH_HEARTBEAT to remote engines.
     const beat = this.#run.heartbeat ?? this.#args.heartbeat;
-    const hb = setInterval(() => {
+    // A cheap timer (src/time/timer.ts): the driver connection keeps the process alive.
+    const hb = every(beat.intervalMs, () => {
       if (Date.now() - this.#lastHeard > beat.timeoutMs) {
         this.#log.warn("the driver has been silent too long; ending");
         void this.#end("driver_lost");
       }
-    }, beat.intervalMs);
+    });
     try {
       return await this.#done;
     } finally {
-      clearInterval(hb);
+      hb.cancel();
       Deno.removeSignalListener("SIGTERM", onTerm);
       Deno.removeSignalListener("SIGINT", onTerm);
       this.#log.close();
@@ -297,15 +299,16 @@ export class Engine {
       });
       this.#running.add(task);
       let timedOut = false;
+      // A cheap timer (src/time/timer.ts): the running task keeps the process alive.
       const timer = q.timeout > 0
-        ? setTimeout(() => {
+        ? after(q.timeout * 1000, () => {
           timedOut = true;
           this.#log.info(`task ${q.id} timed out after ${q.timeout} s`);
           void task.terminate(KILL_GRACE_MS);
-        }, q.timeout * 1000)
+        })
         : undefined;
       task.done.then((r) => {
-        clearTimeout(timer);
+        timer?.cancel();
         this.#running.delete(task);
         this.#report("N", q.id, cyl, timedOut ? { ...r, rc: TIMEOUT_RC } : r);
         this.#maybeStop();

@@ -3,7 +3,7 @@
  * and authenticate.
  * @module
  */
-import { exitedWithin } from "../proc/kill_group.ts";
+import { exitedWithin } from "../time/exited_within.ts";
 import type { Role } from "../protocol/messages.ts";
 import { MAX_LINE_BYTES } from "../protocol/ndjson.ts";
 import { Connection, offerHandshake } from "./connection.ts";

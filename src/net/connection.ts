@@ -6,6 +6,7 @@
  */
 import { jsonLine, NdjsonDecoder } from "../protocol/ndjson.ts";
 import { PROTOCOL_VERSION, type Role } from "../protocol/messages.ts";
+import { after } from "../time/timer.ts";
 
 /** Cap on lines before authentication: a stranger gets no large buffers. */
 const PREAUTH_MAX_LINE = 4096;
@@ -88,12 +89,13 @@ export class Connection {
     if (queued) return Promise.resolve(queued);
     if (this.#closed) return Promise.resolve(null);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // The pending read keeps the process alive while this cheap timer runs.
+      const timer = after(timeoutMs, () => {
         this.#waiter = null;
         reject(new HandshakeError(`no answer from ${this.peer} within ${timeoutMs} ms`));
-      }, timeoutMs);
+      });
       this.#waiter = (m) => {
-        clearTimeout(timer);
+        timer.cancel();
         this.#waiter = null;
         resolve(m);
       };

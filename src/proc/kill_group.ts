@@ -4,6 +4,7 @@
  * everything it forked.
  * @module
  */
+import { exitedWithin } from "../time/exited_within.ts";
 
 /** Sends `signal` to process group `pgid`; a group that no longer exists is not an error. */
 export function killGroup(pgid: number, signal: Deno.Signal): void {
@@ -11,19 +12,6 @@ export function killGroup(pgid: number, signal: Deno.Signal): void {
     Deno.kill(-pgid, signal);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-}
-
-/** True when `status` settles within `ms`; false when the time runs out first. */
-export async function exitedWithin(status: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      status.then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

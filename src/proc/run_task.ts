@@ -5,7 +5,8 @@
  */
 import type { TaskOutcome } from "../protocol/messages.ts";
 import { SnippetCollector } from "../status/snippet.ts";
-import { exitedWithin, terminateGroup } from "./kill_group.ts";
+import { terminateGroup } from "./kill_group.ts";
+import { exitedWithin } from "../time/exited_within.ts";
 import { type SessionSpawner, sessionSpawner, SessionSpawnError } from "./session_spawner.ts";
 import { signalNumber } from "./signal_number.ts";
 

@@ -1,0 +1,50 @@
+/**
+ * One-shot and repeating timers that cost nothing to start using.
+ *
+ * A process's first `setTimeout` or `setInterval` costs ≈ 7 ms (measured 6.6–9.0 ms with
+ * Deno 2.9: the global timers set up the runtime's Node compatibility layer), and every
+ * disbatch process used one on its way to the first task (a connect or handshake timeout, a
+ * heartbeat); `AbortSignal.timeout` runs on the runtime's own timers and costs ≈ 0.3 ms.
+ *
+ * Unlike `setTimeout`, these timers do not keep the process alive by themselves: use them
+ * only where a pending operation does (a socket being read, a child being waited for).
+ * @module
+ */
+
+/** A started timer. */
+export interface Timer {
+  /** Stops it: the callback does not run (again). Calling it twice is harmless. */
+  cancel(): void;
+}
+
+/** Calls `fn` once, `ms` milliseconds from now. */
+export function after(ms: number, fn: () => void): Timer {
+  let pending: (() => void) | null = fn;
+  AbortSignal.timeout(Math.max(0, ms)).addEventListener("abort", () => {
+    const f = pending;
+    pending = null;
+    f?.();
+  }, { once: true });
+  // A cancelled timer's signal still fires later; dropping `fn` lets what it holds be freed.
+  return { cancel: () => pending = null };
+}
+
+/** Calls `fn` every `ms` milliseconds (each period starts when the previous one ended). */
+export function every(ms: number, fn: () => void): Timer {
+  let live = true;
+  let current: Timer;
+  const arm = () => {
+    current = after(ms, () => {
+      if (!live) return;
+      arm();
+      fn();
+    });
+  };
+  arm();
+  return {
+    cancel: () => {
+      live = false;
+      current.cancel();
+    },
+  };
+}
