@@ -51,16 +51,27 @@ export async function runAutoContext(
   loglevel: LogLevel,
   warn: (line: string) => void,
 ): Promise<number> {
-  for (const f of [`${prefix}_context_wrap.out`, `${prefix}_${Deno.pid}_context_launch.log`]) {
-    await Deno.writeFile(f, new Uint8Array(), { append: true });
-  }
   const dbUtil = `${prefix}_dbUtil.sh`;
-  const o = parseContextArgs(["--context", dbUtil, ...args]);
-  if ("help" in o) throw new Error("bug: the driver's context arguments ask for help");
+  let o;
+  try {
+    for (const f of [`${prefix}_context_wrap.out`, `${prefix}_${Deno.pid}_context_launch.log`]) {
+      await Deno.writeFile(f, new Uint8Array(), { append: true });
+    }
+    o = parseContextArgs(["--context", dbUtil, ...args]);
+    if ("help" in o) throw new Error("the driver's context arguments ask for help");
+  } catch (e) {
+    // The driver counts on an exit code, as it would get one from a context process.
+    warn(`disbatch: context failed: ${(e as Error).message}`);
+    return EXIT_FAILED;
+  }
   return await runContextRole({ ...o, dbUtil, loglevel }, warn);
 }
 
-async function runContextRole(cfg: ContextConfig & { gpu: boolean }, warn: (line: string) => void) {
+/** Runs a context; its known failures become one line and exit code 1. */
+async function runContextRole(
+  cfg: ContextConfig & { gpu: boolean },
+  warn: (line: string) => void,
+): Promise<number> {
   if (cfg.gpu) warn("-g/--gpu is deprecated. It is no longer needed and will be ignored.");
   try {
     return await runContext(cfg, { warn });
