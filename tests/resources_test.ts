@@ -193,8 +193,9 @@ Deno.test("T44 -l names the context and engine files", async () => {
 Deno.test("T45 the retire command sees NODES, RETCODES, ACTIVE, RETIRED", async () => {
   await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo x\n");
+    // As in the original, whose context P_dbUtil.sh started: the script's export is there too.
     const cmd =
-      'env | grep -E "^(NODES|RETCODES|ACTIVE|RETIRED|DRIVER_NODE|DISBATCH_LOGLEVEL)=" | sort > retired.txt';
+      'env | grep -E "^(NODES|RETCODES|ACTIVE|RETIRED|DRIVER_NODE|DISBATCH_LOGLEVEL)=" | sort > retired.txt; printenv DISBATCH_KVSSTCP_HOST > kvs.txt';
     const r = await run(["-s", "localhost:2", "--retire-cmd", cmd, "-p", "run", "Tasks"], {
       cwd: dir,
     });
@@ -203,6 +204,10 @@ Deno.test("T45 the retire command sees NODES, RETCODES, ACTIVE, RETIRED", async 
       await Deno.readTextFile(`${dir}/retired.txt`),
       `ACTIVE=\nNODES=${HOST}\nRETCODES=0\nRETIRED=${HOST}\n`,
     );
+    const script = await Deno.readTextFile(`${dir}/run_dbUtil.sh`);
+    const exported = /^export DISBATCH_KVSSTCP_HOST=(.*)$/m.exec(script)![1].replace(/'/g, "");
+    assert.match(exported, /^[0-9.]+:[0-9]+$/);
+    assert.equal(await Deno.readTextFile(`${dir}/kvs.txt`), `${exported}\n`);
   });
 });
 
