@@ -28,6 +28,7 @@ import { selfCommand } from "../proc/self_command.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import { after, every, type Timer } from "../time/timer.ts";
 import type { StatusFile } from "./status_file.ts";
+import { basename } from "./posix_path.ts";
 import { type Accepted, SubmissionSource } from "./submission_source.ts";
 import { flagsOf } from "../status/status_line.ts";
 
@@ -253,7 +254,7 @@ export class Driver {
     const addresses = this.#advertised(bind.hostname, port);
     const primary = addresses[0];
     this.#runInfo = {
-      jobId: this.#cfg.prefix.slice(this.#cfg.prefix.lastIndexOf("/") + 1),
+      jobId: basename(this.#cfg.prefix),
       nameTasks: this.#cfg.nameTasks,
       prefix: this.#cfg.prefix,
       cwd: Deno.cwd(),
