@@ -18,14 +18,25 @@ export interface Timer {
   cancel(): void;
 }
 
-/** Calls `fn` once, `ms` milliseconds from now. */
+/**
+ * The longest single delay: the runtime's timers, like setTimeout, take a longer one (more than
+ * 24.8 days, e.g. a task timeout of 3,000,000 s) as 1 ms.
+ */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** Calls `fn` once, `ms` milliseconds from now (any `ms`: long delays run in steps). */
 export function after(ms: number, fn: () => void): Timer {
   let pending: (() => void) | null = fn;
-  AbortSignal.timeout(Math.max(0, ms)).addEventListener("abort", () => {
-    const f = pending;
-    pending = null;
-    f?.();
-  }, { once: true });
+  const arm = (left: number) => {
+    const step = Math.min(Math.max(0, left), MAX_DELAY_MS);
+    AbortSignal.timeout(step).addEventListener("abort", () => {
+      if (left > step && pending) return arm(left - step);
+      const f = pending;
+      pending = null;
+      f?.();
+    }, { once: true });
+  };
+  arm(ms);
   // A cancelled timer's signal still fires later; dropping `fn` lets what it holds be freed.
   return { cancel: () => pending = null };
 }

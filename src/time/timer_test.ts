@@ -29,6 +29,14 @@ Deno.test("after: runs once when due, never once cancelled", async () => {
   assert.deepEqual(runs, ["a"]);
 });
 
+Deno.test("after: a delay beyond 24.8 days does not fire at once (the runtime takes it as 1 ms)", async () => {
+  let ran = false;
+  const t = after(2 ** 31 + 1_000, () => ran = true);
+  await sleep(60);
+  assert.equal(ran, false);
+  t.cancel();
+});
+
 Deno.test("every: repeats until cancelled, also from inside its callback", async () => {
   let n = 0;
   const t = every(10, () => {
