@@ -34,12 +34,20 @@ function body(m: string): string {
 Deno.test("a notice after every N-th completion, with the lines since the previous one", async () => {
   const path = await Deno.makeTempFile();
   const sent: string[] = [];
+  let inFlight = 0;
   const m = new CompletionMailer({
     statusPath: path,
     prefix: "/w/P",
     mailTo: "me@x",
     every: 2,
-    send: (msg) => Promise.resolve(void sent.push(msg)),
+    // A slow server: the next notice waits for the previous one (an MTA may still deliver
+    // them in either order, but it receives them in this one).
+    send: async (msg) => {
+      assert.equal(inFlight++, 0, "one notice at a time");
+      await new Promise((r) => setTimeout(r, 15));
+      sent.push(msg);
+      inFlight--;
+    },
     onError: (e) => assert.fail(e.message),
     pollMs: 10,
   });
