@@ -3,6 +3,7 @@ import { LineTooLongError } from "./line_reader.ts";
 import type { TaskItem } from "./task_item.ts";
 import { TaskFileError, type TaskFileWarning } from "./task_parser.ts";
 import { checkTaskFile, TaskSource } from "./task_source.ts";
+import { exitedWithin } from "../time/exited_within.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
@@ -50,13 +51,7 @@ function streamOf(bytes: Uint8Array, size = bytes.length || 1) {
 
 /** Settles with the promise's value, or "timeout" after `ms` (so a deadlock fails, not hangs). */
 async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), ms));
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return await exitedWithin(p, ms) ? await p : "timeout";
 }
 
 Deno.test("A10 from a byte stream in odd chunks, with the line counter", async () => {
