@@ -15,8 +15,12 @@
  * thread hand-over per event. The watcher holds no pending operation while nothing runs (an
  * eventfd ends the wait when the last child is gone), so an idle process can exit.
  *
+ * Kernels before 5.3 (RHEL/Rocky 8's 4.18, for one) have no pidfd: there each child's exit is
+ * awaited by a blocking `waitpid` off the main thread instead, one pool thread per running child;
+ * the pipes are watched the same way.
+ *
  * {@link SessionSpawner.open} returns null where any piece is missing (no FFI permission, not
- * glibc, no pidfd); callers then fall back to `setsid(1)`.
+ * glibc, no epoll or eventfd); callers then fall back to `setsid(1)`.
  * @module
  */
 
@@ -152,6 +156,12 @@ const SYMBOLS = {
   epoll_create1: { parameters: ["i32"], result: "i32" },
   epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32", nonblocking: true },
+  waitpid_blocking: {
+    name: "waitpid",
+    parameters: ["i32", "buffer", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
   epoll_wait_now: {
     name: "epoll_wait",
     parameters: ["i32", "buffer", "i32", "i32"],
@@ -245,6 +255,8 @@ function addressOf(buf: Uint8Array<ArrayBuffer>): number {
 /** Spawns children in new sessions and watches them; one per process is enough. */
 export class SessionSpawner {
   readonly #lib: Libc;
+  /** Whether children's exits are watched through pidfds (else by a waitpid off the thread). */
+  readonly #pidfds: boolean;
   readonly #attr: Uint8Array<ArrayBuffer>;
   readonly #epoll: number;
   readonly #eventFd: number;
@@ -276,7 +288,14 @@ export class SessionSpawner {
   /** Recent program paths and working directories as C strings. */
   #cStrings = new Map<string, Uint8Array<ArrayBuffer>>();
 
-  private constructor(lib: Libc, attr: Uint8Array<ArrayBuffer>, epoll: number, eventFd: number) {
+  private constructor(
+    lib: Libc,
+    attr: Uint8Array<ArrayBuffer>,
+    epoll: number,
+    eventFd: number,
+    pidfds: boolean,
+  ) {
+    this.#pidfds = pidfds;
     this.#lib = lib;
     this.#attr = attr;
     this.#epoll = epoll;
@@ -285,9 +304,10 @@ export class SessionSpawner {
 
   /**
    * The spawner, or null when this platform or permission set cannot provide it (then use
-   * `setsid(1)`). Every piece is probed once: FFI access, glibc's symbols, epoll, eventfd, pidfd.
+   * `setsid(1)`). Every piece is probed once: FFI access, glibc's symbols, epoll, eventfd; and
+   * whether pidfds exist (`pidfd: false` does without them, as on kernels before 5.3).
    */
-  static open(): SessionSpawner | null {
+  static open(options: { pidfd?: boolean } = {}): SessionSpawner | null {
     if (Deno.build.os !== "linux") return null;
     // Never prompt: without --allow-ffi the setsid(1) path is used.
     if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return null;
@@ -312,12 +332,17 @@ export class SessionSpawner {
           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF,
         ) !== 0
     ) return null;
-    const probe = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(Deno.pid), 0n));
-    if (probe < 0) return null; // kernel older than 5.3
-    lib.close(probe);
+    let pidfds = options.pidfd ?? true;
+    if (pidfds) {
+      const probe = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(Deno.pid), 0n));
+      if (probe >= 0) lib.close(probe);
+      else pidfds = false; // kernel older than 5.3
+    }
     const epoll = lib.epoll_create1(EPOLL_CLOEXEC);
     const eventFd = lib.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    const spawner = epoll < 0 || eventFd < 0 ? null : new SessionSpawner(lib, attr, epoll, eventFd);
+    const spawner = epoll < 0 || eventFd < 0
+      ? null
+      : new SessionSpawner(lib, attr, epoll, eventFd, pidfds);
     if (spawner === null || !spawner.#add(eventFd, 0)) {
       if (epoll >= 0) lib.close(epoll);
       if (eventFd >= 0) lib.close(eventFd);
@@ -566,7 +591,7 @@ export class SessionSpawner {
       });
       this.#abandon(child);
     }
-    const pidfd = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(pid), 0n));
+    const pidfd = this.#pidfds ? Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(pid), 0n)) : -1;
     let watched = false;
     if (pidfd >= 0) {
       try {
@@ -590,17 +615,18 @@ export class SessionSpawner {
     };
   }
 
+  /** Awaits the child's exit with a blocking waitpid on a pool thread (no pidfd to watch). */
   async #waitOffThread(child: Child): Promise<void> {
     const statusBuf = new Int32Array(new ArrayBuffer(8));
-    const waitpid = Deno.dlopen("libc.so.6", {
-      waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
-    });
-    try {
-      const r = await waitpid.symbols.waitpid(child.pid, statusBuf, 0);
-      exited(child, r === child.pid ? decodeStatus(statusBuf[0]) : { code: 255, signal: null });
-    } finally {
-      waitpid.close();
+    let r = await this.#lib.waitpid_blocking(child.pid, statusBuf, 0);
+    // A failure's errno belongs to that thread: ask again here. Still running (0) means the wait
+    // was interrupted by a signal; anything else is final.
+    while (r < 0) {
+      r = this.#lib.waitpid(child.pid, statusBuf, WNOHANG);
+      if (r === 0) r = await this.#lib.waitpid_blocking(child.pid, statusBuf, 0);
+      else break;
     }
+    exited(child, r === child.pid ? decodeStatus(statusBuf[0]) : { code: 255, signal: null });
   }
 
   /** Gives up the child's pipes (closing them). */

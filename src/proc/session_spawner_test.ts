@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   type SessionChild,
+  SessionSpawner,
   sessionSpawner,
   SessionSpawnError,
   type SessionStatus,
@@ -9,176 +10,203 @@ import {
 const dec = new TextDecoder();
 
 /** Opened at load time: the library it holds is process-wide, not one test's leak. */
-const spawner = sessionSpawner();
+const shared = sessionSpawner();
+/** The same without pidfds, as on kernels before 5.3: exits awaited by waitpid off the thread. */
+const withoutPidfd = SessionSpawner.open({ pidfd: false });
 
-function start(
-  argv: (string | Uint8Array)[],
-  extra: {
-    env?: Record<string, string>;
-    baseEnv?: Record<string, string>;
-    cwd?: string;
-    /** Also told of each stdout chunk, as text. */
-    onOut?: (text: string) => void;
-    onDone?: (status: SessionStatus) => void;
-  } = {},
-): { child: SessionChild; out: () => string; err: () => string } {
-  const out: Uint8Array[] = [];
-  const err: Uint8Array[] = [];
-  const child = spawner!.spawn({
-    file: typeof argv[0] === "string" ? argv[0] : dec.decode(argv[0]),
-    argv,
-    env: extra.env ?? {},
-    ...(extra.baseEnv ? { baseEnv: extra.baseEnv } : {}),
-    cwd: extra.cwd ?? Deno.cwd(),
-    onStdout: (c) => {
-      out.push(c.slice());
-      extra.onOut?.(dec.decode(c));
-    },
-    onStderr: (c) => err.push(c.slice()),
-    ...(extra.onDone ? { onDone: extra.onDone } : {}),
-  });
-  const text = (parts: Uint8Array[]) => () => parts.map((p) => dec.decode(p)).join("");
-  return { child, out: text(out), err: text(err) };
+Deno.test("available on this Linux/glibc machine, with and without pidfds", () => {
+  assert.notEqual(shared, null);
+  assert.notEqual(withoutPidfd, null);
+});
+
+for (const [mode, spawner] of [["pidfd", shared], ["waitpid", withoutPidfd]] as const) {
+  suite(mode, spawner!);
 }
 
-/** A test that also waits until the spawner has no wait in flight (the op sanitizer). */
-function test(name: string, fn: () => Promise<void>): void {
-  Deno.test(name, async () => {
-    await fn();
-    await spawner?.idle();
-  });
-}
-
-Deno.test("available on this Linux/glibc machine", () => {
-  assert.notEqual(spawner, null);
-});
-
-test("exit code, signal, and both streams", async () => {
-  const a = start(["/bin/bash", "-c", "echo out; echo err >&2; exit 5"]);
-  assert.deepEqual(await a.child.status, { code: 5, signal: null });
-  await a.child.drained;
-  assert.deepEqual([a.out(), a.err()], ["out\n", "err\n"]);
-  const b = start(["/bin/bash", "-c", "kill -USR1 $$"]);
-  assert.deepEqual(await b.child.status, { code: 0, signal: 10 });
-  await b.child.drained;
-});
-
-test("argv bytes are passed as they are; env entries override inherited ones", async () => {
-  const arg = new Uint8Array([0x61, 0xff, 0x62]);
-  const a = start(["/bin/bash", "-c", 'printf %s "$1" | od -An -tx1; echo "$HOME"', "sh", arg], {
-    env: { HOME: "/override" },
-  });
-  await a.child.status;
-  await a.child.drained;
-  assert.equal(a.out().replace(/ +/g, " "), " 61 ff 62\n/override\n");
-});
-
-Deno.test("a missing program or working directory throws with its errno", () => {
-  assert.throws(
-    () => start(["/nonexistent/program"]),
-    (e) => e instanceof SessionSpawnError && e.errno === 2,
-  );
-  assert.throws(
-    () => start(["/bin/true"], { cwd: "/nonexistent/dir" }),
-    (e) => e instanceof SessionSpawnError && e.errno === 2,
-  );
-});
-
-test("abandonPipes() ends the wait for a grandchild that holds them", async () => {
-  const a = start(["/bin/bash", "-c", "sleep 30 & echo $!"]);
-  await a.child.status;
-  let drained = false;
-  void a.child.drained.then(() => drained = true);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(drained, false);
-  a.child.abandonPipes();
-  await a.child.drained;
-  const sleeper = Number(a.out().trim());
-  assert.ok(sleeper > 0);
-  Deno.kill(-a.child.pid, "SIGKILL");
-});
-
-test("many children at once, some with more output than one read takes", async () => {
-  const runs = Array.from(
-    { length: 30 },
-    (_, i) => start(["/bin/bash", "-c", `head -c ${i * 20000} /dev/zero; exit ${i}`]),
-  );
-  const sizes = runs.map(() => 0);
-  for (const [i, r] of runs.entries()) {
-    assert.deepEqual(await r.child.status, { code: i, signal: null });
-    await r.child.drained;
-    sizes[i] = new TextEncoder().encode(r.out()).length;
+/** Every behaviour, on one spawner; test names carry `mode`. */
+function suite(mode: string, spawner: SessionSpawner): void {
+  function start(
+    argv: (string | Uint8Array)[],
+    extra: {
+      env?: Record<string, string>;
+      baseEnv?: Record<string, string>;
+      cwd?: string;
+      /** Also told of each stdout chunk, as text. */
+      onOut?: (text: string) => void;
+      onDone?: (status: SessionStatus) => void;
+    } = {},
+  ): { child: SessionChild; out: () => string; err: () => string } {
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    const child = spawner.spawn({
+      file: typeof argv[0] === "string" ? argv[0] : dec.decode(argv[0]),
+      argv,
+      env: extra.env ?? {},
+      ...(extra.baseEnv ? { baseEnv: extra.baseEnv } : {}),
+      cwd: extra.cwd ?? Deno.cwd(),
+      onStdout: (c) => {
+        out.push(c.slice());
+        extra.onOut?.(dec.decode(c));
+      },
+      onStderr: (c) => err.push(c.slice()),
+      ...(extra.onDone ? { onDone: extra.onDone } : {}),
+    });
+    const text = (parts: Uint8Array[]) => () => parts.map((p) => dec.decode(p)).join("");
+    return { child, out: text(out), err: text(err) };
   }
-  assert.deepEqual(sizes, runs.map((_, i) => i * 20000));
-});
 
-test("the environment is read at each start, not when the spawner opened", async () => {
-  Deno.env.set("DISBATCH_SPAWNER_TEST", "later");
-  try {
-    const a = start(["/bin/bash", "-c", 'echo "$DISBATCH_SPAWNER_TEST"']);
+  /** A test that also waits until the spawner has no wait in flight (the op sanitizer). */
+  function test(name: string, fn: () => Promise<void>): void {
+    Deno.test(`${mode}: ${name}`, async () => {
+      await fn();
+      await spawner.idle();
+    });
+  }
+
+  test("exit code, signal, and both streams", async () => {
+    const a = start(["/bin/bash", "-c", "echo out; echo err >&2; exit 5"]);
+    assert.deepEqual(await a.child.status, { code: 5, signal: null });
+    await a.child.drained;
+    assert.deepEqual([a.out(), a.err()], ["out\n", "err\n"]);
+    const b = start(["/bin/bash", "-c", "kill -USR1 $$"]);
+    assert.deepEqual(await b.child.status, { code: 0, signal: 10 });
+    await b.child.drained;
+  });
+
+  test("argv bytes are passed as they are; env entries override inherited ones", async () => {
+    const arg = new Uint8Array([0x61, 0xff, 0x62]);
+    const a = start(["/bin/bash", "-c", 'printf %s "$1" | od -An -tx1; echo "$HOME"', "sh", arg], {
+      env: { HOME: "/override" },
+    });
     await a.child.status;
     await a.child.drained;
-    assert.equal(a.out(), "later\n");
-  } finally {
-    Deno.env.delete("DISBATCH_SPAWNER_TEST");
-  }
-});
+    assert.equal(a.out().replace(/ +/g, " "), " 61 ff 62\n/override\n");
+  });
 
-test("baseEnv: inherited, then the base in its order, then new names; env overrides both", async () => {
-  Deno.env.set("DISBATCH_SPAWNER_INHERITED", "inherited");
-  Deno.env.set("DISBATCH_SPAWNER_B", "inherited-b");
-  try {
-    const base = { DISBATCH_SPAWNER_B: "base-b", DISBATCH_SPAWNER_A: "base-a" };
-    const envOf = async (env: Record<string, string>) => {
-      const a = start(["/usr/bin/env"], { baseEnv: base, env });
+  Deno.test(`${mode}: a missing program or working directory throws with its errno`, () => {
+    assert.throws(
+      () => start(["/nonexistent/program"]),
+      (e) => e instanceof SessionSpawnError && e.errno === 2,
+    );
+    assert.throws(
+      () => start(["/bin/true"], { cwd: "/nonexistent/dir" }),
+      (e) => e instanceof SessionSpawnError && e.errno === 2,
+    );
+  });
+
+  test("abandonPipes() ends the wait for a grandchild that holds them", async () => {
+    const a = start(["/bin/bash", "-c", "sleep 30 & echo $!"]);
+    await a.child.status;
+    let drained = false;
+    void a.child.drained.then(() => drained = true);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(drained, false);
+    a.child.abandonPipes();
+    await a.child.drained;
+    const sleeper = Number(a.out().trim());
+    assert.ok(sleeper > 0);
+    Deno.kill(-a.child.pid, "SIGKILL");
+  });
+
+  test("many children at once, some with more output than one read takes", async () => {
+    const runs = Array.from(
+      { length: 30 },
+      (_, i) => start(["/bin/bash", "-c", `head -c ${i * 20000} /dev/zero; exit ${i}`]),
+    );
+    const sizes = runs.map(() => 0);
+    for (const [i, r] of runs.entries()) {
+      assert.deepEqual(await r.child.status, { code: i, signal: null });
+      await r.child.drained;
+      sizes[i] = new TextEncoder().encode(r.out()).length;
+    }
+    assert.deepEqual(sizes, runs.map((_, i) => i * 20000));
+  });
+
+  test("the environment is read at each start, not when the spawner opened", async () => {
+    Deno.env.set("DISBATCH_SPAWNER_TEST", "later");
+    try {
+      const a = start(["/bin/bash", "-c", 'echo "$DISBATCH_SPAWNER_TEST"']);
       await a.child.status;
       await a.child.drained;
-      return a.out().split("\n").filter((l) => l.startsWith("DISBATCH_SPAWNER_"));
-    };
-    // The base wins over the inherited value of a name it lists, keeping the base's order.
-    assert.deepEqual(await envOf({ DISBATCH_SPAWNER_C: "c" }), [
-      "DISBATCH_SPAWNER_INHERITED=inherited",
-      "DISBATCH_SPAWNER_B=base-b",
-      "DISBATCH_SPAWNER_A=base-a",
-      "DISBATCH_SPAWNER_C=c",
-    ]);
-    // Same base object again (its encoding is reused): per-spawn values still apply, in place.
-    assert.deepEqual(await envOf({ DISBATCH_SPAWNER_A: "task-a" }), [
-      "DISBATCH_SPAWNER_INHERITED=inherited",
-      "DISBATCH_SPAWNER_B=base-b",
-      "DISBATCH_SPAWNER_A=task-a",
-    ]);
-    // env replacing an inherited name the base does not list: the inherited entry goes.
-    assert.deepEqual(await envOf({ DISBATCH_SPAWNER_INHERITED: "task" }), [
-      "DISBATCH_SPAWNER_B=base-b",
-      "DISBATCH_SPAWNER_A=base-a",
-      "DISBATCH_SPAWNER_INHERITED=task",
-    ]);
-  } finally {
-    Deno.env.delete("DISBATCH_SPAWNER_INHERITED");
-    Deno.env.delete("DISBATCH_SPAWNER_B");
-  }
-});
-
-test("onDone runs once exited and drained, before status callbacks, and may spawn", async () => {
-  const order: string[] = [];
-  let second: SessionChild | null = null;
-  const { child: first } = start(["/bin/bash", "-c", "(sleep 0.2; echo late) & exit 3"], {
-    onOut: (text) => order.push(`first ${text.trim()}`),
-    onDone: (s) => {
-      order.push(`done ${s.code}`);
-      // A spawn from inside the event handler (the engine starts its next task here).
-      second = start(["/bin/bash", "-c", "echo next"], {
-        onOut: (text) => order.push(`second ${text.trim()}`),
-      }).child;
-    },
+      assert.equal(a.out(), "later\n");
+    } finally {
+      Deno.env.delete("DISBATCH_SPAWNER_TEST");
+    }
   });
-  void first.status.then((s) => order.push(`status ${s.code}`));
-  await first.drained;
-  assert.notEqual(second, null);
-  const next = second as unknown as SessionChild;
-  assert.deepEqual(await next.status, { code: 0, signal: null });
-  await next.drained;
-  // The exit (status) comes first; onDone waits for the background writer to close the pipe.
-  assert.deepEqual(order, ["status 3", "first late", "done 3", "second next"]);
-});
+
+  test("baseEnv: inherited, then the base in its order, then new names; env overrides both", async () => {
+    Deno.env.set("DISBATCH_SPAWNER_INHERITED", "inherited");
+    Deno.env.set("DISBATCH_SPAWNER_B", "inherited-b");
+    try {
+      const base = { DISBATCH_SPAWNER_B: "base-b", DISBATCH_SPAWNER_A: "base-a" };
+      const envOf = async (env: Record<string, string>) => {
+        const a = start(["/usr/bin/env"], { baseEnv: base, env });
+        await a.child.status;
+        await a.child.drained;
+        return a.out().split("\n").filter((l) => l.startsWith("DISBATCH_SPAWNER_"));
+      };
+      // The base wins over the inherited value of a name it lists, keeping the base's order.
+      assert.deepEqual(await envOf({ DISBATCH_SPAWNER_C: "c" }), [
+        "DISBATCH_SPAWNER_INHERITED=inherited",
+        "DISBATCH_SPAWNER_B=base-b",
+        "DISBATCH_SPAWNER_A=base-a",
+        "DISBATCH_SPAWNER_C=c",
+      ]);
+      // Same base object again (its encoding is reused): per-spawn values still apply, in place.
+      assert.deepEqual(await envOf({ DISBATCH_SPAWNER_A: "task-a" }), [
+        "DISBATCH_SPAWNER_INHERITED=inherited",
+        "DISBATCH_SPAWNER_B=base-b",
+        "DISBATCH_SPAWNER_A=task-a",
+      ]);
+      // env replacing an inherited name the base does not list: the inherited entry goes.
+      assert.deepEqual(await envOf({ DISBATCH_SPAWNER_INHERITED: "task" }), [
+        "DISBATCH_SPAWNER_B=base-b",
+        "DISBATCH_SPAWNER_A=base-a",
+        "DISBATCH_SPAWNER_INHERITED=task",
+      ]);
+    } finally {
+      Deno.env.delete("DISBATCH_SPAWNER_INHERITED");
+      Deno.env.delete("DISBATCH_SPAWNER_B");
+    }
+  });
+
+  test("onDone runs once exited and drained, before status callbacks, and may spawn", async () => {
+    const order: string[] = [];
+    let second: SessionChild | null = null;
+    const { child: first } = start(["/bin/bash", "-c", "(sleep 0.2; echo late) & exit 3"], {
+      onOut: (text) => order.push(`first ${text.trim()}`),
+      onDone: (s) => {
+        order.push(`done ${s.code}`);
+        // A spawn from inside the event handler (the engine starts its next task here).
+        second = start(["/bin/bash", "-c", "echo next"], {
+          onOut: (text) => order.push(`second ${text.trim()}`),
+        }).child;
+      },
+    });
+    void first.status.then((s) => order.push(`status ${s.code}`));
+    await first.drained;
+    assert.notEqual(second, null);
+    const next = second as unknown as SessionChild;
+    assert.deepEqual(await next.status, { code: 0, signal: null });
+    await next.drained;
+    // The exit (status) comes first; onDone waits for the background writer to close the pipe.
+    assert.deepEqual(order, ["status 3", "first late", "done 3", "second next"]);
+  });
+
+  test("a running child holds a pidfd here only in pidfd mode", async () => {
+    const pidfds = () =>
+      [...Deno.readDirSync("/proc/self/fd")].filter((e) => {
+        try {
+          return Deno.readLinkSync(`/proc/self/fd/${e.name}`) === "anon_inode:[pidfd]";
+        } catch {
+          return false; // the directory's own descriptor, closed by now
+        }
+      }).length;
+    const before = pidfds();
+    const a = start(["/bin/bash", "-c", "sleep 0.3"]);
+    assert.equal(pidfds() - before, mode === "pidfd" ? 1 : 0);
+    assert.deepEqual(await a.child.status, { code: 0, signal: null });
+    await a.child.drained;
+    assert.equal(pidfds(), before);
+  });
+}
