@@ -13,6 +13,8 @@ const args = Deno.args;
 const QUICK = args.includes("--quick");
 const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
 const REPS = QUICK ? 1 : 3;
+/** Everything in bench/RESULTS.md from this line on is written by hand and kept by a full run. */
+const ANALYSIS_MARKER = "<!-- analysis: written by hand, kept by deno task bench -->";
 
 interface Row {
   case: string;
@@ -22,6 +24,8 @@ interface Row {
   note?: string;
   /** The exact command measured (as run under `bash -c`). */
   cmd?: string;
+  /** CPU seconds (user + system) of the whole process tree in the best repetition. */
+  cpu?: number;
 }
 const rows: Row[] = [];
 
@@ -39,15 +43,36 @@ async function sh(cmd: string, cwd: string): Promise<{ code: number; out: string
   };
 }
 
-async function timeBest(cmd: string, cwd: string, reset?: string): Promise<number> {
-  let best = Infinity;
+/** Clock ticks per second of /proc's CPU times. */
+const CLK_TCK = Number((await sh("getconf CLK_TCK", "/")).out.trim()) || 100;
+
+/**
+ * CPU seconds of this process's reaped descendants so far (cutime + cstime): every process of a
+ * measured tree is waited for by its parent (tasks by the engine or xargs, the engine by the
+ * driver), so the difference around one command is the whole tree's CPU.
+ */
+function childrenCpu(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+
+/** Wall seconds of the fastest of REPS runs, and that run's whole-tree CPU seconds. */
+async function timeBest(
+  cmd: string,
+  cwd: string,
+  reset?: string,
+): Promise<{ seconds: number; cpu: number }> {
+  let best = { seconds: Infinity, cpu: NaN };
   for (let i = 0; i < REPS; i++) {
     if (reset) await sh(reset, cwd);
+    const c0 = childrenCpu();
     const t0 = performance.now();
     const r = await sh(cmd, cwd);
     const dt = (performance.now() - t0) / 1000;
+    const cpu = childrenCpu() - c0;
     if (r.code !== 0) throw new Error(`failed (${r.code}): ${cmd}\n${r.out}`);
-    best = Math.min(best, dt);
+    if (dt < best.seconds) best = { seconds: dt, cpu };
   }
   return best;
 }
@@ -86,8 +111,16 @@ async function throughput(dir: string, name: string, n: number, cmd: string, slo
     tools.push(["GNU parallel", `parallel -j ${slots} --joblog ${dir}/joblog < ${tf}`]);
   }
   for (const [tool, cmd] of tools) {
-    const s = await timeBest(cmd, dir, `rm -f ${dir}/run_* ${dir}/joblog`);
-    rows.push({ case: name, tool, seconds: s, rate: n / s, cmd });
+    const { seconds, cpu } = await timeBest(cmd, dir, `rm -f ${dir}/run_* ${dir}/joblog`);
+    rows.push({
+      case: name,
+      tool,
+      seconds,
+      rate: n / seconds,
+      cpu,
+      note: `${(cpu / n * 1000).toFixed(2)} ms CPU/task`,
+      cmd,
+    });
   }
 }
 
@@ -187,12 +220,13 @@ async function main(): Promise<void> {
       for (const n of QUICK ? [1000, 10_000] : [1000, 10_000, 100_000]) {
         const tf = await taskFile(dir, `scale${n}.tasks`, n, "true");
         const cmd = `${LAUNCHER} -s localhost:2 -p ${dir}/scale ${tf}`;
-        const s = await timeBest(cmd, dir, `rm -f ${dir}/scale_*`);
+        const { seconds: s, cpu } = await timeBest(cmd, dir, `rm -f ${dir}/scale_*`);
         rows.push({
           case: `scaling: ${n} x true`,
           tool: "disbatch",
           seconds: s,
           rate: n / s,
+          cpu,
           note: `${(s / n * 1e6).toFixed(0)} µs/task`,
           cmd,
         });
@@ -223,11 +257,12 @@ async function main(): Promise<void> {
     if (want("latency")) {
       const tf = await taskFile(dir, "one.tasks", 1, "true");
       const cmd = `${LAUNCHER} -s localhost:1 -p ${dir}/one ${tf}`;
-      const s = await timeBest(cmd, dir, `rm -f ${dir}/one_*`);
+      const { seconds: s, cpu } = await timeBest(cmd, dir, `rm -f ${dir}/one_*`);
       rows.push({
         case: "one task end to end (start-up latency)",
         tool: "disbatch",
         seconds: s,
+        cpu,
         cmd,
       });
     }
@@ -249,14 +284,14 @@ function report(tmp: string): void {
       new Date().toISOString()
     }; best of ${REPS}. Command: \`deno task bench${QUICK ? " --quick" : ""}\`.`,
     ``,
-    `| case | tool | seconds | tasks/s | note |`,
-    `|---|---|---:|---:|---|`,
+    `| case | tool | seconds | tasks/s | CPU s | note |`,
+    `|---|---|---:|---:|---:|---|`,
   ];
   for (const r of rows) {
     lines.push(
       `| ${r.case} | ${r.tool} | ${Number.isNaN(r.seconds) ? "" : r.seconds.toFixed(3)} | ${
         r.rate ? r.rate.toFixed(0) : ""
-      } | ${r.note ?? ""} |`,
+      } | ${r.cpu === undefined ? "" : r.cpu.toFixed(2)} | ${r.note ?? ""} |`,
     );
   }
   const byCase = new Map<string, Row[]>();
@@ -270,6 +305,10 @@ function report(tmp: string): void {
   }
   lines.push(
     "",
+    "CPU s: user + system seconds of the whole process tree (the command, every process it" +
+      " started, their tasks) in the fastest repetition, from this process's reaped-children" +
+      " times in /proc/self/stat.",
+    "",
     "Exact commands (`$T` is the run's temporary directory, `$R` the repository; each timed" +
       " command runs under `bash -c` and the best of the repetitions counts):",
     "",
@@ -281,10 +320,20 @@ function report(tmp: string): void {
   }
   const text = lines.join("\n") + "\n";
   console.log(text);
-  // Only a full run replaces the recorded results.
+  // Only a full run replaces the recorded results; the hand-written analysis after the marker
+  // stays.
   if (QUICK || ONLY !== null) return;
+  const path = `${ROOT}/bench/RESULTS.md`;
+  let analysis = "";
+  try {
+    const old = Deno.readTextFileSync(path);
+    const at = old.indexOf(ANALYSIS_MARKER);
+    if (at >= 0) analysis = "\n" + old.slice(at);
+  } catch {
+    // first run
+  }
   Deno.mkdirSync(`${ROOT}/bench`, { recursive: true });
-  Deno.writeTextFileSync(`${ROOT}/bench/RESULTS.md`, text);
+  Deno.writeTextFileSync(path, text + analysis);
 }
 
 await main();
