@@ -64,7 +64,7 @@ export async function runAutoContext(
     warn(`disbatch: context failed: ${(e as Error).message}`);
     return EXIT_FAILED;
   }
-  return await runContextRole({ ...o, dbUtil, loglevel, inProcess: true }, warn);
+  return await runContextRole({ ...o, dbUtil, loglevel }, warn);
 }
 
 /** Runs a context; its known failures become one line and exit code 1. */

@@ -40,12 +40,6 @@ export interface ContextConfig {
   label: string | null;
   sshNode: string[];
   loglevel: LogLevel;
-  /**
-   * Runs inside the driver rather than started through `P_dbUtil.sh`: what the script exports
-   * (`DISBATCH_KVSSTCP_HOST`) is then added for the processes this context starts (engines,
-   * srun, ssh, the retire command), which see the same environment either way.
-   */
-  inProcess?: boolean;
 }
 
 /** Callbacks for what the person at the terminal must see. */
@@ -153,7 +147,9 @@ export async function runContext(cfg: ContextConfig, report: ContextReporter): P
     let plan: Plan;
     try {
       plan = await makePlan(cfg, target, { rank, run, label, host, env, log, report });
-      if (cfg.inProcess) plan.env = { ...plan.env, DISBATCH_KVSSTCP_HOST: creds.primary };
+      // What P_dbUtil.sh exports, for everything this context starts (engines, srun, ssh, the
+      // retire command): also when the context runs inside the driver, not through the script.
+      plan.env = { ...plan.env, DISBATCH_KVSSTCP_HOST: creds.primary };
     } catch (e) {
       log.error((e as Error).message);
       await conn.bye((e as Error).message);
