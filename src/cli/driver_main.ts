@@ -217,6 +217,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return printUsageError(cannotOpenMessage(o.logfile, e, "--logfile"));
   }
   const status = new StatusFile(`${prefix}_status.txt`, o.statusHeader);
+  const ctxArgs = contextArgs(o);
   const cfg: DriverConfig = {
     prefix,
     nameTasks: taskSourceName(sourceName),
@@ -227,11 +228,11 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     forceResume: o.forceResume,
     noReissue: o.noReissue,
     bind: o.useAddress ? { hostname: o.useAddress.host, port: o.useAddress.port } : null,
-    contextArgs: contextArgs(o),
+    contextArgs: ctxArgs,
     runContext: async () =>
       await (await import("./context_main.ts")).runAutoContext(
         prefix,
-        contextArgs(o),
+        ctxArgs,
         o.loglevel,
         (line) => extras.above(() => err(line)),
       ),
