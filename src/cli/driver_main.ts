@@ -19,7 +19,9 @@ import { ResumeIndex } from "../status/resume_index.ts";
 import { parseStatusLine } from "../status/status_line.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
 import { checkTaskFile, TaskSource } from "../taskfile/task_source.ts";
-import { EXIT_FAILED, EXIT_OK, EXIT_TASKFILE, EXIT_USAGE, VERSION } from "./exit_codes.ts";
+import { EXIT_FAILED, EXIT_OK, EXIT_TASKFILE, EXIT_USAGE } from "./exit_codes.ts";
+import { versionText } from "./version.ts";
+import { runMode } from "../proc/run_mode.ts";
 import {
   cannotOpenMessage,
   type DriverOptions,
@@ -115,7 +117,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return EXIT_OK;
   }
   if (!("taskfile" in parsed)) {
-    console.log(VERSION);
+    writeAllSync(Deno.stdout, versionText(runMode(), Deno.version));
     return EXIT_OK;
   }
   const o: DriverOptions = parsed;
