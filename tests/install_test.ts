@@ -286,3 +286,71 @@ Deno.test("an upgrade during a run: the run and the engines it adds later keep t
     await assertNoStandInUsed(log);
   });
 });
+
+Deno.test("--binary installs an executable behind the same launcher, as its own version", async () => {
+  await withTempDir(async (dir) => {
+    const clone = `${dir}/clone`;
+    await cloneTree(clone);
+    // No compiled binary can be built here (deno compile needs to download its runtime): an
+    // executable that runs this program stands in for dist/disbatch.
+    const binary = `${dir}/disbatch-compiled`;
+    await Deno.writeTextFile(
+      binary,
+      `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet -A --no-lock --config '${ROOT}/deno.json' '${ROOT}/main.ts' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const prefix = `${dir}/prefix`;
+    await install(clone, ["--prefix", prefix]);
+    const out = await install(clone, ["--prefix", prefix, "--binary", binary]);
+    assert.match(out, /^installed disbatch \S+ \(compiled \(disbatch-compiled\)\) in /m);
+    const dirs = await versionDirs(prefix);
+    assert.equal(dirs.length, 2);
+    const bin = dirs.find((d) => /-bin-[0-9a-f]{10}$/.test(d))!;
+    const manifest = JSON.parse(await Deno.readTextFile(`${bin}/install.json`));
+    assert.equal(manifest.kind, "binary");
+    // A copy, not a link: the original may go.
+    await Deno.remove(binary);
+    assert.match(
+      await Deno.readTextFile(`${prefix}/bin/disbatch`),
+      new RegExp(`^exec '${bin}/disbatch' "\\$@"$`, "m"),
+    );
+    assert.match(
+      await Deno.readTextFile(`${bin}/disbatch`),
+      new RegExp(`^exec '${bin}/disbatch-bin' "\\$@"$`, "m"),
+    );
+    const work = `${dir}/work`;
+    await Deno.mkdir(work);
+    await writeTasks(`${work}/Tasks`, "echo via-binary\n");
+    await runCommand(`${prefix}/bin/disbatch`, ["-s", "localhost:1", "-p", "run", "Tasks"], {
+      cwd: work,
+    });
+    assert.equal(taskRuns(await statusLines(`${work}/run`))[0].out, "via-binary");
+    // An executable that is not there, or a launcher left over: one line, nothing changed.
+    await assert.rejects(
+      install(clone, ["--prefix", prefix, "--binary", `${dir}/nothing`]),
+      /--binary \S+nothing is not an executable file/,
+    );
+  });
+});
+
+Deno.test("the README's install commands, as written, from a clone", async () => {
+  await withTempDir(async (dir) => {
+    const readme = await Deno.readTextFile(`${ROOT}/README.md`);
+    const section = readme.split(/^## Install$/m)[1]?.split(/^## /m)[0] ?? "";
+    const block = section.match(/^```sh\n([^]*?)^```$/m)?.[1];
+    assert.ok(block, "README: ## Install has a ```sh block");
+    const lines = block.split("\n").filter((l) => l.trim() !== "");
+    assert.match(lines[0], /^git clone .* disbatch && cd disbatch$/);
+    const clone = `${dir}/disbatch`;
+    await cloneTree(clone);
+    const home = `${dir}/home`;
+    await Deno.mkdir(home);
+    // The clone is made above; the rest runs as written, in a new user's home.
+    const script = ["set -euo pipefail", `cd '${clone}'`, ...lines.slice(1)].join("\n");
+    const out = await runCommand("bash", ["-c", script], {
+      env: { HOME: home, PATH: SYSTEM_PATH, DENO: Deno.execPath() },
+    });
+    assert.match(out, new RegExp(`^running installed: ${home}/lib/disbatch/[^/]+$`, "m"));
+    assert.equal(await exists(`${home}/bin/disbatch`), true);
+  });
+});
