@@ -354,3 +354,25 @@ Deno.test("the README's install commands, as written, from a clone", async () =>
     assert.equal(await exists(`${home}/bin/disbatch`), true);
   });
 });
+
+Deno.test("installs keep the three most recent versions and the runtimes they use", async () => {
+  await withTempDir(async (dir) => {
+    const clone = `${dir}/clone`;
+    await cloneTree(clone);
+    const prefix = `${dir}/prefix`;
+    const versionFile = `${clone}/src/cli/version.ts`;
+    const original = await Deno.readTextFile(versionFile);
+    const installed: string[] = [];
+    for (const n of [1, 2, 3, 4]) {
+      await Deno.writeTextFile(
+        versionFile,
+        original.replace(/^export const VERSION = "(.*)";$/m, `export const VERSION = "$1-v${n}";`),
+      );
+      const out = await install(clone, ["--prefix", prefix]);
+      installed.push(out.match(/^installed disbatch \S+ \(.*\) in (\S+)$/m)![1]);
+    }
+    assert.deepEqual(await versionDirs(prefix), installed.slice(1).sort());
+    const runtimes = [...Deno.readDirSync(`${prefix}/lib/disbatch/runtime`)].map((e) => e.name);
+    assert.deepEqual(runtimes, [`deno-${Deno.version.deno}`]);
+  });
+});
