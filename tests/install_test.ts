@@ -12,6 +12,23 @@ import { labTest, runCommand, SLURM_LAB, SSH_LAB, taskRuns, waitJob } from "./cl
 
 const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/**
+ * Runs `fn` in a fresh temporary directory, as {@link withTempDir}; installed versions are
+ * read-only, which a user who is not root could not remove, so they are made writable first.
+ */
+function withInstallDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir((dir) => writableAfter(dir, fn));
+}
+
+/** `fn(dir)`, then `dir` made writable again (for the temporary directory's removal). */
+async function writableAfter(dir: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  try {
+    await fn(dir);
+  } finally {
+    await runCommand("chmod", ["-R", "u+w", dir]);
+  }
+}
+
 /** Copies the files a clone of this checkout has (as they are in the work tree) to `dest`. */
 async function cloneTree(dest: string): Promise<void> {
   const list = await runCommand("git", [
@@ -99,7 +116,7 @@ async function versionDirs(prefix: string): Promise<string[]> {
 }
 
 Deno.test("an installed copy runs locally with the checkout gone and no node/npm/python/deno", async () => {
-  await withTempDir(async (dir) => {
+  await withInstallDir(async (dir) => {
     const { prefix, env, log } = await installedCopy(dir);
     const [vdir] = await versionDirs(prefix);
     const version = await runCommand("disbatch", ["--version"], { env });
@@ -138,7 +155,7 @@ Deno.test("an installed copy runs locally with the checkout gone and no node/npm
 });
 
 Deno.test("install refuses a foreign bin/disbatch; --uninstall removes only what it installed", async () => {
-  await withTempDir(async (dir) => {
+  await withInstallDir(async (dir) => {
     const clone = `${dir}/clone`;
     await cloneTree(clone);
     const prefix = `${dir}/prefix`;
@@ -171,60 +188,62 @@ labTest({
   name:
     "installed: the literal `sbatch -N 3 -n 6 disbatch Tasks` runs every task on all three nodes",
   labs: [SLURM_LAB],
-  async fn(dir) {
-    const { prefix, env, log } = await installedCopy(dir);
-    const [vdir] = await versionDirs(prefix);
-    const work = `${dir}/work`;
-    await Deno.mkdir(work);
-    await writeTasks(`${work}/Tasks`, `sleep 1; ${RECORD_ENGINE}\n`.repeat(12));
-    const submitted = await runCommand("sbatch", ["-N", "3", "-n", "6", "disbatch", "Tasks"], {
-      cwd: work,
-      env: { ...env, SLURM_CONF: SLURM_LAB!.SLURM_CONF },
-    });
-    const id = submitted.match(/^Submitted batch job (\d+)$/m)?.[1];
-    assert.ok(id, submitted);
-    await waitJob(id, 90_000);
-    const out = await Deno.readTextFile(`${work}/slurm-${id}.out`);
-    assert.equal(out, "", "the job printed nothing");
-    const status = [...Deno.readDirSync(work)].map((e) => e.name)
-      .filter((n) => /^Tasks_disBatch_\d{12}_\d+_status\.txt$/.test(n));
-    assert.equal(status.length, 1, JSON.stringify(status));
-    const runs = taskRuns(await statusLines(`${work}/${status[0].replace(/_status\.txt$/, "")}`));
-    assert.equal(runs.length, 12);
-    assert.ok(runs.every((r) => r.rc === 0), JSON.stringify(runs));
-    assert.deepEqual([...new Set(runs.map((r) => r.node))].sort(), ["n1", "n2", "n3"]);
-    for (const r of runs) {
-      assert.equal((await Deno.readTextFile(`${work}/host.${r.id}`)).trim(), r.node);
-    }
-    const engines = await engineCommands(work);
-    assert.equal(engines.length, 12);
-    assert.ok(engines.every((cmd) => cmd.includes(` ${vdir}/main.ts --engine `)), engines[0]);
-    await assertNoStandInUsed(log);
-  },
+  fn: (dir) =>
+    writableAfter(dir, async () => {
+      const { prefix, env, log } = await installedCopy(dir);
+      const [vdir] = await versionDirs(prefix);
+      const work = `${dir}/work`;
+      await Deno.mkdir(work);
+      await writeTasks(`${work}/Tasks`, `sleep 1; ${RECORD_ENGINE}\n`.repeat(12));
+      const submitted = await runCommand("sbatch", ["-N", "3", "-n", "6", "disbatch", "Tasks"], {
+        cwd: work,
+        env: { ...env, SLURM_CONF: SLURM_LAB!.SLURM_CONF },
+      });
+      const id = submitted.match(/^Submitted batch job (\d+)$/m)?.[1];
+      assert.ok(id, submitted);
+      await waitJob(id, 90_000);
+      const out = await Deno.readTextFile(`${work}/slurm-${id}.out`);
+      assert.equal(out, "", "the job printed nothing");
+      const status = [...Deno.readDirSync(work)].map((e) => e.name)
+        .filter((n) => /^Tasks_disBatch_\d{12}_\d+_status\.txt$/.test(n));
+      assert.equal(status.length, 1, JSON.stringify(status));
+      const runs = taskRuns(await statusLines(`${work}/${status[0].replace(/_status\.txt$/, "")}`));
+      assert.equal(runs.length, 12);
+      assert.ok(runs.every((r) => r.rc === 0), JSON.stringify(runs));
+      assert.deepEqual([...new Set(runs.map((r) => r.node))].sort(), ["n1", "n2", "n3"]);
+      for (const r of runs) {
+        assert.equal((await Deno.readTextFile(`${work}/host.${r.id}`)).trim(), r.node);
+      }
+      const engines = await engineCommands(work);
+      assert.equal(engines.length, 12);
+      assert.ok(engines.every((cmd) => cmd.includes(` ${vdir}/main.ts --engine `)), engines[0]);
+      await assertNoStandInUsed(log);
+    }),
 });
 
 labTest({
   name: "installed: -s n1:2,n2:2 runs over ssh from the same install",
   labs: [SLURM_LAB, SSH_LAB],
-  async fn(dir) {
-    const { prefix, env, log } = await installedCopy(dir);
-    const [vdir] = await versionDirs(prefix);
-    const work = `${dir}/work`;
-    await Deno.mkdir(work);
-    await writeTasks(`${work}/Tasks`, `sleep 0.5; ${RECORD_ENGINE}\n`.repeat(8));
-    await runCommand("disbatch", ["-s", "n1:2,n2:2", "-p", "run", "Tasks"], { cwd: work, env });
-    const runs = taskRuns(await statusLines(`${work}/run`));
-    assert.equal(runs.length, 8);
-    assert.ok(runs.every((r) => r.rc === 0), JSON.stringify(runs));
-    assert.deepEqual([...new Set(runs.map((r) => r.node))].sort(), ["n1", "n2"]);
-    const engines = await engineCommands(work);
-    assert.ok(engines.every((cmd) => cmd.includes(` ${vdir}/main.ts --engine `)), engines[0]);
-    await assertNoStandInUsed(log);
-  },
+  fn: (dir) =>
+    writableAfter(dir, async () => {
+      const { prefix, env, log } = await installedCopy(dir);
+      const [vdir] = await versionDirs(prefix);
+      const work = `${dir}/work`;
+      await Deno.mkdir(work);
+      await writeTasks(`${work}/Tasks`, `sleep 0.5; ${RECORD_ENGINE}\n`.repeat(8));
+      await runCommand("disbatch", ["-s", "n1:2,n2:2", "-p", "run", "Tasks"], { cwd: work, env });
+      const runs = taskRuns(await statusLines(`${work}/run`));
+      assert.equal(runs.length, 8);
+      assert.ok(runs.every((r) => r.rc === 0), JSON.stringify(runs));
+      assert.deepEqual([...new Set(runs.map((r) => r.node))].sort(), ["n1", "n2"]);
+      const engines = await engineCommands(work);
+      assert.ok(engines.every((cmd) => cmd.includes(` ${vdir}/main.ts --engine `)), engines[0]);
+      await assertNoStandInUsed(log);
+    }),
 });
 
 Deno.test("an upgrade during a run: the run and the engines it adds later keep their version", async () => {
-  await withTempDir(async (dir) => {
+  await withInstallDir(async (dir) => {
     const { prefix, env, log } = await installedCopy(dir);
     const [old] = await versionDirs(prefix);
     const work = `${dir}/work`;
@@ -288,7 +307,7 @@ Deno.test("an upgrade during a run: the run and the engines it adds later keep t
 });
 
 Deno.test("--binary installs an executable behind the same launcher, as its own version", async () => {
-  await withTempDir(async (dir) => {
+  await withInstallDir(async (dir) => {
     const clone = `${dir}/clone`;
     await cloneTree(clone);
     // No compiled binary can be built here (deno compile needs to download its runtime): an
@@ -334,7 +353,7 @@ Deno.test("--binary installs an executable behind the same launcher, as its own 
 });
 
 Deno.test("the README's install commands, as written, from a clone", async () => {
-  await withTempDir(async (dir) => {
+  await withInstallDir(async (dir) => {
     const readme = await Deno.readTextFile(`${ROOT}/README.md`);
     const section = readme.split(/^## Install$/m)[1]?.split(/^## /m)[0] ?? "";
     const block = section.match(/^```sh\n([^]*?)^```$/m)?.[1];
@@ -356,7 +375,7 @@ Deno.test("the README's install commands, as written, from a clone", async () =>
 });
 
 Deno.test("installs keep the three most recent versions and the runtimes they use", async () => {
-  await withTempDir(async (dir) => {
+  await withInstallDir(async (dir) => {
     const clone = `${dir}/clone`;
     await cloneTree(clone);
     const prefix = `${dir}/prefix`;
@@ -375,4 +394,31 @@ Deno.test("installs keep the three most recent versions and the runtimes they us
     const runtimes = [...Deno.readDirSync(`${prefix}/lib/disbatch/runtime`)].map((e) => e.name);
     assert.deepEqual(runtimes, [`deno-${Deno.version.deno}`]);
   });
+});
+
+Deno.test({
+  name: "an install is read-only and runs for another user (a group install in /opt)",
+  ignore: Deno.uid() !== 0,
+  fn: () =>
+    withInstallDir(async (dir) => {
+      const { prefix } = await installedCopy(dir);
+      const [vdir] = await versionDirs(prefix);
+      await assert.rejects(
+        runCommand("su", ["nobody", "-s", "/bin/bash", "-c", `touch '${vdir}/x'`]),
+        /Permission denied/,
+      );
+      const work = `${dir}/work`;
+      await Deno.mkdir(work, { mode: 0o777 });
+      await Deno.chmod(work, 0o777);
+      await Deno.chmod(dir, 0o755);
+      await writeTasks(`${work}/Tasks`, "id -un\n");
+      await runCommand("su", [
+        "nobody",
+        "-s",
+        "/bin/bash",
+        "-c",
+        `cd '${work}' && HOME='${work}' '${prefix}/bin/disbatch' -s localhost:1 -p run Tasks`,
+      ]);
+      assert.equal(taskRuns(await statusLines(`${work}/run`))[0].out, "nobody");
+    }),
 });
