@@ -3,21 +3,12 @@
  * the context said why; "resume with -r" only when the status file has records to skip.
  */
 import assert from "node:assert/strict";
-import { disbatch, statusLines, withTempDir, writeTasks } from "./helpers.ts";
-
-/** True when an `ssh` client is installed (it is what reports an unresolvable host). */
-async function haveSsh(): Promise<boolean> {
-  try {
-    const r = await new Deno.Command("ssh", { args: ["-V"], stderr: "null" }).output();
-    return r.success;
-  } catch {
-    return false;
-  }
-}
+import { commandWorks, disbatch, statusLines, withTempDir, writeTasks } from "./helpers.ts";
 
 Deno.test({
   name: "an unresolvable host is one line (no ssh message twice, no resume advice); exit 1",
-  ignore: !(await haveSsh()),
+  // ssh is what reports an unresolvable host.
+  ignore: !(await commandWorks("ssh", ["-V"])),
   async fn() {
     await withTempDir(async (dir) => {
       await writeTasks(`${dir}/Tasks`, "echo a\necho b\n");

@@ -285,18 +285,17 @@ const DRIVER_SPEC: ParserSpec = {
       kind: "value",
       metavar: "PATH",
       defaultValue: ".",
-      help: "Where to put the log, dbUtil, and status files: in directory PATH, named " +
-        "<Taskfile>_disBatch_<yyMMddHHmmss>_<Random>_... (default: ./<Taskfile>_disBatch_" +
-        "<yyMMddHHmmss>_<Random>); if PATH's last component is not a directory, it is used as " +
-        "the prefix of these file names.",
+      help: "Prefix of the log, dbUtil, and status files (default: " +
+        "./<Taskfile>_disBatch_<yyMMddHHmmss>_<Random>). An existing directory gets files " +
+        "with that default name; otherwise PATH's last component is the file-name prefix.",
     },
     {
       flags: ["-r", "--resume-from"],
       dest: "resumeFrom",
       kind: "append",
       metavar: "STATUSFILE",
-      help: "Read the status file from a previous run and skip any completed tasks (may be " +
-        "specified multiple times).",
+      help: "Read the status file from a previous run and skip the tasks it records, failed " +
+        "ones too unless -R is given (may be specified multiple times).",
     },
     {
       flags: ["-R", "--retry"],
