@@ -167,6 +167,17 @@ Deno.test("the context role's usage errors name its script", async () => {
   );
 });
 
+Deno.test("--submit's usage errors are the same three lines", async () => {
+  const { r } = await inFreshDir(["--submit"]);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    "disbatch: error: the run (PREFIX or P_dbUtil.sh) is missing\n" +
+      "usage: disbatch --submit PREFIX|P_dbUtil.sh [--wait] [--end] [--file F | -] [LINE...]\n" +
+      "Try 'disbatch --help'.\n",
+  );
+});
+
 Deno.test("T38g-h --taskserver conflicts", async () => {
   const alone = await inFreshDir(["--taskserver", "h:1"]);
   assertUsageError(alone.r, "Cannot use different --kvsserver and --taskservers.");
