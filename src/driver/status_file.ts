@@ -10,6 +10,7 @@ import { writeAllSync } from "../log/write_all_sync.ts";
 /** `P_status.txt`, opened (truncated) at start. */
 export class StatusFile {
   readonly #file: Deno.FsFile;
+  #records = 0;
 
   constructor(path: string, header: boolean) {
     this.#file = Deno.openSync(path, { write: true, create: true, truncate: true });
@@ -19,6 +20,12 @@ export class StatusFile {
   /** Appends one record. */
   record(r: TaskRecord): void {
     writeAllSync(this.#file, formatStatusLine(r) + "\n");
+    this.#records++;
+  }
+
+  /** Records written so far (a resume from this file can skip something only if > 0). */
+  get records(): number {
+    return this.#records;
   }
 
   /** Closes the file. */
