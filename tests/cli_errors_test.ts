@@ -190,7 +190,8 @@ Deno.test("T38g-h --taskserver conflicts", async () => {
 Deno.test("T38i --version and -h exit 0 on stdout", async () => {
   const v = await inFreshDir(["--version"]);
   assert.equal(v.r.code, 0);
-  assert.match(v.r.stdout, /^\d+\.\d+\.\d+\n$/);
+  // The bare version first (as disBatch prints it), then the runtime and how it runs (#14).
+  assert.match(v.r.stdout, /^\d+\.\d+\.\d+\ndeno 2\.\d+\.\d+ .*\nrunning from source: \/.*\n$/);
   assert.equal(v.r.stderr, "");
   const h = await inFreshDir(["-h"]);
   assert.equal(h.r.code, 0);
