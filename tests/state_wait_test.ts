@@ -5,7 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { exitedWithin } from "../src/time/exited_within.ts";
-import { killAll, resultWithin, startDisbatch, uniqueMarker, waitFor } from "./background_run.ts";
+import {
+  disbatchPromptly,
+  killAll,
+  resultPromptly,
+  resultWithin,
+  startDisbatch,
+  uniqueMarker,
+  waitFor,
+} from "./background_run.ts";
 import { disbatch, livePids, tempDir, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
 
 async function statusCount(p: string): Promise<number> {
@@ -30,7 +38,8 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
       return r.code === 0 && JSON.parse(r.stdout).engines[0]?.tasks.length >= 2;
     });
 
-    const live = await disbatch(["--state", "run"], { cwd: dir });
+    // Client commands exit as soon as they have answered (disbatchPromptly checks).
+    const live = await disbatchPromptly(["--state", "run"], { cwd: dir });
     assert.equal(live.code, 0, live.stderr);
     assert.equal(live.stderr, "");
     const s = JSON.parse(live.stdout);
@@ -66,7 +75,7 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     await Deno.writeTextFile(`${dir}/go`, "");
     const r = await resultWithin(run, 20_000);
     assert.equal(r.code, 1, "-e and a failed task");
-    const w = await resultWithin(waiting, 10_000);
+    const w = await resultPromptly(waiting, Promise.resolve()); // the run has ended
     assert.equal(w.code, 1);
     assert.equal(w.stdout, "");
 
@@ -97,7 +106,7 @@ Deno.test("--wait on a run whose driver was killed says so and exits 1", async (
     run.kill("SIGKILL");
     await run.result;
     for (const mode of ["--wait", "--state"]) {
-      const r = await disbatch([mode, "run"], { cwd: dir });
+      const r = await disbatchPromptly([mode, "run"], { cwd: dir });
       assert.equal(r.code, 1, mode);
       assert.match(
         r.stderr,
