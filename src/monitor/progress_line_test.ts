@@ -23,6 +23,13 @@ Deno.test("formatProgress counts barriers towards the percentage and never uses 
   assert.equal(formatProgress(sampleState(), 30).length, 29);
 });
 
+Deno.test("formatProgress takes a terminal reporting no width as 80 columns", () => {
+  const long = sampleState({ stoppedBy: "a very long reason that goes past the end of the line" });
+  const full = formatProgress(long, 80);
+  assert.equal(full.length, 79);
+  for (const width of [0, -1, NaN]) assert.equal(formatProgress(long, width), full, `${width}`);
+});
+
 Deno.test("ProgressLine redraws in place and keeps messages above it", () => {
   let out = "";
   let cols = 40;
