@@ -63,6 +63,12 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     assert.equal(s.engines.length, 1);
     assert.equal(s.engines[0].status, "running");
     assert.equal(s.engines[0].cylinders, 2);
+    // Of tasks 1-3, two run on the two cylinders; the third is queued on the engine (handed
+    // out ahead of time while tasks are short) or waits in the driver: never "3 running".
+    assert.equal(s.running, 2);
+    assert.equal(s.engines[0].running, 2);
+    assert.equal(s.engines[0].queued, s.queued);
+    assert.equal(s.queued + s.waiting, 1);
     assert.equal(s.contexts[0].label, "SSH0");
     assert.equal(s.contexts[0].connected, true);
 

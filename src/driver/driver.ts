@@ -20,6 +20,7 @@ import {
 } from "../protocol/messages.ts";
 import { renderDbUtil } from "../protocol/db_util_script.ts";
 import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
+import { engineLoad } from "../sched/engine_load.ts";
 import { Scheduler } from "../sched/scheduler.ts";
 import type { ResumeIndex } from "../status/resume_index.ts";
 import type { TaskRecord } from "../status/task_record.ts";
@@ -783,12 +784,15 @@ export class Driver {
       cylinders: e.cylinders,
       status: e.status,
       tasks: [...e.tasks],
+      ...engineLoad(e.cylinders, e.tasks.size),
       assigned: e.assigned,
       finished: e.finished,
       failed: e.failed,
       silentFor: Math.max(0, t - e.lastHeard),
       since: e.since,
     }));
+    const running = engines.reduce((n, e) => n + e.running, 0);
+    const queued = engines.reduce((n, e) => n + e.queued, 0);
     return {
       prefix: this.#cfg.prefix,
       jobId: this.#runInfo?.jobId ?? "",
@@ -801,7 +805,8 @@ export class Driver {
       done: this.#doneCount,
       failed: this.#failedTasks,
       skipped: this.#skipped,
-      running: this.#sched.inflightCount,
+      running,
+      queued,
       waiting: this.#sched.pendingCount,
       barriers: this.#barriersDone,
       rate,

@@ -13,7 +13,7 @@ import { formatDuration, formatRate } from "./format_duration.ts";
 export const FALLBACK_COLUMNS = 80;
 
 /**
- * `disbatch: 45%, 450 done, 2 failed, 9 running, 541 waiting, 3.6/s, ETA 2:32`, cut to
+ * `disbatch: 45%, 450 done, 2 failed, 9 running, 4 queued, 537 waiting, 3.6/s, ETA 2:32`, cut to
  * `width - 1` columns ({@link FALLBACK_COLUMNS} when `width` is not positive).
  */
 export function formatProgress(s: RunState, width: number): string {
@@ -25,6 +25,7 @@ export function formatProgress(s: RunState, width: number): string {
   parts.push(`${s.done} done`);
   if (s.failed > 0) parts.push(`${s.failed} failed`);
   parts.push(`${s.running} running`);
+  if (s.queued > 0) parts.push(`${s.queued} queued`);
   if (s.waiting > 0) parts.push(`${s.waiting} waiting`);
   parts.push(formatRate(s.rate));
   if (s.eta !== null) parts.push(`ETA ${formatDuration(s.eta)}`);

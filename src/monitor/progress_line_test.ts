@@ -7,6 +7,11 @@ Deno.test("formatProgress shows percent, counts, rate and ETA", () => {
     formatProgress(sampleState(), 200),
     "disbatch: 45%, 450 done, 2 failed, 9 running, 541 waiting, 3.6/s, ETA 2:32",
   );
+  // Tasks queued on engines ahead of time are not running.
+  assert.equal(
+    formatProgress(sampleState({ running: 2, queued: 2, waiting: 0, total: null, eta: null }), 200),
+    "disbatch: 450 done, 2 failed, 2 running, 2 queued, 3.6/s",
+  );
 });
 
 Deno.test("formatProgress leaves out what is unknown or zero", () => {
