@@ -10,7 +10,7 @@ import {
   TaskClient,
   TaskClientError,
 } from "../src/client/task_client.ts";
-import { disbatch, project, statusLines } from "./helpers.ts";
+import { disbatch, project, splitStatus, statusLines } from "./helpers.ts";
 import { disbatchPromptly, resultPromptly, resultWithin, startProgram } from "./background_run.ts";
 import { withTaskServer } from "./task_server.ts";
 
@@ -140,7 +140,14 @@ Deno.test("disbatch --submit: arguments, stdin, --wait, --end", async () => {
     assert.deepEqual([ended.code, ended.stdout, ended.stderr], [0, "", ""]);
     const end = await resultWithin(server.run, 10_000);
     assert.equal(end.code, 0, end.stderr);
-    assert.equal((await statusLines(p)).length, 6);
+    const lines = await statusLines(p);
+    assert.equal(lines.length, 6);
+    // --wait printed each Elapsed as the status file shows it (no 0.006999969482421875).
+    for (const r of results) {
+      const line = lines.map(splitStatus).find((f) => f[1] === String(r.TaskId))!;
+      assert.equal(r.Elapsed, Number(line[7]), JSON.stringify(r));
+    }
+    assert.doesNotMatch(waited.stdout, /"Elapsed":\d+\.\d{4}/);
     const after = await disbatch(["--submit", p, "echo x"], { cwd: dir });
     assert.equal(after.code, 1);
     assert.match(after.stderr, /has ended/);

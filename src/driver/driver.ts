@@ -31,7 +31,7 @@ import { after, every, type Timer } from "../time/timer.ts";
 import type { StatusFile } from "./status_file.ts";
 import { basename } from "./posix_path.ts";
 import { type Accepted, SubmissionSource } from "./submission_source.ts";
-import { flagsOf } from "../status/status_line.ts";
+import { elapsedOf, flagsOf } from "../status/status_line.ts";
 
 /** Where the driver's tasks come from: anything that yields items one at a time. */
 export interface ItemSource {
@@ -704,7 +704,7 @@ export class Driver {
         Host: r.host,
         PID: r.pid,
         ReturnCode: r.rc,
-        Elapsed: r.finish - r.start,
+        Elapsed: elapsedOf(r),
         Start: r.start,
         End: r.finish,
         OutBytes: r.outBytes,
