@@ -87,16 +87,45 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
 
     const after = await disbatch(["--state", "run"], { cwd: dir });
     assert.equal(after.code, 0);
-    assert.deepEqual(JSON.parse(after.stdout), {
-      prefix,
-      finished: true,
-      exitCode: 1,
-      done: 4,
-      failed: 1,
-      skipped: 0,
-      barriers: 0,
-      failedIds: [0],
-    });
+    // The same fields as live, with the final values.
+    const end = JSON.parse(after.stdout);
+    assert.deepEqual(Object.keys(end), Object.keys(s));
+    assert.deepEqual(Object.keys(end.engines[0]), Object.keys(s.engines[0]));
+    assert.deepEqual(
+      {
+        ...end,
+        engines: [],
+        contexts: [],
+        recentFailures: [],
+        started: 0,
+        now: 0,
+        rate: 0,
+        eta: 0,
+      },
+      {
+        ...s,
+        finished: true,
+        exitCode: 1,
+        eof: true,
+        done: 4,
+        running: 0,
+        queued: 0,
+        waiting: 0,
+        eta: 0,
+        engines: [],
+        contexts: [],
+        recentFailures: [],
+        started: 0,
+        now: 0,
+        rate: 0,
+      },
+    );
+    assert.equal(end.started, s.started);
+    assert.ok(end.now >= s.now);
+    assert.ok(end.eta === 0 || end.eta === null, "nothing is left");
+    assert.equal(end.engines[0].finished, 4);
+    assert.equal(end.engines[0].tasks.length, 0);
+    assert.deepEqual(end.recentFailures, s.recentFailures);
     const again = await disbatch(["--wait", `${dir}/run_dbUtil.sh`], { cwd: dir });
     assert.equal(again.code, 1);
   });

@@ -19,6 +19,7 @@ import {
   toWire,
 } from "../protocol/messages.ts";
 import { renderDbUtil } from "../protocol/db_util_script.ts";
+import { renderRunEnd } from "../protocol/run_end_record.ts";
 import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { engineLoad } from "../sched/engine_load.ts";
 import { Scheduler } from "../sched/scheduler.ts";
@@ -297,7 +298,7 @@ export class Driver {
       // Tells `disbatch --wait` / `--state` how the run ended once the driver is gone.
       Deno.writeTextFileSync(
         this.#scriptPath,
-        `# disbatch-exit-code: ${this.#cfg.exitCodeOf(this.#outcome)}\n`,
+        renderRunEnd(this.#cfg.exitCodeOf(this.#outcome), this.snapshot()),
         { append: true },
       );
     } finally {

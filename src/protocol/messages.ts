@@ -242,7 +242,7 @@ export interface FailureView {
   finish: number;
 }
 
-/** Snapshot of a run, sent to monitors (`state`) and written to `P_state.json` at the end. */
+/** Snapshot of a run, sent to monitors (`state`) and recorded in `P_dbUtil.sh` at the end. */
 export interface RunState {
   prefix: string;
   jobId: string;
