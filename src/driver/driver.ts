@@ -11,7 +11,6 @@ import { newSecret } from "../net/connection.ts";
 import { shortHostName } from "../net/connect.ts";
 import type { Logger } from "../log/logger.ts";
 import {
-  type FailureView,
   type Role,
   type RunInfo,
   type RunState,
@@ -22,6 +21,7 @@ import { renderDbUtil } from "../protocol/db_util_script.ts";
 import { renderRunEnd } from "../protocol/run_end_record.ts";
 import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { engineLoad } from "../sched/engine_load.ts";
+import { FailureLog } from "../sched/failure_log.ts";
 import { Scheduler } from "../sched/scheduler.ts";
 import type { ResumeIndex } from "../status/resume_index.ts";
 import type { TaskRecord } from "../status/task_record.ts";
@@ -128,11 +128,6 @@ interface ContextPeer {
   nodes: string[];
 }
 
-/** Recent failures kept for monitors. */
-const RECENT_FAILURES = 20;
-/** Failed task ids kept for the state snapshot. */
-const FAILED_IDS = 1000;
-
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -207,11 +202,9 @@ export class Driver {
   readonly #watchers = new Set<Connection>();
   readonly #started = now();
   #doneCount = 0;
-  #failedTasks = 0;
   #skipped = 0;
   #barriersDone = 0;
-  readonly #recentFailures: FailureView[] = [];
-  readonly #failedIds: number[] = [];
+  readonly #failures = new FailureLog();
   /** (time, done) samples, one a second, for the completion rate. */
   readonly #rateSamples: [number, number][] = [];
   #stateDirty = true;
@@ -742,18 +735,7 @@ export class Driver {
     this.#doneCount++;
     this.#route(r);
     this.#stateDirty = true;
-    if (r.rc === 0) return;
-    this.#failedTasks++;
-    if (this.#failedIds.length < FAILED_IDS) this.#failedIds.push(r.taskId);
-    this.#recentFailures.push({
-      taskId: r.taskId,
-      line: r.line,
-      rc: r.rc,
-      host: r.host,
-      command: decoder.decode(r.command.subarray(0, 200)),
-      finish: r.finish,
-    });
-    if (this.#recentFailures.length > RECENT_FAILURES) this.#recentFailures.shift();
+    this.#failures.add(r);
   }
 
   #tick(): void {
@@ -804,7 +786,7 @@ export class Driver {
       total,
       eof: this.#eof,
       done: this.#doneCount,
-      failed: this.#failedTasks,
+      failed: this.#failures.count,
       skipped: this.#skipped,
       running,
       queued,
@@ -817,8 +799,8 @@ export class Driver {
       exitCode: this.#finished ? this.#cfg.exitCodeOf(this.#outcome) : null,
       engines,
       contexts: this.#contextList(),
-      recentFailures: [...this.#recentFailures],
-      failedIds: [...this.#failedIds],
+      recentFailures: [...this.#failures.recent],
+      failedIds: [...this.#failures.ids],
     };
   }
 

@@ -4,7 +4,8 @@
  * script reads the same keys either way; what the file cannot tell is null.
  * @module
  */
-import type { FailureView, RunState } from "../protocol/messages.ts";
+import type { RunState } from "../protocol/messages.ts";
+import { FailureLog } from "../sched/failure_log.ts";
 import { parseStatusLine } from "../status/status_line.ts";
 
 /** Fields a status file cannot tell. */
@@ -15,21 +16,14 @@ export type RecordedState =
   & Omit<RunState, Unknown>
   & { [K in Unknown]: RunState[K] | null };
 
-/** As many as a live state lists. */
-const RECENT_FAILURES = 20;
-const FAILED_IDS = 1000;
-
-const decoder = new TextDecoder();
-
 /** What the status file `statusText` tells of the run `prefix`, which ended with `exitCode`. */
 export function finishedState(
   run: { prefix: string; driverHost: string; exitCode: number },
   statusText: string,
 ): RecordedState {
-  let done = 0, failed = 0, skipped = 0, barriers = 0;
+  let done = 0, skipped = 0, barriers = 0;
   let started: number | null = null, ended: number | null = null;
-  const failedIds: number[] = [];
-  const recentFailures: FailureView[] = [];
+  const failures = new FailureLog();
   for (const line of statusText.split("\n")) {
     const r = line ? parseStatusLine(line) : null;
     if (!r || r.kind === "Z") continue;
@@ -41,18 +35,7 @@ export function finishedState(
     if (r.kind !== "N" && r.kind !== "S") continue;
     done++;
     if (r.kind === "S") skipped++;
-    if (r.rc === 0) continue;
-    failed++;
-    if (failedIds.length < FAILED_IDS) failedIds.push(r.taskId);
-    recentFailures.push({
-      taskId: r.taskId,
-      line: r.line,
-      rc: r.rc,
-      host: r.host,
-      command: decoder.decode(r.command.subarray(0, 200)),
-      finish: r.finish,
-    });
-    if (recentFailures.length > RECENT_FAILURES) recentFailures.shift();
+    failures.add(r);
   }
   return {
     prefix: run.prefix,
@@ -64,7 +47,7 @@ export function finishedState(
     total: null,
     eof: null,
     done,
-    failed,
+    failed: failures.count,
     skipped,
     running: 0,
     queued: 0,
@@ -77,7 +60,7 @@ export function finishedState(
     exitCode: run.exitCode,
     engines: null,
     contexts: null,
-    recentFailures,
-    failedIds,
+    recentFailures: failures.recent,
+    failedIds: failures.ids,
   };
 }
