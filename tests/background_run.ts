@@ -13,6 +13,8 @@ export interface BackgroundRun {
   pid: number;
   /** Exit code and everything it printed, once it has exited. */
   result: Promise<RunResult>;
+  /** Resolves when it has printed something (on stdout or stderr), or has exited. */
+  printed: Promise<void>;
   /** Sends a signal to the driver. */
   kill(signal: Deno.Signal): void;
   /** Writes text to its stdin (only with `stdin: "piped"`). */
@@ -47,14 +49,22 @@ export function startProgram(cmd: string, args: string[], opts: StartOptions): B
     stderr: "piped",
   }).spawn();
   const writer = opts.stdin === "piped" ? child.stdin.getWriter() : null;
-  const result = Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.status,
-  ]).then(([stdout, stderr, status]) => ({ code: status.code, stdout, stderr }));
+  const printed = Promise.withResolvers<void>();
+  const text = async (stream: ReadableStream<Uint8Array>) => {
+    let out = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      out += chunk;
+      printed.resolve();
+    }
+    return out;
+  };
+  const result = Promise.all([text(child.stdout), text(child.stderr), child.status])
+    .then(([stdout, stderr, status]) => ({ code: status.code, stdout, stderr }));
+  child.status.then(() => printed.resolve());
   return {
     pid: child.pid,
     result,
+    printed: printed.promise,
     kill: (signal) => child.kill(signal),
     write: async (text) => await writer!.write(new TextEncoder().encode(text)),
     closeStdin: async () => await writer!.close(),
@@ -126,6 +136,42 @@ export function killAll(pids: number[]): void {
       // already gone
     }
   }
+}
+
+/**
+ * The result of a command that must end as soon as its work is done: it must exit within
+ * `ms` once `done` settles (e.g. its {@link BackgroundRun.printed}, or the end of the run it
+ * waits for). Otherwise it is SIGKILLed and this throws.
+ */
+export async function resultPromptly(
+  run: BackgroundRun,
+  done: Promise<unknown>,
+  ms = 3_000,
+): Promise<RunResult> {
+  await done;
+  return await resultWithin(run, ms).catch((e) => {
+    throw new Error(`the command was still running ${ms} ms after its work was done`, {
+      cause: e,
+    });
+  });
+}
+
+/**
+ * Runs `disbatch args…` (a client command) with `input` on its stdin, and returns its result;
+ * it must exit within 3 s of printing its first output, or of `done` settling when given (e.g.
+ * the end of the run it waits for), else this throws.
+ */
+export async function disbatchPromptly(
+  args: string[],
+  opts: StartOptions & { input?: string; done?: Promise<unknown> },
+): Promise<RunResult> {
+  const piped = opts.input !== undefined;
+  const run = startDisbatch(args, { ...opts, stdin: piped ? "piped" : opts.stdin });
+  if (piped) {
+    await run.write(opts.input!);
+    await run.closeStdin();
+  }
+  return await resultPromptly(run, opts.done ?? run.printed);
 }
 
 /** The run's result, or SIGKILL it and throw when it takes longer than `ms` (a hang). */

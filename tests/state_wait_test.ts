@@ -5,7 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { exitedWithin } from "../src/time/exited_within.ts";
-import { killAll, resultWithin, startDisbatch, uniqueMarker, waitFor } from "./background_run.ts";
+import {
+  disbatchPromptly,
+  killAll,
+  resultPromptly,
+  resultWithin,
+  startDisbatch,
+  uniqueMarker,
+  waitFor,
+} from "./background_run.ts";
 import { disbatch, livePids, tempDir, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
 
 async function statusCount(p: string): Promise<number> {
@@ -30,7 +38,8 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
       return r.code === 0 && JSON.parse(r.stdout).engines[0]?.tasks.length >= 2;
     });
 
-    const live = await disbatch(["--state", "run"], { cwd: dir });
+    // Client commands exit as soon as they have answered (disbatchPromptly checks).
+    const live = await disbatchPromptly(["--state", "run"], { cwd: dir });
     assert.equal(live.code, 0, live.stderr);
     assert.equal(live.stderr, "");
     const s = JSON.parse(live.stdout);
@@ -54,6 +63,12 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     assert.equal(s.engines.length, 1);
     assert.equal(s.engines[0].status, "running");
     assert.equal(s.engines[0].cylinders, 2);
+    // Of tasks 1-3, two run on the two cylinders; the third is queued on the engine (handed
+    // out ahead of time while tasks are short) or waits in the driver: never "3 running".
+    assert.equal(s.running, 2);
+    assert.equal(s.engines[0].running, 2);
+    assert.equal(s.engines[0].queued, s.queued);
+    assert.equal(s.queued + s.waiting, 1);
     assert.equal(s.contexts[0].label, "SSH0");
     assert.equal(s.contexts[0].connected, true);
 
@@ -66,22 +81,36 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     await Deno.writeTextFile(`${dir}/go`, "");
     const r = await resultWithin(run, 20_000);
     assert.equal(r.code, 1, "-e and a failed task");
-    const w = await resultWithin(waiting, 10_000);
+    const w = await resultPromptly(waiting, Promise.resolve()); // the run has ended
     assert.equal(w.code, 1);
     assert.equal(w.stdout, "");
 
     const after = await disbatch(["--state", "run"], { cwd: dir });
     assert.equal(after.code, 0);
-    assert.deepEqual(JSON.parse(after.stdout), {
-      prefix,
+    // The same fields as live, with the final values.
+    const end = JSON.parse(after.stdout);
+    assert.deepEqual(Object.keys(end), Object.keys(s));
+    assert.deepEqual(Object.keys(end.engines[0]), Object.keys(s.engines[0]));
+    // Lists and times are compared below.
+    const fixed = { engines: [], contexts: [], recentFailures: [], started: 0, now: 0, rate: 0 };
+    assert.deepEqual({ ...end, ...fixed, eta: 0 }, {
+      ...s,
+      ...fixed,
       finished: true,
       exitCode: 1,
+      eof: true,
       done: 4,
-      failed: 1,
-      skipped: 0,
-      barriers: 0,
-      failedIds: [0],
+      running: 0,
+      queued: 0,
+      waiting: 0,
+      eta: 0,
     });
+    assert.equal(end.started, s.started);
+    assert.ok(end.now >= s.now);
+    assert.ok(end.eta === 0 || end.eta === null, "nothing is left");
+    assert.equal(end.engines[0].finished, 4);
+    assert.equal(end.engines[0].tasks.length, 0);
+    assert.deepEqual(end.recentFailures, s.recentFailures);
     const again = await disbatch(["--wait", `${dir}/run_dbUtil.sh`], { cwd: dir });
     assert.equal(again.code, 1);
   });
@@ -97,7 +126,7 @@ Deno.test("--wait on a run whose driver was killed says so and exits 1", async (
     run.kill("SIGKILL");
     await run.result;
     for (const mode of ["--wait", "--state"]) {
-      const r = await disbatch([mode, "run"], { cwd: dir });
+      const r = await disbatchPromptly([mode, "run"], { cwd: dir });
       assert.equal(r.code, 1, mode);
       assert.match(
         r.stderr,

@@ -10,8 +10,8 @@ import {
   TaskClient,
   TaskClientError,
 } from "../src/client/task_client.ts";
-import { disbatch, project, statusLines } from "./helpers.ts";
-import { resultWithin } from "./background_run.ts";
+import { disbatch, project, splitStatus, statusLines } from "./helpers.ts";
+import { disbatchPromptly, resultPromptly, resultWithin, startProgram } from "./background_run.ts";
 import { withTaskServer } from "./task_server.ts";
 
 Deno.test("REPEAT, BARRIER, PREFIX and multi-line values in submissions", async () => {
@@ -104,14 +104,15 @@ Deno.test("a bad directive is refused; what came before it runs, the run goes on
 Deno.test("disbatch --submit: arguments, stdin, --wait, --end", async () => {
   await withTaskServer({}, async (server, dir) => {
     const p = server.prefix;
-    const args = await disbatch(["--submit", p, "echo a", "#DISBATCH REPEAT 2 echo r"], {
+    // Each command exits as soon as it has printed (disbatchPromptly checks).
+    const args = await disbatchPromptly(["--submit", p, "echo a", "#DISBATCH REPEAT 2 echo r"], {
       cwd: dir,
     });
     assert.deepEqual([args.code, args.stdout, args.stderr], [0, "0\n1\n2\n", ""]);
 
-    const waited = await disbatch(["--submit", server.script, "--wait", "-"], {
+    const waited = await disbatchPromptly(["--submit", server.script, "--wait", "-"], {
       cwd: dir,
-      stdin: "echo from-stdin\nexit 4\n",
+      input: "echo from-stdin\nexit 4\n",
     });
     assert.equal(waited.code, 1, waited.stderr);
     const results = waited.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
@@ -131,13 +132,43 @@ Deno.test("disbatch --submit: arguments, stdin, --wait, --end", async () => {
     const missing = await disbatch(["--submit", `${dir}/nope`, "echo x"], { cwd: dir });
     assert.equal(missing.code, 2);
 
-    const ended = await disbatch(["--submit", p, "--end"], { cwd: dir });
+    // --end prints nothing: it must exit as soon as the run it ended has.
+    const ended = await disbatchPromptly(["--submit", p, "--end"], {
+      cwd: dir,
+      done: server.run.result,
+    });
     assert.deepEqual([ended.code, ended.stdout, ended.stderr], [0, "", ""]);
     const end = await resultWithin(server.run, 10_000);
     assert.equal(end.code, 0, end.stderr);
-    assert.equal((await statusLines(p)).length, 6);
+    const lines = await statusLines(p);
+    assert.equal(lines.length, 6);
+    // --wait printed each Elapsed as the status file shows it (no 0.006999969482421875).
+    for (const r of results) {
+      const line = lines.map(splitStatus).find((f) => f[1] === String(r.TaskId))!;
+      assert.equal(r.Elapsed, Number(line[7]), JSON.stringify(r));
+    }
+    assert.doesNotMatch(waited.stdout, /"Elapsed":\d+\.\d{4}/);
     const after = await disbatch(["--submit", p, "echo x"], { cwd: dir });
     assert.equal(after.code, 1);
     assert.match(after.stderr, /has ended/);
+  });
+});
+
+Deno.test("a TaskClient program (the README's example) exits as soon as it is done", async () => {
+  await withTaskServer({}, async (server, dir) => {
+    const client = new URL("../src/client/task_client.ts", import.meta.url).href;
+    const program = startProgram(Deno.execPath(), [
+      "eval",
+      `import { TaskClient } from "${client}";
+const client = await TaskClient.connect(${JSON.stringify(server.prefix)});
+const ids = await client.submit(["echo a", "exit 3"]);
+await client.done();
+const results = await client.waitForIds(ids);
+await client.close();
+console.log([...results].map(([id, r]) => id + " " + r.ReturnCode + " " + r.OutData.trim()).join("\\n"));`,
+    ], { cwd: dir });
+    const r = await resultPromptly(program, program.printed);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, "0 0 a\n1 3 \n", ""]);
+    assert.equal((await resultWithin(server.run, 10_000)).code, 0);
   });
 });

@@ -62,7 +62,8 @@ Deno.test({
       assert.equal(seen.done, "2");
       assert.match(
         seen.engineRow,
-        /^0\t0\t\S+\trunning\t[34]\/3\t2\t1\t\d+s\t[2-5]( [2-5]){2,3}\tStop$/,
+        // Three tasks run on the 3 cylinders; with short tasks before, a fourth may be queued.
+        /^0\t0\t\S+\trunning\t3\/3\t[01]\t2\t1\t\d+s\t[2-5]( [2-5]){2,3}\tStop$/,
       );
       assert.match(seen.contextRow, /^0\tSSH0\t/);
       assert.match(seen.failureRow, /^0\t1\t3\t/);

@@ -4,35 +4,29 @@
  * `sbatch --dependency` chains). P is the run's prefix or its `P_dbUtil.sh`.
  * @module
  */
-import { fetchState, openRun, RunNotFoundError, watchRun } from "../monitor/run_client.ts";
-import { parseStatusLine } from "../status/status_line.ts";
+import { finishedState } from "../monitor/finished_state.ts";
+import {
+  fetchState,
+  openRun,
+  type RunHandle,
+  RunNotFoundError,
+  watchRun,
+} from "../monitor/run_client.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
 import { printUsageError } from "./print_usage_error.ts";
 import { UsageError } from "./usage_error.ts";
 
-/** Summary of a finished run, from its status file. */
-async function finishedState(prefix: string, exitCode: number | null) {
+/** The recorded final state of a finished run, or what its status file tells. */
+async function endState(run: RunHandle, exitCode: number) {
+  if (run.finalState) return run.finalState;
+  const prefix = run.creds.prefix;
   let text = "";
   try {
     text = await Deno.readTextFile(`${prefix}_status.txt`);
   } catch {
     // no status file: nothing ran
   }
-  let done = 0, failed = 0, skipped = 0, barriers = 0;
-  const failedIds: number[] = [];
-  for (const line of text.split("\n")) {
-    const r = line ? parseStatusLine(line) : null;
-    if (!r) continue;
-    if (r.kind === "B" || r.kind === "C") barriers++;
-    if (r.kind !== "N" && r.kind !== "S") continue;
-    done++;
-    if (r.kind === "S") skipped++;
-    if (r.rc !== 0) {
-      failed++;
-      if (failedIds.length < 1000) failedIds.push(r.taskId);
-    }
-  }
-  return { prefix, finished: true, exitCode, done, failed, skipped, barriers, failedIds };
+  return finishedState({ prefix, driverHost: run.creds.driverHost, exitCode }, text);
 }
 
 /** Entry of `--state` (`wait` false) and `--wait` (`wait` true). */
@@ -76,7 +70,8 @@ export async function stateMain(argv: string[], wait: boolean): Promise<number> 
       }
     }
   }
-  if (wait) return run.exitCode ?? EXIT_FAILED;
-  console.log(JSON.stringify(await finishedState(prefix, run.exitCode), null, 2));
+  if (run.exitCode === null) return EXIT_FAILED;
+  if (wait) return run.exitCode;
+  console.log(JSON.stringify(await endState(run, run.exitCode), null, 2));
   return EXIT_OK;
 }

@@ -11,7 +11,6 @@ import { newSecret } from "../net/connection.ts";
 import { shortHostName } from "../net/connect.ts";
 import type { Logger } from "../log/logger.ts";
 import {
-  type FailureView,
   type Role,
   type RunInfo,
   type RunState,
@@ -19,7 +18,10 @@ import {
   toWire,
 } from "../protocol/messages.ts";
 import { renderDbUtil } from "../protocol/db_util_script.ts";
+import { renderRunEnd } from "../protocol/run_end_record.ts";
 import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
+import { engineLoad } from "../sched/engine_load.ts";
+import { FailureLog } from "../sched/failure_log.ts";
 import { Scheduler } from "../sched/scheduler.ts";
 import type { ResumeIndex } from "../status/resume_index.ts";
 import type { TaskRecord } from "../status/task_record.ts";
@@ -30,7 +32,7 @@ import { after, every, type Timer } from "../time/timer.ts";
 import type { StatusFile } from "./status_file.ts";
 import { basename } from "./posix_path.ts";
 import { type Accepted, SubmissionSource } from "./submission_source.ts";
-import { flagsOf } from "../status/status_line.ts";
+import { elapsedOf, flagsOf } from "../status/status_line.ts";
 
 /** Where the driver's tasks come from: anything that yields items one at a time. */
 export interface ItemSource {
@@ -126,11 +128,6 @@ interface ContextPeer {
   nodes: string[];
 }
 
-/** Recent failures kept for monitors. */
-const RECENT_FAILURES = 20;
-/** Failed task ids kept for the state snapshot. */
-const FAILED_IDS = 1000;
-
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -205,11 +202,9 @@ export class Driver {
   readonly #watchers = new Set<Connection>();
   readonly #started = now();
   #doneCount = 0;
-  #failedTasks = 0;
   #skipped = 0;
   #barriersDone = 0;
-  readonly #recentFailures: FailureView[] = [];
-  readonly #failedIds: number[] = [];
+  readonly #failures = new FailureLog();
   /** (time, done) samples, one a second, for the completion rate. */
   readonly #rateSamples: [number, number][] = [];
   #stateDirty = true;
@@ -296,7 +291,7 @@ export class Driver {
       // Tells `disbatch --wait` / `--state` how the run ended once the driver is gone.
       Deno.writeTextFileSync(
         this.#scriptPath,
-        `# disbatch-exit-code: ${this.#cfg.exitCodeOf(this.#outcome)}\n`,
+        renderRunEnd(this.#cfg.exitCodeOf(this.#outcome), this.snapshot()),
         { append: true },
       );
     } finally {
@@ -703,7 +698,7 @@ export class Driver {
         Host: r.host,
         PID: r.pid,
         ReturnCode: r.rc,
-        Elapsed: r.finish - r.start,
+        Elapsed: elapsedOf(r),
         Start: r.start,
         End: r.finish,
         OutBytes: r.outBytes,
@@ -740,18 +735,7 @@ export class Driver {
     this.#doneCount++;
     this.#route(r);
     this.#stateDirty = true;
-    if (r.rc === 0) return;
-    this.#failedTasks++;
-    if (this.#failedIds.length < FAILED_IDS) this.#failedIds.push(r.taskId);
-    this.#recentFailures.push({
-      taskId: r.taskId,
-      line: r.line,
-      rc: r.rc,
-      host: r.host,
-      command: decoder.decode(r.command.subarray(0, 200)),
-      finish: r.finish,
-    });
-    if (this.#recentFailures.length > RECENT_FAILURES) this.#recentFailures.shift();
+    this.#failures.add(r);
   }
 
   #tick(): void {
@@ -783,12 +767,15 @@ export class Driver {
       cylinders: e.cylinders,
       status: e.status,
       tasks: [...e.tasks],
+      ...engineLoad(e.cylinders, e.tasks.size),
       assigned: e.assigned,
       finished: e.finished,
       failed: e.failed,
       silentFor: Math.max(0, t - e.lastHeard),
       since: e.since,
     }));
+    const running = engines.reduce((n, e) => n + e.running, 0);
+    const queued = engines.reduce((n, e) => n + e.queued, 0);
     return {
       prefix: this.#cfg.prefix,
       jobId: this.#runInfo?.jobId ?? "",
@@ -799,9 +786,10 @@ export class Driver {
       total,
       eof: this.#eof,
       done: this.#doneCount,
-      failed: this.#failedTasks,
+      failed: this.#failures.count,
       skipped: this.#skipped,
-      running: this.#sched.inflightCount,
+      running,
+      queued,
       waiting: this.#sched.pendingCount,
       barriers: this.#barriersDone,
       rate,
@@ -811,8 +799,8 @@ export class Driver {
       exitCode: this.#finished ? this.#cfg.exitCodeOf(this.#outcome) : null,
       engines,
       contexts: this.#contextList(),
-      recentFailures: [...this.#recentFailures],
-      failedIds: [...this.#failedIds],
+      recentFailures: [...this.#failures.recent],
+      failedIds: [...this.#failures.ids],
     };
   }
 

@@ -90,8 +90,11 @@ export function renderMonitor(
       top.push(fit(`total not known yet (${s.eof ? "all read" : "still reading"})${tail}`, w));
     }
     top.push(fit(
-      `done ${s.done}  failed ${s.failed}  running ${s.running}  waiting ${s.waiting}` +
-        `  skipped ${s.skipped}  barriers ${s.barriers}` +
+      `done ${s.done}  failed ${s.failed}  running ${s.running}  queued ${s.queued}` +
+        `  waiting ${s.waiting}` +
+        // Rarely non-zero: shown only then, so the line fits 80 columns.
+        (s.skipped > 0 ? `  skipped ${s.skipped}` : "") +
+        (s.barriers > 0 ? `  barriers ${s.barriers}` : "") +
         (s.total !== null ? `  total ${s.total}` : ""),
       w,
     ));
@@ -142,9 +145,8 @@ export function renderMonitor(
     : "";
   lines.push(rule(`engines (${engines.length}${shown})`, w));
   lines.push(fit(
-    `  ${pad("rank", 5)}${pad("ctx", 4)}${pad("node", 13)}${pad("status", 9)}${
-      right("tasks/slots", 11)
-    }` +
+    `  ${pad("rank", 5)}${pad("ctx", 4)}${pad("node", 13)}${pad("status", 9)}` +
+      `${right("run/slots", 10)}${right("queue", 6)}` +
       `${right("done", 7)}${right("fail", 6)}${right("quiet", 7)}  tasks`,
     w,
   ));
@@ -154,9 +156,9 @@ export function renderMonitor(
     if (e.rank === v.selected) cursor = lines.length;
     lines.push(fit(
       `${mark}${pad(e.rank, 5)}${pad(e.contextRank, 4)}${pad(e.node.slice(0, 12), 13)}` +
-        `${pad(e.status, 9)}${right(`${e.tasks.length}/${e.cylinders}`, 11)}` +
+        `${pad(e.status, 9)}${right(`${e.running}/${e.cylinders}`, 10)}${right(e.queued, 6)}` +
         `${right(e.finished, 7)}${right(e.failed, 6)}${right(`${Math.floor(e.silentFor)}s`, 7)}` +
-        `  ${taskList(e.tasks, w - 66)}`,
+        `  ${taskList(e.tasks, w - 71)}`,
       w,
     ));
   }

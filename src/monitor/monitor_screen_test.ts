@@ -18,17 +18,17 @@ Deno.test("an 80x24 screen shows progress, contexts, engines, failures and keys"
   assert.match(text[1], /^\[#{21}\.{25}\] {2}45% {2}3\.6\/s {2}ETA 2:32 {2}up 2:05$/);
   assert.equal(
     text[2],
-    "done 450  failed 2  running 9  waiting 541  skipped 0  barriers 0  total 1000",
+    "done 450  failed 2  running 9  queued 0  waiting 541  total 1000",
   );
   assert.match(text[3], /^-- contexts \(2\) -+$/);
   assert.match(text[4], /^\s+0 {2}SSH0\s+login1\s+2 node\(s\)\s+2 engine\(s\) {2}connected$/);
   assert.match(text[6], /^-- engines \(3\) -+$/);
   assert.match(
     text[7],
-    /^ {2}rank ctx node\s+status\s+tasks\/slots\s+done\s+fail\s+quiet {2}tasks$/,
+    /^ {2}rank ctx node\s+status\s+run\/slots\s+queue\s+done\s+fail\s+quiet {2}tasks$/,
   );
-  assert.match(text[8], /^> 0 {4}0 {3}node0\s+running\s+4\/4\s+196\s+0\s+0s {2}447 448 \+2 *$/);
-  assert.match(text[10], /^ {2}2 {4}1 {3}gpu7\s+running\s+1\/1\s+58\s+0\s+0s {2}455$/);
+  assert.match(text[8], /^> 0 {4}0 {3}node0\s+running\s+4\/4\s+0\s+196\s+0\s+0s {2}447 \+3 *$/);
+  assert.match(text[10], /^ {2}2 {4}1 {3}gpu7\s+running\s+1\/1\s+0\s+58\s+0\s+0s {2}455$/);
   assert.equal(f.cursor, 8);
   assert.match(text[11], /^-- recent failures \(2 failed in all\) -+$/);
   assert.equal(text[12], "  task 301 line 302 rc -9 on node1 at 1:40: ./simulate --seed 301");
@@ -36,6 +36,23 @@ Deno.test("an 80x24 screen shows progress, contexts, engines, failures and keys"
   assert.deepEqual(text.slice(14, 22), Array(8).fill(""), "unused rows stay blank");
   assert.equal(text[22], "Press ? for help.");
   assert.match(text[23], /^Up\/Down/);
+});
+
+Deno.test("running and queued tasks show apart: never more running than cylinders", () => {
+  const engines = [
+    sampleEngine({ rank: 0, cylinders: 2, tasks: [10, 11, 12, 13] }),
+    sampleEngine({ rank: 1, cylinders: 2, tasks: [14] }),
+  ];
+  const s = sampleState({ engines, running: 3, queued: 2, waiting: 7, skipped: 4 });
+  const text = renderMonitor(s, view, 80, 24).lines.map((l) => l.trimEnd());
+  assert.equal(
+    text[2],
+    "done 450  failed 2  running 3  queued 2  waiting 7  skipped 4  total 1000",
+  );
+  const barriers = renderMonitor(sampleState({ barriers: 3 }), view, 80, 24).lines[2];
+  assert.ok(barriers.trimEnd().endsWith("  waiting 541  barriers 3  total 1000"), barriers);
+  assert.match(text[8], /^> 0 {4}0 {3}node0\s+running\s+2\/2\s+2\s+0\s+0\s+0s {2}10 11 \+2$/);
+  assert.match(text[9], /^ {2}1 {4}0 {3}node1\s+running\s+1\/2\s+0\s+0\s+0\s+0s {2}14$/);
 });
 
 Deno.test("rows the engines do not need show more failures, newest first", () => {

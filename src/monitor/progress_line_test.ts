@@ -7,6 +7,11 @@ Deno.test("formatProgress shows percent, counts, rate and ETA", () => {
     formatProgress(sampleState(), 200),
     "disbatch: 45%, 450 done, 2 failed, 9 running, 541 waiting, 3.6/s, ETA 2:32",
   );
+  // Tasks queued on engines ahead of time are not running.
+  assert.equal(
+    formatProgress(sampleState({ running: 2, queued: 2, waiting: 0, total: null, eta: null }), 200),
+    "disbatch: 450 done, 2 failed, 2 running, 2 queued, 3.6/s",
+  );
 });
 
 Deno.test("formatProgress leaves out what is unknown or zero", () => {
@@ -21,6 +26,13 @@ Deno.test("formatProgress counts barriers towards the percentage and never uses 
   assert.match(formatProgress(s, 200), /^disbatch: 100%, 8 done/);
   assert.equal(formatProgress(sampleState(), 30), "disbatch: 45%, 450 done, 2 fa");
   assert.equal(formatProgress(sampleState(), 30).length, 29);
+});
+
+Deno.test("formatProgress takes a terminal reporting no width as 80 columns", () => {
+  const long = sampleState({ stoppedBy: "a very long reason that goes past the end of the line" });
+  const full = formatProgress(long, 80);
+  assert.equal(full.length, 79);
+  for (const width of [0, -1, NaN]) assert.equal(formatProgress(long, width), full, `${width}`);
 });
 
 Deno.test("ProgressLine redraws in place and keeps messages above it", () => {

@@ -6,6 +6,7 @@
 import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { parseDbUtil, type RunCredentials } from "../protocol/db_util_script.ts";
+import { parseRunEnd } from "../protocol/run_end_record.ts";
 import type { Role, RunState } from "../protocol/messages.ts";
 
 /** The run cannot be found or reached. */
@@ -19,6 +20,8 @@ export interface RunHandle {
   creds: RunCredentials;
   /** Exit code recorded in the script when the run has ended, else null. */
   exitCode: number | null;
+  /** The final state recorded with the exit code (null before the end, or not recorded). */
+  finalState: RunState | null;
 }
 
 /** Finds the helper script of `target` (P, or the script itself) and reads it. */
@@ -30,8 +33,8 @@ export async function openRun(target: string): Promise<RunHandle> {
   } catch (e) {
     throw new RunNotFoundError(`cannot read ${script}: ${(e as Error).message}`, { cause: e });
   }
-  const m = text.match(/^# disbatch-exit-code: (-?\d+)$/m);
-  return { script, creds: parseDbUtil(text), exitCode: m ? Number(m[1]) : null };
+  const end = parseRunEnd(text);
+  return { script, creds: parseDbUtil(text), exitCode: end.exitCode, finalState: end.state };
 }
 
 /** Connects to the run's driver as `role`; throws RunNotFoundError when the driver is gone. */

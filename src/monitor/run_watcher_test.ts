@@ -35,6 +35,7 @@ function fakeDriver() {
   const run: RunHandle = {
     script: "/nonexistent_dbUtil.sh",
     exitCode: null,
+    finalState: null,
     creds: {
       addresses: [`127.0.0.1:${listener.addr.port}`],
       primary: `127.0.0.1:${listener.addr.port}`,

@@ -4,6 +4,7 @@
  * @module
  */
 import type { EngineView, RunState } from "../protocol/messages.ts";
+import { engineLoad } from "../sched/engine_load.ts";
 import type { StateSource, StopTarget, WatchListener } from "./run_watcher.ts";
 
 /** A {@link StateSource} driven by the test; it accepts stops of engine and context 0 to 9. */
@@ -43,9 +44,13 @@ export class FakeSource implements StateSource {
   }
 }
 
-/** An engine view with defaults for the fields a test does not care about. */
+/**
+ * An engine view with defaults for the fields a test does not care about; `running` and
+ * `queued` follow from `tasks` and `cylinders` unless given.
+ */
 export function sampleEngine(e: Partial<EngineView> & { rank: number }): EngineView {
   return {
+    ...engineLoad(e.cylinders ?? 4, e.tasks?.length ?? 0),
     contextRank: 0,
     node: `node${e.rank}`,
     host: `node${e.rank}.cluster`,
@@ -77,6 +82,7 @@ export function sampleState(over: Partial<RunState> = {}): RunState {
     failed: 2,
     skipped: 0,
     running: 9,
+    queued: 0,
     waiting: 541,
     barriers: 0,
     rate: 3.6,

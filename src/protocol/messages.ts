@@ -208,8 +208,12 @@ export interface EngineIdentity {
 
 /** One engine in a {@link RunState}. */
 export interface EngineView extends EngineIdentity {
-  /** Task ids assigned to the engine (running or queued there). */
+  /** Task ids assigned to the engine, in the order it starts them: running ones, then queued. */
   tasks: number[];
+  /** How many of `tasks` are running (at most `cylinders`). */
+  running: number;
+  /** How many of `tasks` are queued on the engine, waiting for a cylinder (see engine_load.ts). */
+  queued: number;
   assigned: number;
   finished: number;
   failed: number;
@@ -238,7 +242,7 @@ export interface FailureView {
   finish: number;
 }
 
-/** Snapshot of a run, sent to monitors (`state`) and written to `P_state.json` at the end. */
+/** Snapshot of a run, sent to monitors (`state`) and recorded in `P_dbUtil.sh` at the end. */
 export interface RunState {
   prefix: string;
   jobId: string;
@@ -255,8 +259,11 @@ export interface RunState {
   done: number;
   failed: number;
   skipped: number;
+  /** Tasks running on engines (never more than their cylinders). */
   running: number;
-  /** Tasks read and waiting for a slot. */
+  /** Tasks handed to an engine ahead of time, queued there for a cylinder (short tasks). */
+  queued: number;
+  /** Tasks read and waiting for a slot (not handed to any engine yet). */
   waiting: number;
   barriers: number;
   /** Completions per second over the last ~10 s. */

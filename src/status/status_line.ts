@@ -54,6 +54,14 @@ function decodeUtf8(b: Uint8Array): string | null {
   }
 }
 
+/**
+ * Finish − Start as the status line shows it (3 decimals), as a number: the bare difference of
+ * the two times carries binary noise (0.006999969482421875 for the line's 0.007).
+ */
+export function elapsedOf(r: TaskRecord): number {
+  return Number(formatFixed3(r.finish - r.start));
+}
+
 /** Formats the 15 TAB-separated fields of a status line, without the newline. */
 export function formatStatusLine(r: TaskRecord): string {
   return [

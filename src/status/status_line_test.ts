@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { formatFixed3 } from "./number_format.ts";
-import { flagsOf, formatStatusLine, parseStatusLine, STATUS_HEADER } from "./status_line.ts";
+import {
+  elapsedOf,
+  flagsOf,
+  formatStatusLine,
+  parseStatusLine,
+  STATUS_HEADER,
+} from "./status_line.ts";
 import type { TaskRecord } from "./task_record.ts";
 
 /** Appendix A shows TAB as ⇥; the copied lines below are converted back. */
@@ -346,6 +352,14 @@ Deno.test("flagsOf: §7.3", () => {
   assert.equal(flagsOf({ ...r, kind: "Z", errBytes: 1 }), "  EZ");
   assert.equal(flagsOf({ ...r, kind: "B", rc: 1, outBytes: 1 }), "B    ");
   assert.equal(flagsOf({ ...r, kind: "C" }), "C    ");
+});
+
+Deno.test("elapsedOf: the status line's Elapsed as a number, without float noise", () => {
+  const r = rec({ command: "x", start: 1796394317.975, finish: 1796394317.982 });
+  assert.notEqual(r.finish - r.start, 0.007, "the bare difference is noisy");
+  assert.equal(elapsedOf(r), 0.007);
+  assert.equal(String(elapsedOf(r)), formatStatusLine(r).split("\t")[7].replace(/0+$/, ""));
+  assert.equal(elapsedOf(rec({ command: "x", start: 10, finish: 12.5 })), 2.5);
 });
 
 Deno.test("formatStatusLine reproduces Appendix A lines", () => {

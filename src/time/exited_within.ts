@@ -5,9 +5,9 @@
 import { after, type Timer } from "./timer.ts";
 
 /**
- * True when `status` settles within `ms`; false when the time runs out first. The deadline
- * does not keep the process alive (see {@link after}): `status` stands for a pending operation
- * such as a child's exit or a connection attempt.
+ * True when `status` settles within `ms`; false when the time runs out first. The deadline is
+ * cancelled as soon as `status` settles, so it does not hold the process after that (see
+ * {@link after}).
  */
 export async function exitedWithin(status: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: Timer | undefined;

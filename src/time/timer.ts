@@ -7,8 +7,10 @@
  * its way to the first task (a connect or handshake timeout, a heartbeat);
  * `AbortSignal.timeout` runs on the runtime's own timers and costs ≈ 0.3 ms.
  *
- * Unlike `setTimeout`, these timers do not keep the process alive by themselves: use them
- * only where a pending operation does (a socket being read, a child being waited for).
+ * Like `setTimeout`, a pending timer keeps the process alive until it fires; a cancelled one
+ * does not. (The runtime keeps a timeout signal's timer referenced only while the signal has
+ * an abort listener, so cancelling removes the listener: a cancelled connect or answer timeout
+ * left every client command lingering until its deadline, 5–10 s after its work was done.)
  * @module
  */
 
@@ -26,19 +28,27 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /** Calls `fn` once, `ms` milliseconds from now (any `ms`: long delays run in steps). */
 export function after(ms: number, fn: () => void): Timer {
-  let pending: (() => void) | null = fn;
+  let signal: AbortSignal | null = null;
+  let listener: (() => void) | null = null;
   const arm = (left: number) => {
     const step = Math.min(Math.max(0, left), MAX_DELAY_MS);
-    AbortSignal.timeout(step).addEventListener("abort", () => {
-      if (left > step && pending) return arm(left - step);
-      const f = pending;
-      pending = null;
-      f?.();
-    }, { once: true });
+    const s = AbortSignal.timeout(step);
+    const l = () => {
+      if (left > step) return arm(left - step);
+      signal = listener = null;
+      fn();
+    };
+    signal = s;
+    listener = l;
+    s.addEventListener("abort", l, { once: true });
   };
   arm(ms);
-  // A cancelled timer's signal still fires later; dropping `fn` lets what it holds be freed.
-  return { cancel: () => pending = null };
+  return {
+    cancel: () => {
+      signal?.removeEventListener("abort", listener!);
+      signal = listener = null;
+    },
+  };
 }
 
 /** Calls `fn` every `ms` milliseconds (each period starts when the previous one ended). */

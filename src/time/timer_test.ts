@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, every } from "./timer.ts";
+import { exitedWithin } from "./exited_within.ts";
 
 /** Resolves after `ms` on a plain timer (the test's own clock). */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,4 +54,28 @@ Deno.test("every: repeats until cancelled, also from inside its callback", async
   const seen = m;
   await sleep(60);
   assert.equal(m, seen);
+});
+
+/** Runs `code` (importing this directory's timer.ts) in a fresh process; its exit status. */
+function runScript(code: string): Deno.ChildProcess {
+  const url = new URL("./timer.ts", import.meta.url).href;
+  return new Deno.Command(Deno.execPath(), {
+    args: ["eval", `import { after, every } from "${url}";\n${code}`],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+}
+
+Deno.test("after, every: a cancelled timer does not keep the process alive; a pending one does", async () => {
+  // Cancelled 60 s timers (one-shot, long-delay, repeating): the process ends at once.
+  const quick = runScript(
+    "after(60_000, () => {}).cancel(); after(2 ** 31 + 1_000, () => {}).cancel(); every(60_000, () => {}).cancel();",
+  );
+  const exited = await exitedWithin(quick.status, 3_000);
+  if (!exited) quick.kill("SIGKILL");
+  assert.equal(exited, true, "cancelled timers held the process");
+  assert.equal((await quick.status).code, 0);
+  // A pending timer runs: the process waits for it.
+  const held = runScript("after(300, () => Deno.exit(7));");
+  assert.equal((await held.status).code, 7);
 });

@@ -79,6 +79,7 @@ dialog .actions { display: flex; gap: 8px; justify-content: flex-end; margin-top
       <div><b id="done">-</b><span>done</span></div>
       <div><b id="failed">-</b><span>failed</span></div>
       <div><b id="running">-</b><span>running</span></div>
+      <div><b id="queued">-</b><span>queued</span></div>
       <div><b id="waiting">-</b><span>waiting</span></div>
       <div><b id="skipped">-</b><span>skipped</span></div>
       <div><b id="barriers">-</b><span>barriers</span></div>
@@ -98,7 +99,7 @@ dialog .actions { display: flex; gap: 8px; justify-content: flex-end; margin-top
   <section>
     <h2>Engines</h2>
     <table><thead><tr><th>rank</th><th>ctx</th><th>node</th><th>status</th>
-      <th class="num">tasks/slots</th><th class="num">done</th><th class="num">failed</th>
+      <th class="num">running/slots</th><th class="num">queued</th><th class="num">done</th><th class="num">failed</th>
       <th class="num">quiet</th><th>current tasks</th><th></th></tr></thead>
       <tbody id="engines"></tbody></table>
   </section>
@@ -187,7 +188,7 @@ function render() {
   const pct = s.total ? Math.min(100, Math.floor(100 * (s.done + s.barriers) / s.total)) : null;
   $("bar").style.width = (pct === null ? 0 : pct) + "%";
   $("pct").textContent = pct === null ? "?" : pct + "%";
-  for (const k of ["done", "failed", "running", "waiting", "skipped", "barriers"]) {
+  for (const k of ["done", "failed", "running", "queued", "waiting", "skipped", "barriers"]) {
     $(k).textContent = s[k];
   }
   $("total").textContent = s.total === null ? "?" : s.total;
@@ -210,7 +211,8 @@ function render() {
     const tasks = el("td", {}, ...e.tasks.flatMap((id, i) => i ? [" ", taskLink(id)] : [taskLink(id)]));
     const canStop = live && (e.status === "running" || e.status === "starting");
     return el("tr", { "data-engine": e.rank }, td(e.rank), td(e.contextRank), td(e.node),
-      td(pill(e.status)), td(e.tasks.length + "/" + e.cylinders, "num"), td(e.finished, "num"),
+      td(pill(e.status)), td(e.running + "/" + e.cylinders, "num"), td(e.queued, "num"),
+      td(e.finished, "num"),
       td(e.failed, "num"), td(Math.floor(e.silentFor) + "s", "num"), tasks,
       td(canStop
         ? el("button", { class: "stop", onclick: () => ask({ engine: e.rank }, what) }, "Stop")
@@ -270,9 +272,12 @@ async function lookup(id) {
   }
   if (body.lines.length === 0) {
     const on = state && state.engines.find((e) => e.tasks.includes(body.taskId));
+    // An engine starts its tasks in order: the first e.running of them run, the rest wait.
+    const how = on && on.tasks.indexOf(body.taskId) < on.running
+      ? " is running on engine "
+      : " is queued on engine ";
     out.replaceChildren(el("p", { class: "empty" }, on
-      ? "Task " + body.taskId + " is running on engine " + on.rank + " (" + on.node +
-        "); it has no status line yet."
+      ? "Task " + body.taskId + how + on.rank + " (" + on.node + "); it has no status line yet."
       : "No status line for task " + body.taskId + " yet."));
     return;
   }
