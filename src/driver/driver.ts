@@ -173,8 +173,6 @@ export class Driver {
   readonly #host = Deno.hostname();
   readonly #engines = new Map<number, EnginePeer>();
   readonly #contexts = new Map<number, ContextPeer>();
-  /** `-C` of each context, as it registered (the limit applies to contexts added later too). */
-  readonly #contextLimits = new Map<number, number>();
   readonly #contextsSeen = new Map<number, Omit<RunState["contexts"][number], "connected">>();
   readonly #peStart: PerEngineItem[] = [];
   readonly #peStop: PerEngineItem[] = [];
@@ -328,9 +326,7 @@ export class Driver {
     ) this.#satisfyBarrier();
     if (this.#outcome.stoppedBy === null) {
       this.#maybePull();
-      const { assignments, limitReached } = this.#sched.assign((c) =>
-        this.#contextLimits.get(c) ?? 0
-      );
+      const { assignments, limitReached } = this.#sched.assign();
       for (const a of assignments) {
         const timeout = a.item.timeout ?? this.#cfg.timeout;
         this.#engines.get(a.engine)?.conn.send({
@@ -342,7 +338,11 @@ export class Driver {
           ...toWire(a.item.command),
         });
       }
-      for (const c of limitReached) this.#stopContext(c, "context task limit reached");
+      for (const c of limitReached) this.#log.info(`context ${c} has been given its task limit`);
+      for (const rank of this.#sched.spentEngines()) {
+        const p = this.#engines.get(rank);
+        if (p) this.#drainEngine(p);
+      }
     }
     this.#drainIdle();
     this.#checkEnd();
@@ -840,7 +840,7 @@ export class Driver {
     };
     this.#contexts.set(rank, peer);
     const limit = Number(m.taskLimit ?? 0);
-    if (Number.isInteger(limit) && limit > 0) this.#contextLimits.set(rank, limit);
+    if (Number.isInteger(limit) && limit > 0) this.#sched.setContextLimit(rank, limit);
     this.#contextsSeen.set(rank, {
       rank,
       label: peer.label,
