@@ -13,6 +13,7 @@ import {
 import { disbatch, project, statusLines } from "./helpers.ts";
 import { resultWithin } from "./background_run.ts";
 import { withTaskServer } from "./task_server.ts";
+import { MAX_COMMAND_BYTES } from "../src/taskfile/task_item.ts";
 
 Deno.test("REPEAT, BARRIER, PREFIX and multi-line values in submissions", async () => {
   await withTaskServer({ slots: 3 }, async (server) => {
@@ -98,6 +99,35 @@ Deno.test("a bad directive is refused; what came before it runs, the run goes on
       " O  |1|3|-1|0|6|'later\\n'|0|''|echo later",
     ]);
     await assert.rejects(TaskClient.connect(server.prefix), RunNotFoundError);
+  });
+});
+
+Deno.test("a submitted task too long to send to an engine is refused; the run goes on", async () => {
+  await withTaskServer({}, async (server) => {
+    const c = await TaskClient.connect(server.prefix);
+    const big = `echo ${"x".repeat(MAX_COMMAND_BYTES)}`;
+    const refused = await c.submit(["echo ok", big]).then(
+      () => assert.fail("accepted a task too long for the protocol"),
+      (e) => e,
+    );
+    assert.ok(refused instanceof SubmitRejectedError);
+    assert.equal(
+      refused.message,
+      `<stream>:2: task of ${big.length} bytes (with PREFIX and SUFFIX) exceeds the limit of ` +
+        `${MAX_COMMAND_BYTES} bytes`,
+    );
+    assert.deepEqual(refused.accepted, [0]);
+    const [later] = await c.submit("echo later");
+    assert.equal(later, 1, "the refused line took no task id");
+    await c.waitForIds([0, later]);
+    await c.done();
+    await c.close();
+    const end = await resultWithin(server.run, 10_000);
+    assert.equal(end.code, 0, end.stderr);
+    assert.deepEqual((await statusLines(server.prefix)).map(project).sort(), [
+      " O  |0|1|-1|0|3|'ok\\n'|0|''|echo ok",
+      " O  |1|3|-1|0|6|'later\\n'|0|''|echo later",
+    ]);
   });
 });
 

@@ -3,7 +3,7 @@
  * strict port behaviour for bad directives and the Python-compatible lenient mode.
  * @module
  */
-import type { NormalItem, TaskItem } from "./task_item.ts";
+import { MAX_COMMAND_BYTES, type NormalItem, type TaskItem } from "./task_item.ts";
 
 /** A bad directive in strict mode; the message is `<file>:<line>: <detail>` on one line. */
 export class TaskFileError extends Error {
@@ -86,6 +86,9 @@ export class TaskParser {
   readonly #onWarning: ((warning: TaskFileWarning) => void) | undefined;
   #prefix: Uint8Array = EMPTY;
   #suffix: Uint8Array = EMPTY;
+  /** Their lengths (kept apart: check-only mode does not copy their bytes). */
+  #prefixBytes = 0;
+  #suffixBytes = 0;
   #nextTaskId = 0;
   #starts = 0;
   #stops = 0;
@@ -135,6 +138,7 @@ export class TaskParser {
     if (!directive) {
       if (isComment(text)) return [];
       const out = this.#closeBlock();
+      this.#checkSize(this.#affixed(text.length), line, out);
       out.push(this.#normal(text, line));
       return out;
     }
@@ -149,16 +153,19 @@ export class TaskParser {
         this.#stopped = true;
         return [];
       }
+      this.#checkSize(this.#affixed(text.length - pe[0].length), line, []);
       const kind = pe[1].toUpperCase() === "START" ? "START" : "STOP";
       const index = kind === "START" ? this.#starts++ : this.#stops++;
       return [{ kind, index, line, command: this.#affix(text.subarray(pe[0].length)) }];
     }
     if (PREFIX_RE.test(s)) {
       this.#prefix = this.#copy(text.subarray(17));
+      this.#prefixBytes = text.length - 17;
       return [];
     }
     if (SUFFIX_RE.test(s)) {
       this.#suffix = this.#copy(text.subarray(17));
+      this.#suffixBytes = text.length - 17;
       return [];
     }
     const to = TIMEOUT_RE.exec(s);
@@ -179,6 +186,7 @@ export class TaskParser {
       const start = rep[2] === undefined ? 0 : Number(rep[2]);
       const step = rep[3] === undefined ? 1 : Number(rep[3]);
       const [from, to] = rep.indices?.[4] ?? [0, 0];
+      this.#checkSize(this.#affixed(to - from), line, out);
       const command = this.#affix(text.subarray(from, to));
       const firstId = this.#nextTaskId;
       this.#nextTaskId += count;
@@ -203,6 +211,7 @@ export class TaskParser {
 
     const bar = BARRIER_RE.exec(s);
     if (bar) {
+      this.#checkSize(text.length, line, out);
       const [from, to] = bar.indices?.[2] ?? [0, 0];
       out.push({
         kind: bar[1] ? "C" : "B",
@@ -252,6 +261,26 @@ export class TaskParser {
     };
     if (this.#timeout !== undefined) item.timeout = this.#timeout;
     return item;
+  }
+
+  /** Length of prefix + body + suffix. */
+  #affixed(bodyBytes: number): number {
+    return this.#prefixBytes + bodyBytes + this.#suffixBytes;
+  }
+
+  /**
+   * A task longer than {@link MAX_COMMAND_BYTES} could not travel to an engine: an error at
+   * its line, before any state changes (`closed`: what this line's feed closed so far).
+   */
+  #checkSize(bytes: number, line: number, closed: TaskItem[]): void {
+    if (bytes <= MAX_COMMAND_BYTES) return;
+    // A rejected line changes nothing (a task server rejects the value and goes on).
+    if (closed.length > 0) this.#perEngineOpen = true;
+    throw new TaskFileError(
+      this.#file,
+      line,
+      `task of ${bytes} bytes (with PREFIX and SUFFIX) exceeds the limit of ${MAX_COMMAND_BYTES} bytes`,
+    );
   }
 
   /** prefix + body + suffix, copied (never a view of the caller's buffers). */
