@@ -31,6 +31,10 @@ import type { StatusFile } from "./status_file.ts";
 import { basename } from "./posix_path.ts";
 import { type Accepted, SubmissionSource } from "./submission_source.ts";
 import { flagsOf } from "../status/status_line.ts";
+import { failFastMessage } from "./fail_fast_message.ts";
+
+/** What fail-fast and BARRIER CHECK need of a failed record. */
+type FailedRecord = Pick<TaskRecord, "taskId" | "line" | "rc" | "command">;
 
 /** Where the driver's tasks come from: anything that yields items one at a time. */
 export interface ItemSource {
@@ -437,7 +441,7 @@ export class Driver {
     }
     this.#skipped++;
     this.#recordFinal({ ...r, kind: "S" });
-    if (r.rc !== 0) this.#failed(r.taskId, r.line, r.rc);
+    if (r.rc !== 0) this.#failed(r);
     return true;
   }
 
@@ -478,11 +482,12 @@ export class Driver {
     this.#failSinceBarrier = null;
   }
 
-  #failed(taskId: number, line: number, rc: number): void {
+  /** A task failed (`what` names it for fail-fast: a task, or a per-engine command). */
+  #failed(r: FailedRecord, what = `task ${r.taskId}`): void {
     this.#outcome.failures++;
-    this.#failSinceBarrier ??= { taskId, line, rc };
+    this.#failSinceBarrier ??= { taskId: r.taskId, line: r.line, rc: r.rc };
     if (this.#cfg.failFast && this.#outcome.stoppedBy === null) {
-      this.#report.warn("Quitting early due to task failure with --fail-fast");
+      this.#report.warn(failFastMessage({ what, line: r.line, rc: r.rc, command: r.command }));
       this.#stop("fail_fast");
     }
   }
@@ -953,16 +958,16 @@ export class Driver {
     if (kind === "START" || kind === "STOP") {
       const item = (kind === "START" ? this.#peStart : this.#peStop)[id];
       if (!item) return;
-      if (this.#outcome.stoppedBy === "fail_fast") return;
-      this.#status.record({
+      const rec: TaskRecord = {
         kind: "P",
         taskId: id,
         line: item.line,
         repeat: -1,
         ...base,
         command: item.command,
-      });
-      if (m.rc !== 0) this.#failed(id, item.line, m.rc);
+      };
+      this.#status.record(rec);
+      if (m.rc !== 0) this.#failed(rec, `PERENGINE ${kind} ${id}`);
       return;
     }
     const a = this.#sched.complete(peer.rank, id, m.rc !== 0);
@@ -989,10 +994,9 @@ export class Driver {
       return;
     }
     this.#retriesUsed.delete(id);
-    // After fail-fast, results of the tasks it killed are not recorded: a resume runs them again.
-    if (this.#outcome.stoppedBy === "fail_fast") return;
+    // Tasks killed by fail-fast or a signal are recorded too (rc -15 or -9): `-r -R` reruns them.
     this.#recordFinal(rec);
-    if (m.rc !== 0) this.#failed(id, a.item.line, m.rc);
+    if (m.rc !== 0) this.#failed(rec);
   }
 
   /**
@@ -1047,8 +1051,8 @@ export class Driver {
         this.#sched.enqueue(a.item, a.attempt + 1, true);
         this.#log.info(`task ${a.item.taskId} reissued (attempt ${a.attempt + 1})`);
       } else {
-        if (this.#outcome.stoppedBy !== "fail_fast") this.#recordFinal(rec);
-        this.#failed(a.item.taskId, a.item.line, -100);
+        this.#recordFinal(rec);
+        this.#failed(rec);
       }
     }
     this.#pump();

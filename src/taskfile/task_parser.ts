@@ -4,6 +4,7 @@
  * @module
  */
 import { MAX_COMMAND_BYTES, type NormalItem, type TaskItem } from "./task_item.ts";
+import { quoteLine } from "./quote_line.ts";
 
 /** A bad directive in strict mode; the message is `<file>:<line>: <detail>` on one line. */
 export class TaskFileError extends Error {
@@ -69,11 +70,8 @@ const TIMEOUT_RE = /^#DISBATCH TIMEOUT[ \t]+([0-9]+(?:\.[0-9]*)?|\.[0-9]+|none|d
 const DIRECTIVE = new TextEncoder().encode("#DISBATCH");
 const EMPTY = new Uint8Array(0);
 const cp1252 = new TextDecoder("windows-1252");
-const utf8 = new TextDecoder("utf-8", { fatal: false });
 /** Slab size for command bytes (see TaskParser.#alloc). */
 const POOL_BYTES = 64 * 1024;
-/** Longest excerpt of a bad line quoted in a message. */
-const MAX_QUOTED_BYTES = 200;
 
 /**
  * Stateful parser for one task source. Feed it every logical line in order with its line
@@ -231,9 +229,9 @@ export class TaskParser {
       if (!this.#lenient) {
         // A rejected line changes nothing (a task server rejects the value and goes on).
         if (out.length > 0) this.#perEngineOpen = true;
-        throw new TaskFileError(this.#file, line, `${what}: ${quote(text)}`);
+        throw new TaskFileError(this.#file, line, `${what}: ${quoteLine(text)}`);
       }
-      this.#warn(line, `Unknown #DISBATCH directive: ${quote(text)}`);
+      this.#warn(line, `Unknown #DISBATCH directive: ${quoteLine(text)}`);
       return out;
     }
     out.push(this.#normal(text, line));
@@ -332,16 +330,4 @@ function isComment(text: Uint8Array): boolean {
   let i = 0;
   while (i < text.length && (text[i] === 0x20 || (text[i] >= 0x09 && text[i] <= 0x0d))) i++;
   return i === text.length || text[i] === 0x23;
-}
-
-/** A bounded, single-line rendering of a (possibly non-UTF-8) line for an error message. */
-function quote(text: Uint8Array): string {
-  const cut = text.length > MAX_QUOTED_BYTES;
-  const s = utf8.decode(cut ? text.subarray(0, MAX_QUOTED_BYTES) : text);
-  // deno-lint-ignore no-control-regex
-  const escaped = s.replace(/[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
-  });
-  return cut ? `${escaped}…` : escaped;
 }
