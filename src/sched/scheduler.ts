@@ -266,6 +266,8 @@ export class Scheduler {
       }
     }
     e.tasks.clear();
+    // Some may never have started there (prefetched): none counts toward the context's limit.
+    this.#count(e.contextRank, -lost.length);
     return lost.sort((x, y) => x.item.taskId - y.item.taskId);
   }
 

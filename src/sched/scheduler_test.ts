@@ -141,3 +141,21 @@ Deno.test("lose returns held tasks; unassign gives back queued ones", () => {
   s.stopped(1);
   assert.equal(s.liveEngines, 0);
 });
+
+Deno.test("tasks lost with an engine do not count toward the context task limit", () => {
+  const s = new Scheduler(() => 0);
+  s.setPrefetch(1);
+  engine(s, 0, 1, 0);
+  engine(s, 1, 1, 0);
+  s.setContextLimit(0, 3);
+  for (let i = 0; i < 6; i++) s.enqueue(item(i));
+  assert.equal(s.assign().assignments.length, 3);
+  // Engine 0 dies holding tasks 0 (running) and 2 (prefetched); both go out again.
+  for (const a of s.lose(0).reverse()) s.enqueue(a.item, a.attempt + 1, true);
+  const again = s.assign().assignments;
+  assert.deepEqual(again.map((a) => [a.item.taskId, a.engine]), [[0, 1]]);
+  assert.equal(s.freeSlots, 0, "engine 1 holds 2 of its 1 + 1 room");
+  s.complete(1, 1, false);
+  assert.deepEqual(s.assign().assignments.map((a) => a.item.taskId), [2]);
+  assert.deepEqual(s.spentEngines(), []);
+});
