@@ -89,14 +89,22 @@ Deno.test("the context task limit caps what the context is given, prefetch inclu
   assert.deepEqual(s.assign().limitReached, [], "reported once");
 });
 
-Deno.test("tasks given back unstarted do not count toward the context task limit", () => {
+/**
+ * Context 0 with a limit of 3: two 1-cylinder engines with prefetch on, six tasks waiting, the
+ * first three given out (0 and 2 to engine 0, 1 to engine 1).
+ */
+function limitedContext(): { s: Scheduler; first: ReturnType<Scheduler["assign"]> } {
   const s = new Scheduler(() => 0);
   s.setPrefetch(1);
   engine(s, 0, 1, 0);
   engine(s, 1, 1, 0);
   s.setContextLimit(0, 3);
   for (let i = 0; i < 6; i++) s.enqueue(item(i));
-  const first = s.assign();
+  return { s, first: s.assign() };
+}
+
+Deno.test("tasks given back unstarted do not count toward the context task limit", () => {
+  const { s, first } = limitedContext();
   assert.equal(first.assignments.length, 3);
   assert.deepEqual(first.limitReached, [0]);
   const pairs = first.assignments.map((a) => [a.item.taskId, a.engine]);
@@ -143,13 +151,8 @@ Deno.test("lose returns held tasks; unassign gives back queued ones", () => {
 });
 
 Deno.test("tasks lost with an engine do not count toward the context task limit", () => {
-  const s = new Scheduler(() => 0);
-  s.setPrefetch(1);
-  engine(s, 0, 1, 0);
-  engine(s, 1, 1, 0);
-  s.setContextLimit(0, 3);
-  for (let i = 0; i < 6; i++) s.enqueue(item(i));
-  assert.equal(s.assign().assignments.length, 3);
+  const { s, first } = limitedContext();
+  assert.equal(first.assignments.length, 3);
   // Engine 0 dies holding tasks 0 (running) and 2 (prefetched); both go out again.
   for (const a of s.lose(0).reverse()) s.enqueue(a.item, a.attempt + 1, true);
   const again = s.assign().assignments;
