@@ -278,9 +278,15 @@ Deno.test("A20 --fail-fast kills the running task and exits 1", async () => {
     );
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Quitting early due to task failure with --fail-fast/);
-    assert.deepEqual(sortedProjection(await statusLines(`${dir}/run`)), [
-      "R   |1|2|-1|1|0|''|0|''|sleep 0.3; exit 1",
-    ]);
+    // The original records only the failed task (it leaves `sleep 1000` running); disbatch
+    // kills it and records it (rc -15, or -9 when SIGTERM was not enough).
+    assert.deepEqual(
+      sortedProjection(await statusLines(`${dir}/run`)).map((l) => l.replace(/\|-9\|/, "|-15|")),
+      [
+        `R   |0|1|-1|-15|0|''|0|''|sleep 1000; true # ${marker}`,
+        "R   |1|2|-1|1|0|''|0|''|sleep 0.3; exit 1",
+      ],
+    );
     assert.ok(!(await listDir(dir)).includes("A.txt"));
     assert.deepEqual(await livePids(marker), [], "no sleep 1000 survives");
   });

@@ -12,6 +12,14 @@ import {
   withTempDir,
   writeTasks,
 } from "./helpers.ts";
+import { MAX_COMMAND_BYTES } from "../src/taskfile/task_item.ts";
+
+/** `echo xxx…`: a task line of `bytes` bytes. */
+const echoOf = (bytes: number) => `echo ${"x".repeat(bytes - 5)}`;
+/** The message for a task of `bytes` bytes at `where` (file:line). */
+const tooLongMessage = (where: string, bytes: number) =>
+  `disbatch: error: ${where}: task of ${bytes} bytes (with PREFIX and SUFFIX) exceeds the limit of` +
+  ` ${MAX_COMMAND_BYTES} bytes\n`;
 
 /** Runs `args` in a fresh directory holding `files`; returns the result and what is left there. */
 async function inFreshDir(
@@ -326,5 +334,53 @@ Deno.test("stdin: tasks before a bad line are recorded, none after; lenient runs
     assert.equal(lenient.code, 0, lenient.stderr);
     assert.equal(lenient.stderr, "");
     assert.equal((await statusLines(`${dir}/run2`)).length, 2);
+  });
+});
+
+Deno.test("a task line too long to send to an engine: exit 3 naming file and line, nothing runs", async () => {
+  const cases: [string, number][] = [
+    // The issue's case: 20 MB is under the reader's cap but far over a protocol line.
+    [`touch RAN\n${echoOf(20_000_000)}\n`, 20_000_000],
+    [`touch RAN\n${echoOf(MAX_COMMAND_BYTES + 1)}\n`, MAX_COMMAND_BYTES + 1],
+    // PREFIX and SUFFIX count: the line alone fits.
+    [
+      `#DISBATCH PREFIX echo \ntouch RAN\n${"x".repeat(MAX_COMMAND_BYTES - 4)}\n`,
+      MAX_COMMAND_BYTES + 1,
+    ],
+    [`touch RAN\n#DISBATCH REPEAT 2 ${echoOf(MAX_COMMAND_BYTES + 1)}\n`, MAX_COMMAND_BYTES + 1],
+  ];
+  for (const [text, bytes] of cases) {
+    const { r, files } = await inFreshDir(["-s", "localhost:1", "Tasks"], { Tasks: text });
+    assert.equal(r.code, 3, r.stderr);
+    const line = text.startsWith("#") && !text.includes("REPEAT") ? 3 : 2;
+    assert.equal(r.stderr, tooLongMessage(`Tasks:${line}`, bytes));
+    assert.deepEqual(files, ["Tasks"], "nothing ran, nothing was created");
+  }
+  // Exactly the limit runs (bash gets it; Linux refuses an argument this long: rc 7, E2BIG).
+  await withTempDir(async (dir) => {
+    await writeTasks(`${dir}/Tasks`, `${echoOf(MAX_COMMAND_BYTES)}\n`);
+    const r = await disbatch(["-s", "localhost:1", "-p", "run", "Tasks"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await statusLines(`${dir}/run`)).length, 1);
+  });
+});
+
+Deno.test("stdin and --taskcommand: a task line too long stops the feeding there; exit 3", async () => {
+  await withTempDir(async (dir) => {
+    const text = `sleep 0.3; touch A\n${echoOf(2 * MAX_COMMAND_BYTES)}\ntouch B\n`;
+    const r = await disbatch(["-s", "localhost:2", "-p", "run", "-"], { cwd: dir, stdin: text });
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stderr, tooLongMessage("<stdin>:2", 2 * MAX_COMMAND_BYTES));
+    const lines = await statusLines(`${dir}/run`);
+    assert.deepEqual(lines.map((l) => l.split("\t").slice(0, 3).join("|")), ["    |0|1"]);
+    assert.ok(!(await listDir(dir)).includes("B"), "nothing after the long line ran");
+
+    await writeTasks(`${dir}/Gen`, text);
+    const tc = await disbatch(["-s", "localhost:2", "-p", "tc", "--taskcommand", "cat Gen"], {
+      cwd: dir,
+    });
+    assert.equal(tc.code, 3, tc.stderr);
+    assert.equal(tc.stderr, tooLongMessage("<taskcommand>:2", 2 * MAX_COMMAND_BYTES));
+    assert.equal((await statusLines(`${dir}/tc`)).length, 1);
   });
 });

@@ -266,26 +266,44 @@ Deno.test("T16 a failing per-engine task counts as a failure (-e, --fail-fast)",
     assert.deepEqual(sortedProjection(await statusLines(`${dir}/b`)), want);
     const ff = await disbatch(["-s", "localhost:2", "-p", "c", "-f", "Tasks"], { cwd: dir });
     assert.equal(ff.code, 1);
-    assert.match(ff.stderr, /Quitting early due to task failure with --fail-fast/);
+    assert.equal(
+      ff.stderr,
+      "Quitting early due to task failure with --fail-fast: PERENGINE START 0 (line 1) exited" +
+        " with 3: exit 3\n",
+    );
     assert.deepEqual(sortedProjection(await statusLines(`${dir}/c`)), [want[1]]);
   });
 });
 
-Deno.test("T21 fail-fast: exit 1, only the failed line, running tasks killed with their children", async () => {
+Deno.test("T21 fail-fast: exit 1, one line naming the task, running tasks killed and recorded", async () => {
   await withTempDir(async (dir) => {
     const m = uniqueMarker();
-    await writeTasks(`${dir}/Tasks`, `sleep 100.${m}; true\nsleep 0.3; exit 1\ntouch A.txt\n`);
+    await writeTasks(
+      `${dir}/Tasks`,
+      `sleep 100.${m}; true\nsleep 0.3; exit 1\nsleep 100.${m}; true\ntouch A.txt\n`,
+    );
     const t0 = Date.now();
-    const r = await disbatch(["-s", "localhost:2", "-p", "run", "--fail-fast", "Tasks"], {
+    const r = await disbatch(["-s", "localhost:3", "-p", "run", "--fail-fast", "Tasks"], {
       cwd: dir,
     });
     try {
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /Quitting early due to task failure with --fail-fast/);
+      assert.equal(
+        r.stderr,
+        "Quitting early due to task failure with --fail-fast: task 1 (line 2) exited with 1:" +
+          " sleep 0.3; exit 1\n",
+      );
       assert.ok(Date.now() - t0 < 8_000, "no needless wait");
-      assert.deepEqual(sortedProjection(await statusLines(`${dir}/run`)), [
-        "R   |1|2|-1|1|0|''|0|''|sleep 0.3; exit 1",
-      ]);
+      // Every task it killed has its line (SIGTERM, or SIGKILL if that was not enough).
+      const lines = sortedProjection(await statusLines(`${dir}/run`));
+      assert.equal(lines.length, 3, lines.join("\n"));
+      assert.equal(lines[1], "R   |1|2|-1|1|0|''|0|''|sleep 0.3; exit 1");
+      for (const id of [0, 2]) {
+        assert.match(
+          lines[id],
+          new RegExp(`^R   \\|${id}\\|${id + 1}\\|-1\\|-(15|9)\\|0\\|''\\|0\\|''\\|sleep 100`),
+        );
+      }
       assert.ok(!(await exists(`${dir}/A.txt`)));
       assert.deepEqual(await livePids(`100.${m}`), [], "neither bash nor its sleep survives");
     } finally {
@@ -299,7 +317,10 @@ Deno.test("T22 fail-fast with nothing else running still exits 1", async () => {
     await writeTasks(`${dir}/Tasks`, "exit 2\ntouch B.txt\n");
     const r = await disbatch(["-s", "localhost:1", "-p", "run", "-f", "Tasks"], { cwd: dir });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /Quitting early due to task failure with --fail-fast/);
+    assert.equal(
+      r.stderr,
+      "Quitting early due to task failure with --fail-fast: task 0 (line 1) exited with 2: exit 2\n",
+    );
     assert.ok(!(await exists(`${dir}/B.txt`)));
     assert.deepEqual(sortedProjection(await statusLines(`${dir}/run`)), [
       "R   |0|1|-1|2|0|''|0|''|exit 2",

@@ -347,6 +347,19 @@ Deno.test("T48 -C 2 on the only context: 2 tasks run, then exit 1 saying tasks d
   });
 });
 
+Deno.test("-C 5 with short prefetched tasks: exactly 5 run, the other 15 are reported unrun", async () => {
+  await withTempDir(async (dir) => {
+    // Short tasks switch prefetch on: the engine holds more tasks than it has cylinders.
+    await writeTasks(`${dir}/C20`, "sleep 0.2; echo $DISBATCH_TASKID\n".repeat(20));
+    const r = await run(["-s", "localhost:2", "-C", "5", "-p", "run", "C20"], { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /every execution context has ended but 15 task\(s\) did not run/);
+    const fields = (await statusLines(`${dir}/run`)).map(splitStatus);
+    assert.deepEqual(fields.map((f) => Number(f[1])).sort((a, b) => a - b), [0, 1, 2, 3, 4]);
+    assert.ok(fields.every((f) => f[0] === " O  " && f[6] === "0"), fields.join("\n"));
+  });
+});
+
 Deno.test("T48 the message counts the tasks that did not run", async () => {
   await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, [0, 1, 2, 3, 4].map((i) => `touch T${i}`).join("\n") + "\n");

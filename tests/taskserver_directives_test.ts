@@ -13,6 +13,7 @@ import {
 import { disbatch, project, splitStatus, statusLines } from "./helpers.ts";
 import { disbatchPromptly, resultPromptly, resultWithin, startProgram } from "./background_run.ts";
 import { withTaskServer } from "./task_server.ts";
+import { MAX_COMMAND_BYTES } from "../src/taskfile/task_item.ts";
 
 Deno.test("REPEAT, BARRIER, PREFIX and multi-line values in submissions", async () => {
   await withTaskServer({ slots: 3 }, async (server) => {
@@ -67,7 +68,7 @@ Deno.test("REPEAT, BARRIER, PREFIX and multi-line values in submissions", async 
   });
 });
 
-Deno.test("a bad directive is refused; what came before it runs, the run goes on", async () => {
+Deno.test("a bad directive or an over-long task is refused; what came before runs, the run goes on", async () => {
   await withTaskServer({}, async (server) => {
     const c = await TaskClient.connect(server.prefix);
     const refused = await c.submit(["echo ok", "#DISBATCH BOGUS", "echo skipped"]).then(
@@ -77,6 +78,17 @@ Deno.test("a bad directive is refused; what came before it runs, the run goes on
     assert.ok(refused instanceof SubmitRejectedError);
     assert.match(refused.message, /^<stream>:2: .*#DISBATCH BOGUS/);
     assert.deepEqual(refused.accepted, [0]);
+    // So is a task too long to send to an engine; neither takes a task id.
+    const big = `echo ${"x".repeat(MAX_COMMAND_BYTES)}`;
+    await assert.rejects(c.submit(big), (e) => {
+      assert.ok(e instanceof SubmitRejectedError);
+      assert.equal(
+        e.message,
+        `<stream>:3: task of ${big.length} bytes (with PREFIX and SUFFIX) exceeds the limit of ` +
+          `${MAX_COMMAND_BYTES} bytes`,
+      );
+      return true;
+    });
     const [later] = await c.submit("echo later");
     assert.equal(later, 1);
     const r = await c.waitForIds([0, later]);
@@ -95,7 +107,7 @@ Deno.test("a bad directive is refused; what came before it runs, the run goes on
     assert.equal(end.code, 0, end.stderr);
     assert.deepEqual((await statusLines(server.prefix)).map(project).sort(), [
       " O  |0|1|-1|0|3|'ok\\n'|0|''|echo ok",
-      " O  |1|3|-1|0|6|'later\\n'|0|''|echo later",
+      " O  |1|4|-1|0|6|'later\\n'|0|''|echo later",
     ]);
     await assert.rejects(TaskClient.connect(server.prefix), RunNotFoundError);
   });

@@ -183,7 +183,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     }
   }
   const parserOpts = {
-    file: taskfile === "-" ? "<stdin>" : taskfile,
+    file: o.taskcommand !== null ? "<taskcommand>" : taskfile === "-" ? "<stdin>" : taskfile,
     lenient: o.lenientDirectives,
   };
   if (isRegular) {

@@ -33,6 +33,10 @@ import type { StatusFile } from "./status_file.ts";
 import { basename } from "./posix_path.ts";
 import { type Accepted, SubmissionSource } from "./submission_source.ts";
 import { elapsedOf, flagsOf } from "../status/status_line.ts";
+import { failFastMessage } from "./fail_fast_message.ts";
+
+/** What fail-fast and BARRIER CHECK need of a failed record. */
+type FailedRecord = Pick<TaskRecord, "taskId" | "line" | "rc" | "command">;
 
 /** Where the driver's tasks come from: anything that yields items one at a time. */
 export interface ItemSource {
@@ -170,8 +174,6 @@ export class Driver {
   readonly #host = Deno.hostname();
   readonly #engines = new Map<number, EnginePeer>();
   readonly #contexts = new Map<number, ContextPeer>();
-  /** `-C` of each context, as it registered (the limit applies to contexts added later too). */
-  readonly #contextLimits = new Map<number, number>();
   readonly #contextsSeen = new Map<number, Omit<RunState["contexts"][number], "connected">>();
   readonly #peStart: PerEngineItem[] = [];
   readonly #peStop: PerEngineItem[] = [];
@@ -323,9 +325,7 @@ export class Driver {
     ) this.#satisfyBarrier();
     if (this.#outcome.stoppedBy === null) {
       this.#maybePull();
-      const { assignments, limitReached } = this.#sched.assign((c) =>
-        this.#contextLimits.get(c) ?? 0
-      );
+      const { assignments, limitReached } = this.#sched.assign();
       for (const a of assignments) {
         const timeout = a.item.timeout ?? this.#cfg.timeout;
         this.#engines.get(a.engine)?.conn.send({
@@ -337,7 +337,11 @@ export class Driver {
           ...toWire(a.item.command),
         });
       }
-      for (const c of limitReached) this.#stopContext(c, "context task limit reached");
+      for (const c of limitReached) this.#log.info(`context ${c} has been given its task limit`);
+      for (const rank of this.#sched.spentEngines()) {
+        const p = this.#engines.get(rank);
+        if (p) this.#drainEngine(p);
+      }
     }
     this.#drainIdle();
     this.#checkEnd();
@@ -432,7 +436,7 @@ export class Driver {
     }
     this.#skipped++;
     this.#recordFinal({ ...r, kind: "S" });
-    if (r.rc !== 0) this.#failed(r.taskId, r.line, r.rc);
+    if (r.rc !== 0) this.#failed(r);
     return true;
   }
 
@@ -473,11 +477,12 @@ export class Driver {
     this.#failSinceBarrier = null;
   }
 
-  #failed(taskId: number, line: number, rc: number): void {
+  /** A task failed (`what` names it for fail-fast: a task, or a per-engine command). */
+  #failed(r: FailedRecord, what = `task ${r.taskId}`): void {
     this.#outcome.failures++;
-    this.#failSinceBarrier ??= { taskId, line, rc };
+    this.#failSinceBarrier ??= { taskId: r.taskId, line: r.line, rc: r.rc };
     if (this.#cfg.failFast && this.#outcome.stoppedBy === null) {
-      this.#report.warn("Quitting early due to task failure with --fail-fast");
+      this.#report.warn(failFastMessage({ what, line: r.line, rc: r.rc, command: r.command }));
       this.#stop("fail_fast");
     }
   }
@@ -828,7 +833,7 @@ export class Driver {
     };
     this.#contexts.set(rank, peer);
     const limit = Number(m.taskLimit ?? 0);
-    if (Number.isInteger(limit) && limit > 0) this.#contextLimits.set(rank, limit);
+    if (Number.isInteger(limit) && limit > 0) this.#sched.setContextLimit(rank, limit);
     this.#contextsSeen.set(rank, {
       rank,
       label: peer.label,
@@ -941,16 +946,16 @@ export class Driver {
     if (kind === "START" || kind === "STOP") {
       const item = (kind === "START" ? this.#peStart : this.#peStop)[id];
       if (!item) return;
-      if (this.#outcome.stoppedBy === "fail_fast") return;
-      this.#status.record({
+      const rec: TaskRecord = {
         kind: "P",
         taskId: id,
         line: item.line,
         repeat: -1,
         ...base,
         command: item.command,
-      });
-      if (m.rc !== 0) this.#failed(id, item.line, m.rc);
+      };
+      this.#status.record(rec);
+      if (m.rc !== 0) this.#failed(rec, `PERENGINE ${kind} ${id}`);
       return;
     }
     const a = this.#sched.complete(peer.rank, id, m.rc !== 0);
@@ -977,10 +982,9 @@ export class Driver {
       return;
     }
     this.#retriesUsed.delete(id);
-    // After fail-fast, results of the tasks it killed are not recorded: a resume runs them again.
-    if (this.#outcome.stoppedBy === "fail_fast") return;
+    // Tasks killed by fail-fast or a signal are recorded too (rc -15 or -9): `-r -R` reruns them.
     this.#recordFinal(rec);
-    if (m.rc !== 0) this.#failed(id, a.item.line, m.rc);
+    if (m.rc !== 0) this.#failed(rec);
   }
 
   /**
@@ -1035,8 +1039,8 @@ export class Driver {
         this.#sched.enqueue(a.item, a.attempt + 1, true);
         this.#log.info(`task ${a.item.taskId} reissued (attempt ${a.attempt + 1})`);
       } else {
-        if (this.#outcome.stoppedBy !== "fail_fast") this.#recordFinal(rec);
-        this.#failed(a.item.taskId, a.item.line, -100);
+        this.#recordFinal(rec);
+        this.#failed(rec);
       }
     }
     this.#pump();

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { jsonLine, NdjsonDecoder, ProtocolError } from "./ndjson.ts";
+import { jsonLine, MAX_LINE_BYTES, NdjsonDecoder, ProtocolError } from "./ndjson.ts";
+import { toWire } from "./messages.ts";
+import { MAX_COMMAND_BYTES } from "../taskfile/task_item.ts";
 
 const encodeLine = (m: unknown) => new TextEncoder().encode(jsonLine(m));
 
@@ -64,4 +66,41 @@ Deno.test("fuzz: random and mutated input only ever yields objects or ProtocolEr
       assert.ok(e instanceof ProtocolError, `seed ${seed}: ${e}`);
     }
   }
+});
+
+Deno.test("a task of MAX_COMMAND_BYTES fits one protocol line in the worst case", () => {
+  const n = MAX_COMMAND_BYTES;
+  const big = Number.MAX_SAFE_INTEGER;
+  const fits = (m: unknown) => assert.ok(encodeLine(m).length - 1 <= MAX_LINE_BYTES);
+  // Control characters: JSON spends 6 bytes (\u0001) on each; invalid UTF-8 travels as base64.
+  const escaped = new Uint8Array(n).fill(1);
+  const invalid = new Uint8Array(n).fill(0xff);
+  for (const command of [escaped, invalid]) {
+    const task = { t: "task", id: big, line: big, rep: big, timeout: Number.MAX_VALUE };
+    fits({ ...task, ...toWire(command) });
+    fits({ t: "pe", which: "START", index: big, line: big, ...toWire(command) });
+  }
+  // The result a task server routes to its client repeats the command as (lossy) text.
+  const snippet = "\u0001".repeat(400);
+  fits({
+    t: "result",
+    result: {
+      Flags: "ROE Z",
+      TaskId: big,
+      TaskStreamIndex: big,
+      TaskRepIndex: big,
+      Host: "h".repeat(255),
+      PID: big,
+      ReturnCode: -big,
+      Elapsed: Number.MAX_VALUE,
+      Start: Number.MAX_VALUE,
+      End: Number.MAX_VALUE,
+      OutBytes: big,
+      OutData: snippet,
+      ErrBytes: big,
+      ErrData: snippet,
+      TaskCmd: new TextDecoder().decode(escaped),
+    },
+  });
+  assert.ok(encodeLine({ t: "task", ...toWire(escaped) }).length > 6 * n, "the worst case");
 });

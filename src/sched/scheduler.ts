@@ -46,7 +46,12 @@ export class Scheduler {
   #next = 0;
   readonly #pending = new Fifo<{ item: NormalItem; attempt: number }>();
   readonly #inflight = new Map<number, Assignment>();
+  /** Tasks each context holds or has run (tasks given back unstarted are not counted). */
   readonly #contextAssigned = new Map<number, number>();
+  /** `-C` of each context that has one. */
+  readonly #contextLimits = new Map<number, number>();
+  /** Contexts whose reaching the limit was already reported. */
+  readonly #limitReported = new Set<number>();
   #prefetch = 0;
 
   constructor(now: () => number) {
@@ -66,8 +71,30 @@ export class Scheduler {
   /** Room for more tasks on engines that take work (cylinders plus prefetch). */
   get freeSlots(): number {
     let n = 0;
-    for (const e of this.#order) n += Math.max(0, this.#capacity(e) - e.tasks.size);
+    const room = new Map<number, number>();
+    for (const e of this.#order) {
+      const free = Math.max(0, this.#capacity(e) - e.tasks.size);
+      const left = room.get(e.contextRank) ?? this.#leftIn(e.contextRank);
+      room.set(e.contextRank, left - Math.min(free, left));
+      n += Math.min(free, left);
+    }
     return n;
+  }
+
+  /**
+   * Sets a context's task limit (`-C`; 0 = none): it is given exactly that many tasks in all.
+   * Tasks an engine gives back unstarted do not count, so its prefetch never uses up the limit.
+   */
+  setContextLimit(contextRank: number, limit: number): void {
+    if (limit > 0) this.#contextLimits.set(contextRank, limit);
+    else this.#contextLimits.delete(contextRank);
+  }
+
+  /** How many more tasks the context may be given. */
+  #leftIn(contextRank: number): number {
+    const limit = this.#contextLimits.get(contextRank);
+    if (limit === undefined) return Infinity;
+    return Math.max(0, limit - (this.#contextAssigned.get(contextRank) ?? 0));
   }
 
   /** Engines that are neither stopped nor lost. */
@@ -134,7 +161,7 @@ export class Scheduler {
     const n = this.#order.length;
     for (let k = 0; k < n; k++) {
       const e = this.#order[(this.#next + k) % n];
-      if (e.tasks.size < e.cylinders * perCylinder) {
+      if (e.tasks.size < e.cylinders * perCylinder && this.#leftIn(e.contextRank) > 0) {
         this.#next = (this.#next + k + 1) % n;
         return e;
       }
@@ -143,13 +170,10 @@ export class Scheduler {
   }
 
   /**
-   * Pairs waiting tasks with engines. `limitOf(contextRank)` is the context's `-C` limit
-   * (0 = none); contexts that reach it are returned (their engines are drained here).
+   * Pairs waiting tasks with engines. Returns the contexts that have just been given their
+   * task limit (their engines are released by {@link spentEngines} as they run out of work).
    */
-  assign(limitOf: (contextRank: number) => number): {
-    assignments: Assignment[];
-    limitReached: number[];
-  } {
+  assign(): { assignments: Assignment[]; limitReached: number[] } {
     const assignments: Assignment[] = [];
     const limitReached: number[] = [];
     while (this.#pending.length > 0) {
@@ -161,17 +185,30 @@ export class Scheduler {
       e.assigned++;
       this.#inflight.set(item.taskId, a);
       assignments.push(a);
-      const n = (this.#contextAssigned.get(e.contextRank) ?? 0) + 1;
-      this.#contextAssigned.set(e.contextRank, n);
-      const limit = limitOf(e.contextRank);
-      if (limit > 0 && n === limit) {
+      this.#count(e.contextRank, 1);
+      if (this.#leftIn(e.contextRank) === 0 && !this.#limitReported.has(e.contextRank)) {
+        this.#limitReported.add(e.contextRank);
         limitReached.push(e.contextRank);
-        for (const other of this.engines.values()) {
-          if (other.contextRank === e.contextRank) this.drain(other.rank);
-        }
       }
     }
     return { assignments, limitReached };
+  }
+
+  #count(contextRank: number, delta: number): void {
+    this.#contextAssigned.set(contextRank, (this.#contextAssigned.get(contextRank) ?? 0) + delta);
+  }
+
+  /**
+   * Engines to release because their context has been given its task limit and they hold
+   * nothing more to run (an engine still holding prefetched tasks runs them first).
+   */
+  spentEngines(): number[] {
+    const out: number[] = [];
+    for (const e of this.engines.values()) {
+      if (e.status !== "starting" && e.status !== "running") continue;
+      if (e.tasks.size === 0 && this.#leftIn(e.contextRank) === 0) out.push(e.rank);
+    }
+    return out;
   }
 
   /** A task finished; returns its assignment (undefined if it is not in flight there). */
@@ -195,6 +232,7 @@ export class Scheduler {
       if (!e || !a || a.engine !== engine) continue;
       this.#inflight.delete(id);
       e.tasks.delete(id);
+      this.#count(e.contextRank, -1);
       back.push(a);
     }
     return back;
@@ -228,6 +266,8 @@ export class Scheduler {
       }
     }
     e.tasks.clear();
+    // Some may never have started there (prefetched): none counts toward the context's limit.
+    this.#count(e.contextRank, -lost.length);
     return lost.sort((x, y) => x.item.taskId - y.item.taskId);
   }
 

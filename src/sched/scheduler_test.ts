@@ -41,12 +41,12 @@ Deno.test("tasks go to idle cylinders round robin, then to prefetch room", () =>
   engine(s, 1, 1);
   assert.equal(s.freeSlots, 3);
   for (let i = 0; i < 6; i++) s.enqueue(item(i));
-  const first = s.assign(() => 0).assignments.map((a) => [a.item.taskId, a.engine]);
+  const first = s.assign().assignments.map((a) => [a.item.taskId, a.engine]);
   assert.deepEqual(first, [[0, 0], [1, 1], [2, 0]]);
   assert.equal(s.pendingCount, 3);
   s.setPrefetch(1);
   assert.equal(s.freeSlots, 3);
-  const more = s.assign(() => 0).assignments.map((a) => a.engine).sort();
+  const more = s.assign().assignments.map((a) => a.engine).sort();
   assert.deepEqual(more, [0, 0, 1]);
   assert.equal(s.freeSlots, 0);
   t = 5;
@@ -61,23 +61,70 @@ Deno.test("a late joiner's idle cylinder is served before prefetch room elsewher
   s.setPrefetch(1);
   engine(s, 0, 1);
   s.enqueue(item(0));
-  s.assign(() => 0);
+  s.assign();
   engine(s, 1, 1);
   s.enqueue(item(1));
-  assert.deepEqual(s.assign(() => 0).assignments.map((a) => a.engine), [1]);
+  assert.deepEqual(s.assign().assignments.map((a) => a.engine), [1]);
 });
 
-Deno.test("the context task limit drains the context's engines", () => {
+Deno.test("the context task limit caps what the context is given, prefetch included", () => {
   const s = new Scheduler(() => 0);
   engine(s, 0, 1, 0);
   engine(s, 1, 1, 1);
-  for (let i = 0; i < 5; i++) s.enqueue(item(i));
+  s.setContextLimit(0, 2);
+  for (let i = 0; i < 6; i++) s.enqueue(item(i));
   s.setPrefetch(1);
-  const r = s.assign((ctx) => (ctx === 0 ? 2 : 0));
+  const r = s.assign();
   assert.deepEqual(r.limitReached, [0]);
-  assert.equal(s.engines.get(0)!.status, "draining");
   assert.equal(r.assignments.filter((a) => a.engine === 0).length, 2);
   assert.equal(r.assignments.filter((a) => a.engine === 1).length, 2);
+  assert.equal(s.freeSlots, 0, "the limited context has no room left");
+  assert.deepEqual(s.spentEngines(), [], "engine 0 still holds a prefetched task to run");
+  assert.equal(s.engines.get(0)!.status, "running");
+  s.complete(0, 0, false);
+  assert.deepEqual(s.assign().assignments, [], "nothing more for the limited context");
+  assert.deepEqual(s.spentEngines(), []);
+  s.complete(0, 2, false);
+  assert.deepEqual(s.spentEngines(), [0], "released once its last task is done");
+  assert.deepEqual(s.assign().limitReached, [], "reported once");
+});
+
+/**
+ * Context 0 with a limit of 3: two 1-cylinder engines with prefetch on, six tasks waiting, the
+ * first three given out (0 and 2 to engine 0, 1 to engine 1).
+ */
+function limitedContext(): { s: Scheduler; first: ReturnType<Scheduler["assign"]> } {
+  const s = new Scheduler(() => 0);
+  s.setPrefetch(1);
+  engine(s, 0, 1, 0);
+  engine(s, 1, 1, 0);
+  s.setContextLimit(0, 3);
+  for (let i = 0; i < 6; i++) s.enqueue(item(i));
+  return { s, first: s.assign() };
+}
+
+Deno.test("tasks given back unstarted do not count toward the context task limit", () => {
+  const { s, first } = limitedContext();
+  assert.equal(first.assignments.length, 3);
+  assert.deepEqual(first.limitReached, [0]);
+  const pairs = first.assignments.map((a) => [a.item.taskId, a.engine]);
+  assert.deepEqual(pairs, [[0, 0], [1, 1], [2, 0]]);
+  // Engine 0 is stopped (a soft shutdown) and gives back task 2, which it had not started.
+  s.drain(0);
+  for (const a of s.unassign(0, [2]).reverse()) s.enqueue(a.item, a.attempt, true);
+  const again = s.assign();
+  assert.deepEqual(again.assignments.map((a) => [a.item.taskId, a.engine]), [[2, 1]]);
+  assert.equal(s.pendingCount, 3, "still 3 tasks in all for the context");
+});
+
+Deno.test("an engine of a context that has its limit is released even before it is ready", () => {
+  const s = new Scheduler(() => 0);
+  engine(s, 0, 1, 0);
+  s.setContextLimit(0, 1);
+  s.enqueue(item(0));
+  s.assign();
+  s.addEngine({ rank: 1, contextRank: 0, node: "n1", host: "n1", pid: 101, cylinders: 4 });
+  assert.deepEqual(s.spentEngines(), [1]);
 });
 
 Deno.test("lose returns held tasks; unassign gives back queued ones", () => {
@@ -86,7 +133,7 @@ Deno.test("lose returns held tasks; unassign gives back queued ones", () => {
   engine(s, 0, 1);
   engine(s, 1, 1);
   for (let i = 0; i < 4; i++) s.enqueue(item(i));
-  s.assign(() => 0);
+  s.assign();
   assert.equal(s.inflightCount, 4);
   const back = s.unassign(1, [3, 99]);
   assert.deepEqual(back.map((a) => a.item.taskId), [3]);
@@ -101,4 +148,17 @@ Deno.test("lose returns held tasks; unassign gives back queued ones", () => {
   assert.deepEqual(s.idleEngines(), []);
   s.stopped(1);
   assert.equal(s.liveEngines, 0);
+});
+
+Deno.test("tasks lost with an engine do not count toward the context task limit", () => {
+  const { s, first } = limitedContext();
+  assert.equal(first.assignments.length, 3);
+  // Engine 0 dies holding tasks 0 (running) and 2 (prefetched); both go out again.
+  for (const a of s.lose(0).reverse()) s.enqueue(a.item, a.attempt + 1, true);
+  const again = s.assign().assignments;
+  assert.deepEqual(again.map((a) => [a.item.taskId, a.engine]), [[0, 1]]);
+  assert.equal(s.freeSlots, 0, "engine 1 holds 2 of its 1 + 1 room");
+  s.complete(1, 1, false);
+  assert.deepEqual(s.assign().assignments.map((a) => a.item.taskId), [2]);
+  assert.deepEqual(s.spentEngines(), []);
 });

@@ -4,6 +4,13 @@
  * @module
  */
 
+/**
+ * Longest task command (PREFIX + line + SUFFIX), per-engine command or barrier line, in bytes.
+ * Every message that carries one must fit the protocol's line cap (8 MiB) even in the worst
+ * case of JSON escaping (6 bytes per byte), so a longer line is a task-file error.
+ */
+export const MAX_COMMAND_BYTES = 1024 * 1024;
+
 /** A normal task (one line, or one REPEAT instance). */
 export interface NormalItem {
   kind: "N";

@@ -3,7 +3,8 @@
  * strict port behaviour for bad directives and the Python-compatible lenient mode.
  * @module
  */
-import type { NormalItem, TaskItem } from "./task_item.ts";
+import { MAX_COMMAND_BYTES, type NormalItem, type TaskItem } from "./task_item.ts";
+import { quoteLine } from "./quote_line.ts";
 
 /** A bad directive in strict mode; the message is `<file>:<line>: <detail>` on one line. */
 export class TaskFileError extends Error {
@@ -75,11 +76,8 @@ const TIMEOUT_RE = /^#DISBATCH TIMEOUT[ \t]+([0-9]+(?:\.[0-9]*)?|\.[0-9]+|none|d
 const DIRECTIVE = new TextEncoder().encode("#DISBATCH");
 const EMPTY = new Uint8Array(0);
 const cp1252 = new TextDecoder("windows-1252");
-const utf8 = new TextDecoder("utf-8", { fatal: false });
 /** Slab size for command bytes (see TaskParser.#alloc). */
 const POOL_BYTES = 64 * 1024;
-/** Longest excerpt of a bad line quoted in a message. */
-const MAX_QUOTED_BYTES = 200;
 
 /**
  * Stateful parser for one task source. Feed it every logical line in order with its line
@@ -92,6 +90,9 @@ export class TaskParser {
   readonly #onWarning: ((warning: TaskFileWarning) => void) | undefined;
   #prefix: Uint8Array = EMPTY;
   #suffix: Uint8Array = EMPTY;
+  /** Their lengths (kept apart: check-only mode does not copy their bytes). */
+  #prefixBytes = 0;
+  #suffixBytes = 0;
   #nextTaskId = 0;
   #starts = 0;
   #stops = 0;
@@ -141,6 +142,7 @@ export class TaskParser {
     if (!directive) {
       if (isComment(text)) return [];
       const out = this.#closeBlock();
+      this.#checkSize(this.#affixed(text.length), line, out);
       out.push(this.#normal(text, line));
       return out;
     }
@@ -155,16 +157,19 @@ export class TaskParser {
         this.#stopped = true;
         return [];
       }
+      this.#checkSize(this.#affixed(text.length - pe[0].length), line, []);
       const kind = pe[1].toUpperCase() === "START" ? "START" : "STOP";
       const index = kind === "START" ? this.#starts++ : this.#stops++;
       return [{ kind, index, line, command: this.#affix(text.subarray(pe[0].length)) }];
     }
     if (PREFIX_RE.test(s)) {
       this.#prefix = this.#copy(text.subarray(17));
+      this.#prefixBytes = text.length - 17;
       return [];
     }
     if (SUFFIX_RE.test(s)) {
       this.#suffix = this.#copy(text.subarray(17));
+      this.#suffixBytes = text.length - 17;
       return [];
     }
     const bare = this.#lenient ? null : BARE_AFFIX_RE.exec(s);
@@ -191,6 +196,7 @@ export class TaskParser {
       const start = rep[2] === undefined ? 0 : Number(rep[2]);
       const step = rep[3] === undefined ? 1 : Number(rep[3]);
       const [from, to] = rep.indices?.[4] ?? [0, 0];
+      this.#checkSize(this.#affixed(to - from), line, out);
       const command = this.#affix(text.subarray(from, to));
       const firstId = this.#nextTaskId;
       this.#nextTaskId += count;
@@ -215,6 +221,7 @@ export class TaskParser {
 
     const bar = BARRIER_RE.exec(s);
     if (bar) {
+      this.#checkSize(text.length, line, out);
       const [from, to] = bar.indices?.[2] ?? [0, 0];
       out.push({
         kind: bar[1] ? "C" : "B",
@@ -234,9 +241,9 @@ export class TaskParser {
       if (!this.#lenient) {
         // A rejected line changes nothing (a task server rejects the value and goes on).
         if (out.length > 0) this.#perEngineOpen = true;
-        throw new TaskFileError(this.#file, line, `${what}: ${quote(text)}`);
+        throw new TaskFileError(this.#file, line, `${what}: ${quoteLine(text)}`);
       }
-      this.#warn(line, `Unknown #DISBATCH directive: ${quote(text)}`);
+      this.#warn(line, `Unknown #DISBATCH directive: ${quoteLine(text)}`);
       return out;
     }
     out.push(this.#normal(text, line));
@@ -264,6 +271,26 @@ export class TaskParser {
     };
     if (this.#timeout !== undefined) item.timeout = this.#timeout;
     return item;
+  }
+
+  /** Length of prefix + body + suffix. */
+  #affixed(bodyBytes: number): number {
+    return this.#prefixBytes + bodyBytes + this.#suffixBytes;
+  }
+
+  /**
+   * A task longer than {@link MAX_COMMAND_BYTES} could not travel to an engine: an error at
+   * its line, before any state changes (`closed`: what this line's feed closed so far).
+   */
+  #checkSize(bytes: number, line: number, closed: TaskItem[]): void {
+    if (bytes <= MAX_COMMAND_BYTES) return;
+    // A rejected line changes nothing (a task server rejects the value and goes on).
+    if (closed.length > 0) this.#perEngineOpen = true;
+    throw new TaskFileError(
+      this.#file,
+      line,
+      `task of ${bytes} bytes (with PREFIX and SUFFIX) exceeds the limit of ${MAX_COMMAND_BYTES} bytes`,
+    );
   }
 
   /** prefix + body + suffix, copied (never a view of the caller's buffers). */
@@ -315,16 +342,4 @@ function isComment(text: Uint8Array): boolean {
   let i = 0;
   while (i < text.length && (text[i] === 0x20 || (text[i] >= 0x09 && text[i] <= 0x0d))) i++;
   return i === text.length || text[i] === 0x23;
-}
-
-/** A bounded, single-line rendering of a (possibly non-UTF-8) line for an error message. */
-function quote(text: Uint8Array): string {
-  const cut = text.length > MAX_QUOTED_BYTES;
-  const s = utf8.decode(cut ? text.subarray(0, MAX_QUOTED_BYTES) : text);
-  // deno-lint-ignore no-control-regex
-  const escaped = s.replace(/[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
-  });
-  return cut ? `${escaped}…` : escaped;
 }

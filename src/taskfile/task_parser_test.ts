@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { splitUniversal } from "./line_reader.ts";
-import type { TaskItem } from "./task_item.ts";
+import { MAX_COMMAND_BYTES, type TaskItem } from "./task_item.ts";
 import { TaskFileError, type TaskFileWarning, TaskParser } from "./task_parser.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -443,4 +443,38 @@ Deno.test("#DISBATCH TIMEOUT sets the timeout of the tasks below it", () => {
   items("#DISBATCH TIMEOUT default", 7);
   assert.deepEqual(n("e", 8), [undefined]);
   assert.throws(() => items("#DISBATCH TIMEOUT soon", 9), /T:9: malformed #DISBATCH TIMEOUT/);
+});
+
+Deno.test("a task longer than MAX_COMMAND_BYTES is an error at its line that changes nothing", () => {
+  const max = MAX_COMMAND_BYTES;
+  const tooLong = (line: number, bytes: number) =>
+    `Tasks:${line}: task of ${bytes} bytes (with PREFIX and SUFFIX) exceeds the limit of ${max} bytes`;
+  const x = (n: number) => "x".repeat(n);
+  const cases: [string[], number][] = [
+    [[x(max + 1)], max + 1],
+    [["#DISBATCH PREFIX ab", "#DISBATCH SUFFIX c", x(max - 2)], max + 1],
+    [[`#DISBATCH REPEAT 3 start 1 ${x(max + 1)}`], max + 1],
+    [[`#DISBATCH PERENGINE START ${x(max + 1)}`], max + 1],
+    [[`#DISBATCH BARRIER ${x(max)}`], max + 18],
+  ];
+  for (const [lines, bytes] of cases) {
+    for (const checkOnly of [false, true]) {
+      const parser = new TaskParser({ file: "Tasks", checkOnly });
+      const fed = () => lines.forEach((l, i) => [...parser.feed(bytesOf(l), i + 1)]);
+      assert.throws(
+        fed,
+        (e) => e instanceof TaskFileError && e.message === tooLong(lines.length, bytes),
+      );
+      // Nothing was taken: no task id, the per-engine block is still open.
+      assert.equal(parser.nextTaskId, 0);
+      assert.deepEqual([...parser.feed(bytesOf("#DISBATCH PERENGINE STOP s"), 9)].map(row), [
+        ["STOP", 0, 9, checkOnly ? "" : lines.length > 1 ? "absc" : "s"],
+      ]);
+    }
+  }
+  // Exactly the limit, prefix and suffix included, is a task.
+  const parser = new TaskParser({ file: "Tasks" });
+  parser.feed(bytesOf("#DISBATCH PREFIX ab"), 1);
+  const [, item] = [...parser.feed(bytesOf(x(max - 2)), 2)];
+  assert.equal(item.kind === "N" && item.command.length, max);
 });
