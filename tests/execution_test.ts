@@ -128,7 +128,7 @@ Deno.test("nothing to run but barriers or REPEAT 0: exit 0 at once, no context, 
       disbatch(["-s", "localhost:2", "-p", "b", "-e", "B"], { cwd: dir }),
       disbatch(["-s", "localhost:2", "-p", "r", "-e", "R"], { cwd: dir }),
     ]);
-    assert.ok(Date.now() - t0 < 5_000, "no waiting for a context");
+    assert.ok(Date.now() - t0 < 20_000, "no waiting for a context (a 30 s tick)");
     assert.deepEqual(b, { code: 0, stdout: "", stderr: "No tasks to run.\n" });
     assert.deepEqual(r, { code: 0, stdout: "", stderr: "No tasks to run.\n" });
     assert.deepEqual(sortedProjection(await statusLines(`${dir}/b`)), [
@@ -293,7 +293,7 @@ Deno.test("T21 fail-fast: exit 1, one line naming the task, running tasks killed
         "Quitting early due to task failure with --fail-fast: task 1 (line 2) exited with 1:" +
           " sleep 0.3; exit 1\n",
       );
-      assert.ok(Date.now() - t0 < 8_000, "no needless wait");
+      assert.ok(Date.now() - t0 < 30_000, "the 100 s tasks were killed");
       // Every task it killed has its line (SIGTERM, or SIGKILL if that was not enough).
       const lines = sortedProjection(await statusLines(`${dir}/run`));
       assert.equal(lines.length, 3, lines.join("\n"));

@@ -140,7 +140,7 @@ Deno.test("T41 no viable engines: exit 1 at once with a message, no task runs", 
     const t0 = Date.now();
     const r = await run(["-s", "localhost:1", "-c", "2", "-p", "run", "Tasks"], { cwd: dir });
     assert.equal(r.code, 1);
-    assert.ok(Date.now() - t0 < 5_000, "not after a 30 s tick");
+    assert.ok(Date.now() - t0 < 20_000, "not after a 30 s tick");
     assert.match(r.stderr, /No viable engines/);
     assert.ok(!(await exists(`${dir}/RAN`)));
     assert.deepEqual(await statusLines(`${dir}/run`), []);

