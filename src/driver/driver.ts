@@ -31,6 +31,8 @@ import type { StatusFile } from "./status_file.ts";
 import { basename } from "./posix_path.ts";
 import { type Accepted, SubmissionSource } from "./submission_source.ts";
 import { flagsOf } from "../status/status_line.ts";
+import { RunFileError, writingRunFile } from "../log/run_file_error.ts";
+import { STOP_SIGNALS, type StopSignal } from "./stop_signals.ts";
 
 /** Where the driver's tasks come from: anything that yields items one at a time. */
 export interface ItemSource {
@@ -84,11 +86,12 @@ export interface RunOutcome {
     | "source_error"
     | "mismatch"
     | "starved"
-    | "context_failed";
-  signal?: "SIGINT" | "SIGTERM";
+    | "context_failed"
+    | "status_write";
+  signal?: StopSignal;
   /** Exit code of the auto-launched context when it failed. */
   contextCode?: number;
-  /** The source's error (task-file syntax, resume mismatch). */
+  /** The source's error (task-file syntax, resume mismatch), or the status file's write error. */
   error?: Error;
   /** Tasks that were never run because the run stopped early. */
   unrun: number;
@@ -274,18 +277,24 @@ export class Driver {
       selfCommand([]),
       this.#scriptPath,
     );
-    Deno.writeTextFileSync(this.#scriptPath, script, { mode: 0o700 });
-    Deno.chmodSync(this.#scriptPath, 0o700);
+    try {
+      writingRunFile(this.#scriptPath, () => {
+        Deno.writeTextFileSync(this.#scriptPath, script, { mode: 0o700 });
+        Deno.chmodSync(this.#scriptPath, 0o700);
+      });
+    } catch (e) {
+      await this.#listener.close();
+      Deno.remove(this.#scriptPath).catch(() => {}); // a partial script must not be used
+      throw e;
+    }
     this.#log.info(`listening on ${addresses.join(" ")}; helper ${this.#scriptPath}`);
     if (this.#source instanceof SubmissionSource) {
       this.#report.say("Task server ready; submit tasks with this run's helper script:");
       this.#report.say(`   ${this.#scriptPath}`);
     }
 
-    const onInt = () => this.#onSignal("SIGINT");
-    const onTerm = () => this.#onSignal("SIGTERM");
-    Deno.addSignalListener("SIGINT", onInt);
-    Deno.addSignalListener("SIGTERM", onTerm);
+    const onSignal = STOP_SIGNALS.map((sig) => [sig, () => this.#onSignal(sig)] as const);
+    for (const [sig, f] of onSignal) Deno.addSignalListener(sig, f);
     // Cheap timers (src/time/timer.ts) throughout: the listener keeps the process alive.
     const hb = every(this.#cfg.heartbeat.intervalMs, () => this.#heartbeat());
     const tick = every(500, () => this.#tick());
@@ -294,14 +303,19 @@ export class Driver {
       await this.#done;
       await this.#shutdown();
       // Tells `disbatch --wait` / `--state` how the run ended once the driver is gone.
-      Deno.writeTextFileSync(
-        this.#scriptPath,
-        `# disbatch-exit-code: ${this.#cfg.exitCodeOf(this.#outcome)}\n`,
-        { append: true },
-      );
+      try {
+        Deno.writeTextFileSync(
+          this.#scriptPath,
+          `# disbatch-exit-code: ${this.#cfg.exitCodeOf(this.#outcome)}\n`,
+          { append: true },
+        );
+      } catch (e) {
+        this.#log.warn(
+          `${new RunFileError(this.#scriptPath, e).message}; --wait cannot tell the exit code`,
+        );
+      }
     } finally {
-      Deno.removeSignalListener("SIGINT", onInt);
-      Deno.removeSignalListener("SIGTERM", onTerm);
+      for (const [sig, f] of onSignal) Deno.removeSignalListener(sig, f);
       hb.cancel();
       tick.cancel();
       this.#killTimer?.cancel();
@@ -463,7 +477,7 @@ export class Driver {
       errSnippet: "",
       command: b.text,
     };
-    this.#status.record(rec);
+    this.#writeStatus(rec);
     // A client that submitted the barrier learns it was passed (its id must not wait forever).
     this.#route(rec);
     const f = this.#failSinceBarrier;
@@ -493,7 +507,7 @@ export class Driver {
     this.#outcome.stoppedBy = reason;
     if (error) this.#outcome.error = error;
     this.#log.info(`stopping: ${reason}${error ? `: ${error.message}` : ""}`);
-    const kill = reason === "fail_fast" || reason === "signal";
+    const kill = reason === "fail_fast" || reason === "signal" || reason === "status_write";
     for (const p of this.#engines.values()) {
       if (kill) {
         p.killed = true;
@@ -734,9 +748,29 @@ export class Driver {
     return false;
   }
 
+  /**
+   * Appends a status line. One that cannot be written ends the run like a fatal error: running
+   * tasks are killed and nothing more is recorded, so a resume runs whatever has no line.
+   */
+  #writeStatus(r: TaskRecord): void {
+    try {
+      this.#status.record(r);
+    } catch (e) {
+      if (!(e instanceof RunFileError)) throw e;
+      this.#log.error(e.message);
+      if (this.#outcome.stoppedBy === null) this.#stop("status_write", e);
+      else {
+        // Already stopping (e.g. a signal): the lost record is what the run must report.
+        for (const p of this.#engines.values()) p.conn.send({ t: "kill" });
+        this.#outcome.stoppedBy = "status_write";
+        this.#outcome.error = e;
+      }
+    }
+  }
+
   /** Writes a task's final record, counts it for monitors and routes it to its submitter. */
   #recordFinal(r: TaskRecord): void {
-    this.#status.record(r);
+    this.#writeStatus(r);
     this.#doneCount++;
     this.#route(r);
     this.#stateDirty = true;
@@ -954,7 +988,7 @@ export class Driver {
       const item = (kind === "START" ? this.#peStart : this.#peStop)[id];
       if (!item) return;
       if (this.#outcome.stoppedBy === "fail_fast") return;
-      this.#status.record({
+      this.#writeStatus({
         kind: "P",
         taskId: id,
         line: item.line,
@@ -983,7 +1017,7 @@ export class Driver {
     if (m.rc !== 0 && this.#outcome.stoppedBy === null && used < this.#cfg.retries) {
       // A superseded attempt is a Z line (every resume ignores those); the task runs again next.
       this.#retriesUsed.set(id, used + 1);
-      this.#status.record({ ...rec, kind: "Z" });
+      this.#writeStatus({ ...rec, kind: "Z" });
       this.#sched.enqueue(a.item, a.attempt + 1, true);
       this.#log.info(`task ${id} exited with ${m.rc}; retry ${used + 1} of ${this.#cfg.retries}`);
       return;
@@ -1043,7 +1077,7 @@ export class Driver {
       if (!this.#cfg.noReissue && this.#outcome.stoppedBy === null) {
         // The lost attempt is recorded as a zombie line (ignored by every resume), the task
         // runs again ahead of everything else.
-        this.#status.record({ ...rec, kind: "Z" });
+        this.#writeStatus({ ...rec, kind: "Z" });
         this.#sched.enqueue(a.item, a.attempt + 1, true);
         this.#log.info(`task ${a.item.taskId} reissued (attempt ${a.attempt + 1})`);
       } else {
@@ -1086,17 +1120,17 @@ export class Driver {
 
   // ---------------------------------------------------------------- shutdown
 
-  #onSignal(sig: "SIGINT" | "SIGTERM"): void {
+  #onSignal(sig: StopSignal): void {
     this.#log.warn(`received ${sig}`);
-    if (this.#outcome.stoppedBy === "signal") {
+    if (this.#outcome.signal !== undefined) {
       this.#end();
       return;
     }
     this.#outcome.signal = sig;
     if (this.#outcome.stoppedBy !== null) {
-      // Already stopping for another reason: make it a kill.
+      // Already stopping for another reason: make it a kill (a lost status line stays the news).
       for (const p of this.#engines.values()) p.conn.send({ t: "kill" });
-      this.#outcome.stoppedBy = "signal";
+      if (this.#outcome.stoppedBy !== "status_write") this.#outcome.stoppedBy = "signal";
       return;
     }
     this.#stop("signal");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ResumeIndex } from "./resume_index.ts";
+import { formatStatusLine, parseStatusLine, STATUS_HEADER } from "./status_line.ts";
 import type { RecordKind, TaskRecord } from "./task_record.ts";
 
 function rec(taskId: number, rc: number, kind: RecordKind = "N", pid = 1): TaskRecord {
@@ -68,4 +69,40 @@ Deno.test("ResumeIndex.skippable: successes always, failures only without -R", (
   assert.equal(idx.skippable(1, false), bad);
   assert.equal(idx.skippable(1, true), undefined);
   assert.equal(idx.skippable(2, false), undefined);
+});
+
+Deno.test("ResumeIndex.addText: whole lines count, header and junk are ignored", () => {
+  const idx = new ResumeIndex();
+  const text = `${STATUS_HEADER}\n${formatStatusLine(rec(0, 0))}\nnot a record\n\n` +
+    `${formatStatusLine(rec(1, 2))}\n`;
+  assert.equal(idx.addText(text), null);
+  assert.equal(idx.size, 2);
+  assert.equal(idx.get(1)!.rc, 2);
+  assert.equal(idx.addText(""), null);
+});
+
+Deno.test("ResumeIndex.addText: an unterminated last line is returned, never used", () => {
+  const idx = new ResumeIndex();
+  const whole = formatStatusLine(rec(0, 0));
+  // Cut inside the command: still 15 fields, so it would parse as a record of `tr`.
+  const torn = formatStatusLine(rec(1, 0)).slice(0, -2);
+  assert.ok(parseStatusLine(torn), "the torn line alone parses");
+  assert.equal(idx.addText(`${whole}\n${torn}`), torn);
+  assert.equal(idx.size, 1);
+  assert.equal(idx.get(1), undefined);
+  assert.equal(new ResumeIndex().addText(torn), torn, "a file of one unterminated line");
+});
+
+Deno.test("ResumeIndex.addText: Python disBatch's lines, the last one cut", () => {
+  // As disBatch 3 writes them (header with --status-header, host `vm`).
+  const py = [
+    STATUS_HEADER,
+    " O  \t0\t1\t-1\tvm\t21277\t0\t0.005\t1700000000.123\t1700000000.128\t6\t'hello\\n'\t0\t''\techo hello",
+    "R   \t1\t2\t-1\tvm\t21278\t3\t0.004\t1700000000.124\t1700000000.128\t0\t''\t0\t''\texit 3",
+    " O  \t2\t3\t-1\tvm\t21279\t0\t0.006\t1700000000.125\t1700000000.131\t6\t'world\\n'\t0\t''\techo wor",
+  ].join("\n");
+  const idx = new ResumeIndex();
+  assert.equal(idx.addText(py), py.split("\n")[3]);
+  assert.deepEqual([idx.get(0)?.rc, idx.get(1)?.rc, idx.get(2)], [0, 3, undefined]);
+  assert.equal(new TextDecoder().decode(idx.get(0)!.command), "echo hello");
 });
