@@ -265,7 +265,7 @@ export class Driver {
       defaults: this.#cfg.defaults,
       heartbeat: this.#cfg.heartbeat,
     };
-    this.#scriptPath = `${this.#cfg.prefix}_dbUtil.sh`;
+    const scriptPath = `${this.#cfg.prefix}_dbUtil.sh`;
     const script = renderDbUtil(
       {
         addresses,
@@ -275,18 +275,18 @@ export class Driver {
         prefix: this.#cfg.prefix,
       },
       selfCommand([]),
-      this.#scriptPath,
+      scriptPath,
     );
     try {
-      writingRunFile(this.#scriptPath, () => {
-        Deno.writeTextFileSync(this.#scriptPath, script, { mode: 0o700 });
-        Deno.chmodSync(this.#scriptPath, 0o700);
+      writingRunFile(scriptPath, () => {
+        Deno.writeTextFileSync(scriptPath, script, { mode: 0o700 });
+        Deno.chmodSync(scriptPath, 0o700);
       });
     } catch (e) {
       await this.#listener.close();
-      Deno.remove(this.#scriptPath).catch(() => {}); // a partial script must not be used
       throw e;
     }
+    this.#scriptPath = scriptPath;
     this.#log.info(`listening on ${addresses.join(" ")}; helper ${this.#scriptPath}`);
     if (this.#source instanceof SubmissionSource) {
       this.#report.say("Task server ready; submit tasks with this run's helper script:");

@@ -11,11 +11,15 @@ export class RunFileError extends Error {
   readonly path: string;
 
   constructor(path: string, cause: unknown) {
-    super(`cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
+    super(`cannot write ${path}: ${osReason(cause)}`, { cause });
     this.path = path;
   }
+}
+
+/** The OS error of `e` without the path Deno appends (`…(os error 30): open '/x/y'`). */
+function osReason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/(\(os error \d+\)): \w+ '.*'$/s, "$1");
 }
 
 /** Runs `write` (a whole-file write of `path`); any error it throws becomes a RunFileError. */
