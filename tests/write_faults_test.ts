@@ -101,6 +101,42 @@ Deno.test({
     });
   },
 });
+Deno.test({
+  name: "disk full under the driver log only: the run completes, one warning at the end",
+  ignore: !CAN_MOUNT,
+  fn: async () => {
+    await withTempDir(async (cwd) => {
+      await writeTasks(`${cwd}/Tasks`, "echo a\necho b\n");
+      await withTmpfs(64 * 1024, async ({ dir }) => {
+        await fill(`${dir}/filler`);
+        const r = await disbatch(
+          ["-s", "localhost:2", "-p", "run", "--logfile", `${dir}/driver.log`, "Tasks"],
+          { cwd },
+        );
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(
+          r.stderr,
+          `disbatch: warning: cannot write ${dir}/driver.log: No space left on device (os error 28);` +
+            " some of its lines are missing\n",
+        );
+        assert.equal((await wholeRecords(`${cwd}/run_status.txt`)).length, 2);
+      });
+    });
+  },
+});
+
+/** Writes `path` until the file system is full. */
+async function fill(path: string): Promise<void> {
+  const f = await Deno.open(path, { write: true, create: true });
+  try {
+    for (;;) await f.write(new Uint8Array(4096));
+  } catch (e) {
+    if (!(e instanceof Error) || !/os error 28/.test(e.message)) throw e;
+  } finally {
+    f.close();
+  }
+}
+
 if (!CAN_MOUNT) console.log(`disk-full and read-only tests: ${MOUNT_NOTE}`);
 
 Deno.test("a status file or helper script that cannot be created: exit 4, one line, nothing runs", async () => {

@@ -6,12 +6,11 @@
 import { formatStatusLine, STATUS_HEADER } from "../status/status_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 import { LineAppender } from "../log/line_appender.ts";
-import type { RunFileError } from "../log/run_file_error.ts";
 
 /** `P_status.txt`, opened (truncated) at start. */
 export class StatusFile {
   readonly #file: LineAppender;
-  #failed: RunFileError | null = null;
+  #failed = false;
 
   /** Throws RunFileError when the file cannot be created or its header written. */
   constructor(path: string, header: boolean) {
@@ -36,14 +35,9 @@ export class StatusFile {
     try {
       this.#file.append(formatStatusLine(r) + "\n");
     } catch (e) {
-      this.#failed = e as RunFileError;
+      this.#failed = true;
       throw e;
     }
-  }
-
-  /** The write failure that stopped the file, if any. */
-  get failed(): RunFileError | null {
-    return this.#failed;
   }
 
   /** Closes the file. */
