@@ -2,10 +2,11 @@
  * `deno task bench`: disbatch side by side with `xargs -P` and GNU parallel (`--joblog`) on the
  * same machine in one run, best of N, plus memory and latency cases. Prints a table and (full
  * runs only) writes it to bench/RESULTS.md. Options: `--quick` (fewer repetitions, smaller
- * cases), `--only trivial|sleep|scale|memory|slurm|latency`.
+ * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity`.
  * Speed goals live here, never in tests.
  */
 import { fileURLToPath } from "node:url";
+import { driverLoad } from "./driver_load.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const LAUNCHER = `${ROOT}/scripts/disbatch`;
@@ -254,6 +255,29 @@ async function main(): Promise<void> {
       });
     }
     if (want("slurm")) await slurm(dir);
+    if (want("capacity")) {
+      // The driver alone: protocol-level engines over real TCP answer every task at once.
+      const n = QUICK ? 20_000 : 100_000;
+      for (const engines of [64, 256, 1024]) {
+        const r = await driverLoad(engines, 16, n);
+        if (r.exitCode !== 0 || r.statusLines !== n) {
+          throw new Error(`capacity ${engines}x16: exit ${r.exitCode}, ${r.statusLines} lines`);
+        }
+        rows.push({
+          case: `driver capacity: ${engines} engines x 16 slots = ${
+            engines * 16
+          } slots, ${n} tasks`,
+          tool: "disbatch",
+          seconds: r.seconds,
+          rate: r.tasksPerSecond,
+          note: `driver ${r.driverCpuUsPerTask.toFixed(1)} µs CPU/task, peak RSS ${
+            r.driverPeakRssMb.toFixed(1)
+          } MB`,
+          cmd:
+            `deno run -A scripts/driver_load.ts --engines ${engines} --cylinders 16 --tasks ${n}`,
+        });
+      }
+    }
     if (want("latency")) {
       const tf = await taskFile(dir, "one.tasks", 1, "true");
       const cmd = `${LAUNCHER} -s localhost:1 -p ${dir}/one ${tf}`;

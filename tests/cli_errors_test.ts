@@ -29,18 +29,14 @@ async function inFreshDir(
   });
 }
 
-/** The last stderr line, which for usage errors is `disbatch: error: …`. */
-function lastLine(s: string): string {
-  const lines = s.trimEnd().split("\n");
-  return lines[lines.length - 1];
-}
-
-/** argparse's shape: `usage: disbatch …` lines, then one `disbatch: error: …` line. */
-function assertUsageError(r: RunResult, message: string, code = 2): void {
-  assert.equal(r.code, code, r.stderr);
+/** A usage error: three lines (what is wrong, the one-line usage, the help hint), exit 2. */
+function assertUsageError(r: RunResult, message: string): void {
+  assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stdout, "");
-  assert.match(r.stderr, /^usage: disbatch /);
-  assert.equal(lastLine(r.stderr), `disbatch: error: ${message}`);
+  assert.equal(
+    r.stderr,
+    `disbatch: error: ${message}\nusage: disbatch [options] TASKFILE\nTry 'disbatch --help'.\n`,
+  );
 }
 
 Deno.test("T38a no arguments: usage error naming the required source, exit 2", async () => {
@@ -81,27 +77,110 @@ Deno.test("T38c-d bad choice, bad float, bad int: exit 2", async () => {
   );
 });
 
-Deno.test("T38e-f help on stdout and exit 1 for --mailFreq alone and -S with -s/--retire-cmd", async () => {
-  for (
-    const args of [
-      ["--mailFreq", "3", "Tasks"],
-      ["-S", "-s", "localhost:2", "Tasks"],
-      ["-S", "--retire-cmd", "true", "Tasks"],
-    ]
-  ) {
-    const { r, files } = await inFreshDir(args);
-    assert.equal(r.code, 1, args.join(" "));
-    assert.equal(r.stderr, "", args.join(" "));
-    assert.match(r.stdout, /^usage: disbatch /);
-    assert.match(r.stdout, /Use batch resources to process a file of tasks, one task per line\./);
+Deno.test("T38e-f --mailFreq alone, -S with -s/--retire-cmd: the reason, exit 2 (no help dump)", async () => {
+  const startupOnly = "argument -S/--startup-only: not allowed with -s/--ssh-node, " +
+    "-E/--env-resource or --retire-cmd (-S starts no context; give them to P_dbUtil.sh)";
+  const cases: [string[], string][] = [
+    [["--mailFreq", "3", "Tasks"], "argument --mailFreq: needs --mailTo ADDR"],
+    [["-S", "-s", "localhost:2", "Tasks"], startupOnly],
+    [["-S", "--retire-cmd", "true", "Tasks"], startupOnly],
+  ];
+  const results = await Promise.all(cases.map(([args]) => inFreshDir(args)));
+  results.forEach(({ r, files }, i) => {
+    assertUsageError(r, cases[i][1]);
     assert.deepEqual(files, ["Tasks"]);
-  }
+  });
+});
+
+Deno.test("15.4 out-of-range numbers and malformed hosts: option and value named, exit 2, nothing runs", async () => {
+  const positive = "must be a finite number > 0";
+  const host = (v: string) => `item '${v}' is not HOST:N (a host name and N >= 1 slots)`;
+  const cases: [string[], string][] = [
+    [["-c", "0"], `argument -c/--cpusPerTask: invalid value: '0' (${positive})`],
+    [["-c", "-1"], `argument -c/--cpusPerTask: invalid value: '-1' (${positive})`],
+    [["-c", "nan"], `argument -c/--cpusPerTask: invalid value: 'nan' (${positive})`],
+    [["-t", "0"], "argument -t/--tasksPerNode: invalid value: '0' (must be an integer >= 1)"],
+    [["-t", "-2"], "argument -t/--tasksPerNode: invalid value: '-2' (must be an integer >= 1)"],
+    [
+      ["-C", "-1"],
+      "argument -C/--context-task-limit: invalid value: '-1' (must be an integer >= 0)",
+    ],
+    [
+      ["--mailFreq", "0", "--mailTo", "a@b"],
+      "argument --mailFreq: invalid value: '0' (must be an integer >= 1)",
+    ],
+    [["--retries", "-1"], "argument --retries: invalid value: '-1' (must be an integer >= 0)"],
+    [["--timeout", "0"], `argument --timeout: invalid value: '0' (${positive})`],
+    [
+      ["-s", "localhost:0"],
+      `argument -s/--ssh-node: invalid value: 'localhost:0' (${host("localhost:0")})`,
+    ],
+    [["-s", ":4"], `argument -s/--ssh-node: invalid value: ':4' (${host(":4")})`],
+    [
+      ["-s", "localhost2"],
+      `argument -s/--ssh-node: invalid value: 'localhost2' (${host("localhost2")})`,
+    ],
+  ];
+  const results = await Promise.all(cases.map(([args]) => inFreshDir([...args, "Tasks"])));
+  results.forEach(({ r, files }, i) => {
+    assertUsageError(r, cases[i][1]);
+    assert.deepEqual(files, ["Tasks"], cases[i][0].join(" "));
+  });
+});
+
+Deno.test("a malformed DISBATCH_SSH_NODELIST is a usage error before anything runs", async () => {
+  await withTempDir(async (dir) => {
+    await writeTasks(`${dir}/Tasks`, "touch RAN\n");
+    const r = await disbatch(["Tasks"], {
+      cwd: dir,
+      env: { DISBATCH_SSH_NODELIST: "localhost:1,localhost2" },
+    });
+    assertUsageError(
+      r,
+      "DISBATCH_SSH_NODELIST: item 'localhost2' is not HOST:N (a host name and N >= 1 slots)",
+    );
+    assert.deepEqual(await listDir(dir), ["Tasks"]);
+  });
+});
+
+Deno.test("typos: an unknown option is named with the closest one; a flag's stray value is explained", async () => {
+  const [timout, retry] = await Promise.all([
+    inFreshDir(["-s", "localhost:1", "--timout", "5", "Tasks"]),
+    inFreshDir(["-s", "localhost:1", "--retry", "2", "Tasks"]),
+  ]);
+  assertUsageError(timout.r, "unrecognized option '--timout' (did you mean --timeout?)");
+  assertUsageError(
+    retry.r,
+    "unrecognized arguments: Tasks ('2' was taken as the task file: --retry takes no value;" +
+      " did you mean --retries 2?)",
+  );
+  assert.deepEqual([timout.files, retry.files], [["Tasks"], ["Tasks"]]);
+});
+
+Deno.test("the context role's usage errors name its script", async () => {
+  const { r } = await inFreshDir(["--context", "/r/run_dbUtil.sh", "-t", "0"]);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    "disbatch: error: argument -t/--tasksPerNode: invalid value: '0' (must be an integer >= 1)\n" +
+      "usage: /r/run_dbUtil.sh [context options]\nTry '/r/run_dbUtil.sh --help'.\n",
+  );
+});
+
+Deno.test("--submit's usage errors are the same three lines", async () => {
+  const { r } = await inFreshDir(["--submit"]);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    "disbatch: error: the run (PREFIX or P_dbUtil.sh) is missing\n" +
+      "usage: disbatch --submit PREFIX|P_dbUtil.sh [--wait] [--end] [--file F | -] [LINE...]\n" +
+      "Try 'disbatch --help'.\n",
+  );
 });
 
 Deno.test("T38g-h --taskserver conflicts", async () => {
   const alone = await inFreshDir(["--taskserver", "h:1"]);
-  assert.equal(alone.r.code, 1);
-  assert.equal(alone.r.stderr, "Cannot use different --kvsserver and --taskservers.\n");
+  assertUsageError(alone.r, "Cannot use different --kvsserver and --taskservers.");
   assertUsageError(
     (await inFreshDir(["--taskserver", "h:1", "Tasks"])).r,
     "argument taskfile: not allowed with argument --taskserver",
@@ -111,7 +190,8 @@ Deno.test("T38g-h --taskserver conflicts", async () => {
 Deno.test("T38i --version and -h exit 0 on stdout", async () => {
   const v = await inFreshDir(["--version"]);
   assert.equal(v.r.code, 0);
-  assert.match(v.r.stdout, /^\d+\.\d+\.\d+\n$/);
+  // The bare version first (as disBatch prints it), then the runtime and how it runs (#14).
+  assert.match(v.r.stdout, /^\d+\.\d+\.\d+\ndeno 2\.\d+\.\d+ .*\nrunning from source: \/.*\n$/);
   assert.equal(v.r.stderr, "");
   const h = await inFreshDir(["-h"]);
   assert.equal(h.r.code, 0);
@@ -196,7 +276,7 @@ Deno.test("unknown and malformed directives are fatal in a regular file (exit 3)
     "#DISBATCH barrier",
     "#DISBATCH REPEAT 3echo",
     "#DISBATCH REPEAT -1 z",
-    "#DISBATCH PREFIX",
+    "#DISBATCH PREFIX\t",
   ];
   const results = await Promise.all(bad.map((line) =>
     inFreshDir(["-s", "localhost:1", "Tasks"], {

@@ -101,19 +101,17 @@ labTest({
       disbatch(["-s", "10.77.0.99:2", "-p", "unreachable", "Tasks"], { cwd: dir, env }),
     ]);
     const seconds = (Date.now() - t0) / 1000;
+    // Nothing ran and the line says why: it is all that is printed.
     assert.equal(wrong.code, 1);
     assert.match(
       wrong.stderr,
-      /^disbatch: engine on nosuch-host\.invalid failed \(exit 255\): ssh: Could not resolve hostname nosuch-host\.invalid: .*$/m,
+      /^disbatch: engine on nosuch-host\.invalid failed \(exit 255\): ssh: Could not resolve hostname nosuch-host\.invalid: [^\n]*\n$/,
     );
     assert.equal(unreachable.code, 1);
     assert.match(
       unreachable.stderr,
-      /^disbatch: engine on 10\.77\.0\.99 failed \(exit 255\): ssh: connect to host 10\.77\.0\.99 port 22: (Connection timed out|No route to host)$/m,
+      /^disbatch: engine on 10\.77\.0\.99 failed \(exit 255\): ssh: connect to host 10\.77\.0\.99 port 22: (Connection timed out|No route to host)\n$/,
     );
-    for (const r of [wrong, unreachable]) {
-      assert.match(r.stderr, /^Some engine processes failed -- please check the logs$/m);
-    }
     assert.ok(seconds < 15, `took ${seconds} s`);
     assert.deepEqual(await statusLines(`${dir}/wrong`), []);
   },

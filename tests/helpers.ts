@@ -144,3 +144,13 @@ export async function livePids(needle: string): Promise<number[]> {
   }
   return pids;
 }
+
+/** True when `cmd args` runs and succeeds (e.g. `python3 --version`): is the tool installed? */
+export async function commandWorks(cmd: string, args: string[]): Promise<boolean> {
+  try {
+    const r = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output();
+    return r.success;
+  } catch {
+    return false;
+  }
+}

@@ -222,7 +222,7 @@ Deno.test("--mailTo with an unusable address or DISBATCH_MAIL_VIA is a usage err
     await writeTasks(`${dir}/Tasks`, "echo hi\n");
     const bad = await disbatch(["-s", "localhost:1", "--mailTo", "a b@c", "Tasks"], { cwd: dir });
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /disbatch: error: --mailTo: not a mail address: "a b@c"\n$/);
+    assert.match(bad.stderr, /^disbatch: error: --mailTo: not a mail address: "a b@c"\n/);
     const via = await disbatch(["-s", "localhost:1", "--mailTo", "a@b", "Tasks"], {
       cwd: dir,
       env: { DISBATCH_MAIL_VIA: "host:99999" },

@@ -107,6 +107,10 @@ Deno.test("--mon without a terminal or without a run fails clearly", async () =>
     assert.match(notty.stderr, /the monitor needs a terminal/);
     const usage = await disbatch(["--mon"], { cwd: dir });
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /usage: disbatch --mon PREFIX\|P_dbUtil\.sh/);
+    assert.equal(
+      usage.stderr,
+      "disbatch: error: no run given\nusage: disbatch --mon PREFIX|P_dbUtil.sh\n" +
+        "Try 'disbatch --help'.\n",
+    );
   });
 });

@@ -3,7 +3,7 @@
  * a real task server: it must print exactly what the page shows.
  */
 import assert from "node:assert/strict";
-import { ROOT } from "./helpers.ts";
+import { commandWorks, ROOT } from "./helpers.ts";
 import { resultWithin } from "./background_run.ts";
 import { withTaskServer } from "./task_server.ts";
 
@@ -18,17 +18,8 @@ async function documentedExample(): Promise<{ program: string; output: string }>
   return { program: program[1], output: output[1] };
 }
 
-async function hasPython3(): Promise<boolean> {
-  try {
-    const r = await new Deno.Command("python3", { args: ["--version"], stdout: "null" }).output();
-    return r.success;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test("the Python client of docs/protocol.md works as shown", async () => {
-  if (!(await hasPython3())) {
+  if (!(await commandWorks("python3", ["--version"]))) {
     console.warn("SKIPPED: python3 is not installed; the documented Python client was not run");
     return;
   }

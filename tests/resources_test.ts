@@ -147,7 +147,7 @@ Deno.test("T41 no viable engines: exit 1 at once with a message, no task runs", 
   });
 });
 
-Deno.test("T42 no execution environment: exit 1 with the original's message", async () => {
+Deno.test("T42 no execution environment: exit 1, the original's message and a hint, before anything runs", async () => {
   await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "touch RAN\n");
     const r = await run(["-p", "run", "Tasks"], {
@@ -156,19 +156,25 @@ Deno.test("T42 no execution environment: exit 1 with the original's message", as
       clearEnv: true,
     });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /Cannot determine batch execution environment\./);
-    assert.ok(!(await exists(`${dir}/RAN`)));
+    assert.equal(
+      r.stderr,
+      "disbatch: error: Cannot determine batch execution environment. Give hosts with -s " +
+        "(e.g. -s localhost:4 for 4 slots here), run inside a Slurm allocation, or set " +
+        "DISBATCH_SSH_NODELIST.\n",
+    );
+    assert.deepEqual(await listDir(dir), ["Tasks"]);
   });
 });
 
-Deno.test("T43 a malformed host item: exit 1, HOST:CORECOUNT message", async () => {
+Deno.test("T43 a malformed host item: a usage error (exit 2) naming it, before anything runs", async () => {
   await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "touch RAN\n");
     for (const item of ["localhost", "localhost:two"]) {
       const r = await run(["-s", item, "-p", "run", "Tasks"], { cwd: dir });
-      assert.equal(r.code, 1, item);
-      assert.match(r.stderr, /SSH nodelist items must be HOST:CORECOUNT/);
-      assert.ok(!(await exists(`${dir}/RAN`)));
+      assert.equal(r.code, 2, item);
+      assert.match(r.stderr, /^disbatch: error: argument -s\/--ssh-node: invalid value: /);
+      assert.equal(r.stderr.split("\n").length, 4, r.stderr);
+      assert.deepEqual(await listDir(dir), ["Tasks"]);
     }
   });
 });

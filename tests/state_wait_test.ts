@@ -114,12 +114,17 @@ Deno.test("--wait on a run whose driver was killed says so and exits 1", async (
 
 Deno.test("--state and --wait usage errors", async () => {
   await withTempDir(async (dir) => {
-    for (const args of [["--state"], ["--wait", "a", "b"]]) {
+    const cases: [string[], string][] = [
+      [["--state"], "no run given"],
+      [["--wait", "a", "b"], "unrecognized arguments: b"],
+    ];
+    for (const [args, message] of cases) {
       const r = await disbatch(args, { cwd: dir });
       assert.equal(r.code, 2, args.join(" "));
-      assert.match(
+      assert.equal(
         r.stderr,
-        /^disbatch: error: usage: disbatch --(state|wait) PREFIX\|P_dbUtil\.sh\n$/,
+        `disbatch: error: ${message}\nusage: disbatch ${args[0]} PREFIX|P_dbUtil.sh\n` +
+          "Try 'disbatch --help'.\n",
       );
     }
     const missing = await disbatch(["--state", "nothing"], { cwd: dir });

@@ -112,7 +112,7 @@ Deno.test("-w with an unusable DISBATCH_WEB_ADDRESS is a usage error; nothing ru
       env: { DISBATCH_WEB_ADDRESS: "localhost" },
     });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /disbatch: error: DISBATCH_WEB_ADDRESS is not host:port: localhost\n$/);
+    assert.match(r.stderr, /^disbatch: error: DISBATCH_WEB_ADDRESS is not host:port: localhost\n/);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["Tasks"]);
   });
 });

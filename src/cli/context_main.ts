@@ -5,6 +5,7 @@
  */
 import { type ContextConfig, ContextError, runContext } from "../context/context.ts";
 import { NodeListError } from "../context/node_slots.ts";
+import { NoEnvironmentError } from "../context/host_source.ts";
 import { SlurmEnvError } from "../context/slurm_allocation.ts";
 import { SlurmSlotsError } from "../context/slurm_slots.ts";
 import { SrunOptionsError } from "../context/srun_env.ts";
@@ -76,7 +77,14 @@ async function runContextRole(
   try {
     return await runContext(cfg, { warn });
   } catch (e) {
-    const known = [ContextError, NodeListError, SlurmEnvError, SlurmSlotsError, SrunOptionsError];
+    const known = [
+      ContextError,
+      NodeListError,
+      NoEnvironmentError,
+      SlurmEnvError,
+      SlurmSlotsError,
+      SrunOptionsError,
+    ];
     if (known.some((k) => e instanceof k) || e instanceof ConnectError) {
       warn(`disbatch: ${(e as Error).message}`);
       return EXIT_FAILED;

@@ -18,15 +18,10 @@ import { heartbeatSettings } from "../protocol/heartbeat.ts";
 import { ResumeIndex } from "../status/resume_index.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
 import { checkTaskFile, TaskSource } from "../taskfile/task_source.ts";
-import {
-  EXIT_FAILED,
-  EXIT_OK,
-  EXIT_RUN_FILE,
-  EXIT_TASKFILE,
-  EXIT_USAGE,
-  VERSION,
-} from "./exit_codes.ts";
+import { EXIT_FAILED, EXIT_OK, EXIT_RUN_FILE, EXIT_TASKFILE, EXIT_USAGE } from "./exit_codes.ts";
 import { RunFileError } from "../log/run_file_error.ts";
+import { versionText } from "./version.ts";
+import { runMode } from "../proc/run_mode.ts";
 import {
   cannotOpenMessage,
   type DriverOptions,
@@ -36,6 +31,9 @@ import {
 import { printUsageError } from "./print_usage_error.ts";
 import { sbatchMain } from "./sbatch_main.ts";
 import { DriverExtras, ExtrasConfigError } from "./driver_extras.ts";
+import { hostSource, NoEnvironmentError } from "../context/host_source.ts";
+import { NodeListError } from "../context/node_slots.ts";
+import { endOfRunAdvice } from "./end_of_run_advice.ts";
 
 function err(line: string): void {
   console.error(line);
@@ -127,7 +125,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return EXIT_OK;
   }
   if (!("taskfile" in parsed)) {
-    console.log(VERSION);
+    writeAllSync(Deno.stdout, versionText(runMode(), Deno.version));
     return EXIT_OK;
   }
   const o: DriverOptions = parsed;
@@ -139,6 +137,19 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   } catch (e) {
     if (!(e instanceof ExtrasConfigError)) throw e;
     return printUsageError(e.message);
+  }
+  // The driver's own context needs somewhere to run; -S starts none.
+  if (!o.startupOnly) {
+    try {
+      hostSource(o.sshNode, (name) => Deno.env.get(name));
+    } catch (e) {
+      if (e instanceof NoEnvironmentError) {
+        err(`disbatch: error: ${e.message}`);
+        return EXIT_FAILED;
+      }
+      if (e instanceof NodeListError) return printUsageError(e.message);
+      throw e;
+    }
   }
   // Tasks come from a file (or stdin), from clients (--taskserver) or from a command's output.
   const streamMode = o.taskserver || o.taskcommand !== null;
@@ -245,6 +256,8 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return EXIT_RUN_FILE;
   }
   const ctxArgs = contextArgs(o);
+  /** The auto-launched context printed a failure line (its other lines are warnings). */
+  let contextExplained = false;
   const cfg: DriverConfig = {
     prefix,
     nameTasks: taskSourceName(sourceName),
@@ -261,7 +274,10 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
         prefix,
         ctxArgs,
         o.loglevel,
-        (line) => extras.above(() => err(line)),
+        (line) => {
+          if (line.startsWith("disbatch: ")) contextExplained = true;
+          extras.above(() => err(line));
+        },
       ),
     defaults: {
       cpusPerTask: o.cpusPerTask,
@@ -344,17 +360,18 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
       err(`disbatch: error: ${outcome.error!.message}`);
       break;
     case "context_failed":
-      err("Some engine processes failed -- please check the logs");
-      // Tasks must not vanish silently when the only context dies.
-      if (outcome.unrun + unread > 0) {
-        err(`disbatch: ${unrun}; resume with -r ${prefix}_status.txt`);
-      }
-      break;
     case "starved":
-      err(
-        `disbatch: every execution context has ended but ${unrun};` +
-          ` add resources with ${driver.scriptPath} or resume with -r ${prefix}_status.txt`,
-      );
+      for (
+        const line of endOfRunAdvice({
+          stoppedBy: outcome.stoppedBy,
+          unrun: outcome.unrun + unread,
+          unrunText: unrun,
+          statusRecords: status.records,
+          statusPath: `${prefix}_status.txt`,
+          scriptPath: driver.scriptPath,
+          contextExplained,
+        })
+      ) err(line);
       break;
     default: // fail_fast, check, or the run's end
       if (o.exitCode && outcome.failures > 0) {

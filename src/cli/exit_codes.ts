@@ -23,6 +23,3 @@ export const EXIT_SIGINT = 130;
 export const EXIT_SIGQUIT = 131;
 /** 128 + SIGTERM. */
 export const EXIT_SIGTERM = 143;
-
-/** The version printed by `--version`. */
-export const VERSION = "0.1.0";

@@ -8,6 +8,8 @@
  * them ≈ 0.1 s before doing anything.
  * @module
  */
+import { restoreCallerEnv, runMode } from "../proc/run_mode.ts";
+
 /**
  * Ends a driver, context or engine process once its role returned. Each of them returns only
  * after its children have exited (tasks, engines, the context) and its files and connections
@@ -21,6 +23,7 @@ function exitNow(code: number): never {
 
 /** Runs the role selected by `argv` and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  restoreCallerEnv(Deno.env, runMode());
   switch (argv[0]) {
     case "--engine":
       return exitNow(await (await import("./engine_main.ts")).engineMain(argv.slice(1)));

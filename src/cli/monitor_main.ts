@@ -9,6 +9,8 @@ import { MonitorTui, type TuiTerminal } from "../monitor/monitor_tui.ts";
 import { openRun, RunNotFoundError } from "../monitor/run_client.ts";
 import { RunWatcher } from "../monitor/run_watcher.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
+import { printUsageError } from "./print_usage_error.ts";
+import { UsageError } from "./usage_error.ts";
 
 const USAGE = "usage: disbatch --mon PREFIX|P_dbUtil.sh";
 
@@ -53,11 +55,13 @@ async function runMonitor(argv: string[]): Promise<number> {
       strict: true,
     });
     target = values["db-util"] ?? positionals[0];
-    if (!target || positionals.length > (values["db-util"] ? 0 : 1)) throw new Error(USAGE);
+    if (!target) throw new Error("no run given");
+    if (positionals.length > (values["db-util"] ? 0 : 1)) {
+      throw new Error(`unrecognized arguments: ${positionals.slice(1).join(" ")}`);
+    }
   } catch (e) {
-    console.error(`disbatch: error: ${(e as Error).message.split("\n")[0]}`);
-    if (!(e as Error).message.startsWith("usage")) console.error(`disbatch: ${USAGE}`);
-    return EXIT_USAGE;
+    const message = (e as Error).message.split("\n")[0];
+    return printUsageError(new UsageError(message, { usage: USAGE }));
   }
   if (!Deno.stdin.isTerminal() || !Deno.stdout.isTerminal()) {
     console.error(

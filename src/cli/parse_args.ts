@@ -1,35 +1,32 @@
 /**
- * Command-line parsing for the driver (`disbatch [options] TASKFILE`) and for the context role
- * (`disbatch --context DBUTILPATH [options]`), reproducing the Python `argparse` behaviour users
- * rely on (spec §1.1–§1.3, §8.1, §15): unique-prefix abbreviations, `--opt=value`, attached and
- * bundled short options, optional values, `--`, negative numbers as values, and argparse's exact
- * error texts. Both roles share one small table-driven engine.
+ * disbatch's command lines: the driver (`disbatch [options] TASKFILE`) and the context role
+ * (`disbatch --context DBUTILPATH [options]`, what `P_dbUtil.sh` runs), as option tables for
+ * the argparse emulation in arg_parser.ts, and the checks that span several options (§1.2).
  * @module
  */
 import { LOG_LEVELS, type LogLevel } from "../log/logger.ts";
 import { reprStr } from "../status/py_repr.ts";
+import {
+  formatHelp,
+  formatUsage,
+  type OptionSpec,
+  type ParserSpec,
+  type Raw,
+  runParser,
+} from "./arg_parser.ts";
+import { DRIVER_HINT, DRIVER_USAGE, UsageError } from "./usage_error.ts";
+import {
+  ADDRESS,
+  ENV_NAME,
+  intAtLeast,
+  LABEL,
+  NODE_LIST,
+  orUnset,
+  POSITIVE_NUMBER,
+  type ValueType,
+} from "./value_types.ts";
 
-/** A command-line problem. The caller prints it (see {@link usageErrorOutput}) and exits. */
-export class UsageError extends Error {
-  /** 2 for argparse-style errors; 1 for the spec's "help on stdout" and §1.3 cases. */
-  readonly exitCode: 1 | 2;
-  /** True when Python prints the full help on stdout (and nothing on stderr) instead of `message`. */
-  readonly showHelpOnStdout: boolean;
-  /** Usage text to print before `disbatch: error: <message>`; null: print `message` alone. */
-  readonly usage: string | null;
-
-  /** `message` is the text after `error: ` (or the whole line when `usage` is null). */
-  constructor(
-    message: string,
-    opts: { exitCode?: 1 | 2; showHelpOnStdout?: boolean; usage?: string | null } = {},
-  ) {
-    super(message);
-    this.name = "UsageError";
-    this.exitCode = opts.exitCode ?? 2;
-    this.showHelpOnStdout = opts.showHelpOnStdout ?? false;
-    this.usage = opts.usage ?? null;
-  }
-}
+export { UsageError };
 
 /** Options a context accepts (§8.1); shared by the driver, which forwards them to its context. */
 export interface ContextArgs {
@@ -114,404 +111,6 @@ export interface DriverOptions extends ContextArgs {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The engine.
-
-type Kind = "flag" | "const" | "value" | "optional" | "append" | "help" | "sbatch";
-
-interface ValueType {
-  /** Used in `invalid <name> value: '<arg>'`. */
-  name: string;
-  /** undefined = invalid. */
-  parse(s: string): unknown;
-}
-
-interface OptionSpec {
-  flags: string[];
-  dest: string;
-  kind: Kind;
-  help: string | null; // null: hidden, like argparse.SUPPRESS
-  metavar?: string;
-  type?: ValueType;
-  choices?: readonly string[];
-  constValue?: unknown; // stored by "const", and by "optional" when no value follows
-  defaultValue?: unknown;
-}
-
-interface ParserSpec {
-  description: string;
-  options: OptionSpec[];
-  positional: { dest: string; help: string; required: boolean };
-  /** dests of a required mutually exclusive group, in argparse's declaration order */
-  exclusive: string[];
-}
-
-type Raw = Record<string, unknown>;
-
-interface OptToken {
-  opt: OptionSpec | null; // null: unknown option, ends up in "unrecognized arguments"
-  flag: string;
-  explicit: string | null;
-  arg: string;
-  sbatchWords?: string[];
-}
-/** `dashdash` is the first `--`: argparse keeps it in the pattern, so it matters to what follows. */
-type Token = { positional: string } | { dashdash: true } | OptToken;
-
-const PROG = "disbatch";
-const WIDTH = 78; // argparse: terminal columns (default 80) - 2
-const HELP_COL = 24; // argparse max_help_position
-
-/** Python `int(s)`: surrounding blanks, sign and digit-group underscores allowed. */
-function pyInt(s: string): number | undefined {
-  const t = s.trim();
-  return /^[+-]?\d+(?:_\d+)*$/.test(t) ? Number(t.replaceAll("_", "")) : undefined;
-}
-
-const DIGITS = String.raw`\d+(?:_\d+)*`;
-const FLOAT_RE = new RegExp(
-  String.raw`^[+-]?(?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:[eE][+-]?${DIGITS})?$`,
-);
-
-/** Python `float(s)`, including `inf`/`infinity`/`nan`. */
-function pyFloat(s: string): number | undefined {
-  const t = s.trim();
-  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(t);
-  if (special) {
-    if (special[2].toLowerCase() === "nan") return NaN;
-    return special[1] === "-" ? -Infinity : Infinity;
-  }
-  return FLOAT_RE.test(t) ? Number(t.replaceAll("_", "")) : undefined;
-}
-
-const INT: ValueType = { name: "int", parse: pyInt };
-const FLOAT: ValueType = { name: "float", parse: pyFloat };
-const NON_NEGATIVE_INT: ValueType = {
-  name: "non-negative int",
-  parse: (s) => {
-    const n = pyInt(s);
-    return n !== undefined && n >= 0 ? n : undefined;
-  },
-};
-const POSITIVE_FLOAT: ValueType = {
-  name: "positive float",
-  parse: (s) => {
-    const n = pyFloat(s);
-    return n !== undefined && n > 0 ? n : undefined;
-  },
-};
-// B21: Python crashes on a malformed --use-address; the port rejects it at parse time.
-const ADDRESS: ValueType = {
-  name: "HOST:PORT",
-  parse: (s) => {
-    const parts = s.split(":");
-    if (parts.length !== 2) return undefined;
-    const port = pyInt(parts[1]);
-    return port !== undefined && port <= 65535 ? { host: parts[0], port } : undefined;
-  },
-};
-
-// argparse's _negative_number_matcher; none of our options looks like a negative number, so such
-// words are always values.
-const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
-
-function actionName(spec: ParserSpec, dest: string): string {
-  const opt = spec.options.find((o) => o.dest === dest);
-  return opt ? opt.flags.join("/") : dest;
-}
-
-function invocation(o: OptionSpec, flag: string): string {
-  const mv = o.choices ? `{${o.choices.join(",")}}` : o.metavar;
-  switch (o.kind) {
-    case "value":
-    case "append":
-      return `${flag} ${mv}`;
-    case "optional":
-      return `${flag} [${mv}]`;
-    case "sbatch":
-      return `${flag} [${mv} ...] --`;
-    default:
-      return flag;
-  }
-}
-
-function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter((w) => w)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
-/** argparse-style usage: optionals wrapped under the program name, positionals on their own line. */
-function formatUsage(spec: ParserSpec): string {
-  const visible = spec.options.filter((o) => o.help !== null);
-  const opts = visible.map((o) => `[${invocation(o, o.flags[0])}]`);
-  const { dest, required } = spec.positional;
-  const pos = required ? dest : `[${dest}]`;
-  const head = `usage: ${PROG} `;
-  const oneLine = head + [...opts, pos].join(" ");
-  if (oneLine.length <= WIDTH) return oneLine;
-  const indent = " ".repeat(head.length);
-  const lines: string[] = [];
-  let line = "";
-  for (const part of opts) {
-    if (line && indent.length + line.length + 1 + part.length > WIDTH) {
-      lines.push(line);
-      line = part;
-    } else line = line ? `${line} ${part}` : part;
-  }
-  lines.push(line, pos);
-  return head + lines.join("\n" + indent);
-}
-
-function formatHelp(spec: ParserSpec): string {
-  const entry = (inv: string, help: string): string => {
-    const body = wrapWords(help, WIDTH - HELP_COL);
-    const pad = " ".repeat(HELP_COL);
-    const head = `  ${inv}`;
-    const lines = head.length + 2 <= HELP_COL
-      ? [head.padEnd(HELP_COL) + body[0], ...body.slice(1).map((l) => pad + l)]
-      : [head, ...body.map((l) => pad + l)];
-    return lines.join("\n");
-  };
-  const options = spec.options.filter((o) => o.help !== null).map((o) =>
-    entry(o.flags.map((f) => invocation(o, f)).join(", "), o.help!)
-  );
-  return [
-    formatUsage(spec),
-    "",
-    spec.description,
-    "",
-    "positional arguments:",
-    entry(spec.positional.dest, spec.positional.help),
-    "",
-    "options:",
-    ...options,
-    "",
-  ].join("\n");
-}
-
-/** argparse's `_parse_optional`: which option (if any) a word names, and its attached value. */
-function classify(spec: ParserSpec, usage: string, arg: string): OptToken | null {
-  if (!arg.startsWith("-") || arg === "-") return null;
-  const byFlag = (f: string) => spec.options.find((o) => o.flags.includes(f));
-  const exact = byFlag(arg);
-  if (exact) return { opt: exact, flag: arg, explicit: null, arg };
-  const eq = arg.indexOf("=");
-  if (eq > 0) {
-    const o = byFlag(arg.slice(0, eq));
-    if (o) return { opt: o, flag: arg.slice(0, eq), explicit: arg.slice(eq + 1), arg };
-  }
-  const matches: OptToken[] = [];
-  if (arg.startsWith("--")) {
-    const prefix = eq > 0 ? arg.slice(0, eq) : arg;
-    const explicit = eq > 0 ? arg.slice(eq + 1) : null;
-    for (const o of spec.options) {
-      for (const f of o.flags) {
-        if (f.startsWith(prefix)) matches.push({ opt: o, flag: f, explicit, arg });
-      }
-    }
-  } else {
-    const o = byFlag(arg.slice(0, 2));
-    if (o) matches.push({ opt: o, flag: arg.slice(0, 2), explicit: arg.slice(2), arg });
-  }
-  if (matches.length > 1) {
-    const names = matches.map((m) => m.flag).join(", ");
-    throw new UsageError(`ambiguous option: ${arg} could match ${names}`, { usage });
-  }
-  if (matches.length === 1) return matches[0];
-  if (NEGATIVE_NUMBER.test(arg) || arg.includes(" ")) return null;
-  return { opt: null, flag: arg, explicit: null, arg };
-}
-
-/** Classifies every word first, as argparse does (so an ambiguous option wins over other errors). */
-function tokenize(spec: ParserSpec, usage: string, argv: string[]): Token[] {
-  const tokens: Token[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      tokens.push({ dashdash: true });
-      for (const rest of argv.slice(i + 1)) tokens.push({ positional: rest });
-      break;
-    }
-    const tok = classify(spec, usage, arg);
-    if (!tok) {
-      tokens.push({ positional: arg });
-      continue;
-    }
-    tokens.push(tok);
-    if (tok.opt?.kind !== "sbatch" || tok.explicit !== null) continue;
-    // Everything up to a literal `--` belongs to sbatch; without one, the last word is the task file.
-    const end = argv.indexOf("--", i + 1);
-    if (end >= 0) {
-      tok.sbatchWords = argv.slice(i + 1, end);
-      i = end;
-    } else {
-      const last = argv.at(-1)!;
-      if (argv.length - 1 <= i || (last.startsWith("-") && last !== "-")) {
-        throw new UsageError(
-          `argument ${
-            tok.opt.flags.join("/")
-          }: expected sbatch options followed by '--' or the task file`,
-          { usage },
-        );
-      }
-      tok.sbatchWords = argv.slice(i + 1, -1);
-      tokens.push({ positional: last });
-      break;
-    }
-  }
-  return tokens;
-}
-
-/** Runs argparse's consume loop; returns the raw values by dest, or the help text for `-h`. */
-function runParser(spec: ParserSpec, argv: string[]): { values: Raw } | { help: string } {
-  const usage = formatUsage(spec);
-  const fail = (msg: string) => new UsageError(msg, { usage });
-  const tokens = tokenize(spec, usage, argv);
-  const raw: Raw = { [spec.positional.dest]: null };
-  for (const o of spec.options) {
-    if (o.kind !== "help" && !(o.dest in raw)) {
-      raw[o.dest] = o.defaultValue ??
-        (o.kind === "append" ? [] : o.kind === "flag" ? false : null);
-    }
-  }
-  const seen: string[] = []; // exclusive-group members given a non-default value
-  const extras: string[] = [];
-  let positionalTaken = false;
-
-  const store = (dest: string, name: string, value: unknown) => {
-    if (spec.exclusive.includes(dest)) {
-      const other = seen.find((d) => d !== dest);
-      if (other !== undefined) {
-        throw fail(`argument ${name}: not allowed with argument ${actionName(spec, other)}`);
-      }
-      if (!seen.includes(dest)) seen.push(dest);
-    }
-    raw[dest] = value;
-  };
-  const convert = (o: OptionSpec, s: string): unknown => {
-    const name = o.flags.join("/");
-    const v = o.type ? o.type.parse(s) : s;
-    if (v === undefined) {
-      throw fail(`argument ${name}: invalid ${o.type!.name} value: ${reprStr(s)}`);
-    }
-    if (o.choices && !o.choices.includes(s)) {
-      throw fail(
-        `argument ${name}: invalid choice: ${reprStr(s)} (choose from ${
-          o.choices.map(reprStr).join(", ")
-        })`,
-      );
-    }
-    return v;
-  };
-
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i];
-    // The positional takes the first free word, together with an adjacent `--` (argparse's
-    // `-*A?-*`); any other `--` is an unrecognized argument.
-    if ("dashdash" in tok) {
-      const next = tokens[i + 1];
-      if (positionalTaken) extras.push("--");
-      else if (next && "positional" in next) {
-        positionalTaken = true;
-        store(spec.positional.dest, spec.positional.dest, next.positional);
-        i++;
-      } else if (!spec.positional.required) positionalTaken = true; // `-*A?-*` matched no word
-      else extras.push("--");
-      continue;
-    }
-    if ("positional" in tok) {
-      if (positionalTaken) extras.push(tok.positional);
-      else {
-        positionalTaken = true;
-        store(spec.positional.dest, spec.positional.dest, tok.positional);
-        const next = tokens[i + 1];
-        if (next && "dashdash" in next) i++;
-      }
-      continue;
-    }
-    if (!tok.opt) {
-      extras.push(tok.arg);
-      continue;
-    }
-    // Collect the actions of a (possibly bundled) word first, then run them, as argparse does.
-    const actions: { o: OptionSpec; value: string | null; words?: string[] }[] = [];
-    let o = tok.opt, flag = tok.flag, explicit = tok.explicit;
-    for (;;) {
-      const name = o.flags.join("/");
-      const takesNone = o.kind === "flag" || o.kind === "const" || o.kind === "help";
-      if (explicit !== null) {
-        if (takesNone && flag[1] !== "-" && explicit !== "") {
-          actions.push({ o, value: null });
-          flag = "-" + explicit[0];
-          const next = spec.options.find((x) => x.flags.includes(flag));
-          if (!next) throw fail(`argument ${name}: ignored explicit argument ${reprStr(explicit)}`);
-          o = next;
-          explicit = explicit.slice(1) || null;
-          continue;
-        }
-        if (takesNone || o.kind === "sbatch") {
-          throw fail(`argument ${name}: ignored explicit argument ${reprStr(explicit)}`);
-        }
-        actions.push({ o, value: explicit });
-        break;
-      }
-      if (o.kind === "sbatch") actions.push({ o, value: null, words: tok.sbatchWords });
-      else if (takesNone) actions.push({ o, value: null });
-      else {
-        const next = tokens[i + 1];
-        if (next && "positional" in next) {
-          actions.push({ o, value: next.positional });
-          i++;
-        } else if (o.kind === "optional") actions.push({ o, value: null });
-        else throw fail(`argument ${name}: expected one argument`);
-      }
-      break;
-    }
-    for (const { o, value, words } of actions) {
-      const name = o.flags.join("/");
-      switch (o.kind) {
-        case "help":
-          return { help: spec === DRIVER_SPEC ? helpText() : formatHelp(spec) };
-        case "flag":
-          store(o.dest, name, true);
-          break;
-        case "const":
-          store(o.dest, name, o.constValue);
-          break;
-        case "sbatch":
-          store(o.dest, name, words);
-          break;
-        case "append":
-          store(o.dest, name, [...raw[o.dest] as unknown[], convert(o, value!)]);
-          break;
-        case "optional":
-          store(o.dest, name, value === null ? o.constValue : convert(o, value));
-          break;
-        case "value":
-          store(o.dest, name, convert(o, value!));
-      }
-    }
-  }
-
-  if (spec.positional.required && !positionalTaken) {
-    throw fail(`the following arguments are required: ${spec.positional.dest}`);
-  }
-  if (spec.exclusive.length && !seen.length) {
-    const names = spec.exclusive.map((d) => actionName(spec, d)).join(" ");
-    throw fail(`one of the arguments ${names} is required`);
-  }
-  if (extras.length) throw fail(`unrecognized arguments: ${extras.join(" ")}`);
-  return { values: raw };
-}
-
-// ---------------------------------------------------------------------------------------------
 // The two parsers.
 
 const HELP_OPTION: OptionSpec = {
@@ -527,24 +126,25 @@ const CONTEXT_OPTIONS: OptionSpec[] = [
     flags: ["-C", "--context-task-limit"],
     dest: "contextTaskLimit",
     kind: "value",
-    type: INT,
+    type: intAtLeast(0),
     metavar: "TASK_LIMIT",
     defaultValue: 0,
-    help: "Shutdown after running COUNT tasks (0 => no limit).",
+    help: "Stop this context's engines once it has been given TASK_LIMIT tasks (0 => no limit).",
   },
   {
     flags: ["-c", "--cpusPerTask"],
     dest: "cpusPerTask",
     kind: "value",
-    type: FLOAT,
+    type: POSITIVE_NUMBER,
     metavar: "N",
     defaultValue: -1,
-    help: "Number of cores used per task; may be fractional (default: 1).",
+    help: "Number of cores used per task; may be fractional, > 0 (default: 1).",
   },
   {
     flags: ["-E", "--env-resource"],
     dest: "envResource",
     kind: "append",
+    type: ENV_NAME,
     metavar: "VAR",
     help: "Assign the comma-delimited resources in environment variable VAR across the tasks " +
       "of a node, one per task (may be repeated).",
@@ -572,8 +172,9 @@ const CONTEXT_OPTIONS: OptionSpec[] = [
     flags: ["-l", "--label"],
     dest: "label",
     kind: "value",
-    metavar: "COMMAND",
-    help: "Label for this context. Should be unique.",
+    type: LABEL,
+    metavar: "LABEL",
+    help: "Label for this context, used in its log file names. Should be unique.",
   },
   {
     flags: ["--retire-cmd"],
@@ -588,26 +189,41 @@ const CONTEXT_OPTIONS: OptionSpec[] = [
     flags: ["-s", "--ssh-node"],
     dest: "sshNode",
     kind: "append",
+    type: NODE_LIST,
     metavar: "HOST:CORECOUNT",
-    help: "Run tasks over SSH on the given nodes (can be specified multiple times for additional " +
+    help: "Run tasks on the given hosts, over SSH unless the host is this one (a comma list " +
+      "of HOST:CORECOUNT with CORECOUNT >= 1; can be specified multiple times for additional " +
       "hosts; equivalent to setting DISBATCH_SSH_NODELIST)",
   },
   {
     flags: ["-t", "--tasksPerNode"],
     dest: "tasksPerNode",
     kind: "value",
-    type: INT,
+    type: intAtLeast(1),
     metavar: "N",
     defaultValue: -1,
-    help: "Maximum concurrently executing tasks per node (up to cores/cpusPerTask).",
+    help: "Tasks run at once per node, N >= 1 (default: cores/cpusPerTask).",
   },
 ];
+
+/** The other roles a person may call (the engine and context roles are internal). */
+const OTHER_COMMANDS = `
+other commands (P is a run's output prefix, or its P_dbUtil.sh):
+  disbatch --mon P      full-screen monitor of a running run
+  disbatch --state P    the run's state as JSON (running or finished)
+  disbatch --wait P     wait for the run to end; exit with its exit code
+  disbatch --submit P [--wait] [--end] [--file F | -] [LINE ...]
+                        submit tasks to a --taskserver run
+`;
 
 // Marks options that the original disBatch does not have.
 const EXTENSION = "[disbatch] ";
 
 const DRIVER_SPEC: ParserSpec = {
   description: "Use batch resources to process a file of tasks, one task per line.",
+  usage: DRIVER_USAGE,
+  hint: DRIVER_HINT,
+  epilog: OTHER_COMMANDS,
   positional: {
     dest: "taskfile",
     help: 'File with tasks, one task per line ("-" for stdin)',
@@ -636,7 +252,8 @@ const DRIVER_SPEC: ParserSpec = {
       metavar: "HOST:PORT",
       defaultValue: true,
       constValue: null,
-      help: "Use a running KVS server.",
+      help: "Not supported: disbatch has no KVS server (the original used an external one); " +
+        "refused with an error.",
     },
     { flags: ["--logfile"], dest: "logfile", kind: "value", metavar: "FILE", help: "Log file." },
     {
@@ -651,7 +268,7 @@ const DRIVER_SPEC: ParserSpec = {
       flags: ["--mailFreq"],
       dest: "mailFreq",
       kind: "value",
-      type: INT,
+      type: intAtLeast(1),
       metavar: "N",
       help: 'Send email every N task completions (default: 1). "--mailTo" must be given.',
     },
@@ -668,17 +285,17 @@ const DRIVER_SPEC: ParserSpec = {
       kind: "value",
       metavar: "PATH",
       defaultValue: ".",
-      help: 'Path for log, dbUtil, and status files (default: "."). If ends with non-directory ' +
-        "component, use as prefix for these files names (default: " +
-        "<Taskfile>_disBatch_<yyMMddhhmmss>_<Random>).",
+      help: "Prefix of the log, dbUtil, and status files (default: " +
+        "./<Taskfile>_disBatch_<yyMMddHHmmss>_<Random>). An existing directory gets files " +
+        "with that default name; otherwise PATH's last component is the file-name prefix.",
     },
     {
       flags: ["-r", "--resume-from"],
       dest: "resumeFrom",
       kind: "append",
       metavar: "STATUSFILE",
-      help: "Read the status file from a previous run and skip any completed tasks (may be " +
-        "specified multiple times).",
+      help: "Read the status file from a previous run and skip the tasks it records, failed " +
+        "ones too unless -R is given (may be specified multiple times).",
     },
     {
       flags: ["-R", "--retry"],
@@ -690,8 +307,9 @@ const DRIVER_SPEC: ParserSpec = {
       flags: ["-S", "--startup-only"],
       dest: "startupOnly",
       kind: "flag",
-      help: "Startup only the disBatch server (and KVS server if appropriate). Use " +
-        '"dbUtil..." script to add execution contexts. Incompatible with "--ssh-node".',
+      help: "Start only the driver, with no execution context; run the P_dbUtil.sh script it " +
+        'prints to add contexts. Incompatible with "--ssh-node", "--env-resource" and ' +
+        '"--retire-cmd".',
     },
     {
       flags: ["--status-header"],
@@ -719,8 +337,8 @@ const DRIVER_SPEC: ParserSpec = {
       dest: "taskcommand",
       kind: "value",
       metavar: "COMMAND",
-      help: "Tasks will come from the command specified via the KVS server (passed in the " +
-        "environment).",
+      help: "Tasks come from what COMMAND (run with sh -c) prints, one per line, as it prints " +
+        "them; COMMAND finds the run through $DISBATCH_DBUTIL (e.g. to submit more).",
     },
     {
       flags: ["--taskserver"],
@@ -729,7 +347,8 @@ const DRIVER_SPEC: ParserSpec = {
       metavar: "HOST:PORT",
       defaultValue: false,
       constValue: null,
-      help: "Tasks will come from the KVS server.",
+      help: "Tasks come from clients (disbatch --submit P, or any program speaking the " +
+        "protocol); a HOST:PORT value is not supported.",
     },
     {
       flags: ["--version"],
@@ -756,7 +375,7 @@ const DRIVER_SPEC: ParserSpec = {
       flags: ["--retries"],
       dest: "retries",
       kind: "value",
-      type: NON_NEGATIVE_INT,
+      type: intAtLeast(0),
       metavar: "N",
       defaultValue: 0,
       help: EXTENSION +
@@ -766,7 +385,7 @@ const DRIVER_SPEC: ParserSpec = {
       flags: ["--timeout"],
       dest: "timeout",
       kind: "value",
-      type: POSITIVE_FLOAT,
+      type: POSITIVE_NUMBER,
       metavar: "SECONDS",
       help: EXTENSION + "Kill a task (its whole process group) that runs longer than SECONDS.",
     },
@@ -782,36 +401,33 @@ const DRIVER_SPEC: ParserSpec = {
   ],
 };
 
+/** `-c` and `-t` of a context also take -1: the driver's "not given" (spec §8.1), inherited. */
+const INHERITABLE = ["cpusPerTask", "tasksPerNode"];
+
 const CONTEXT_SPEC: ParserSpec = {
   description: "Set up disBatch execution context",
+  usage: "usage: P_dbUtil.sh [context options]",
+  hint: "Try 'P_dbUtil.sh --help'.",
   positional: { dest: "dbutilpath", help: "The run's <Prefix>_dbUtil.sh script.", required: true },
   exclusive: [],
   options: [
     HELP_OPTION,
     { flags: ["--context"], dest: "context", kind: "flag", help: null },
-    ...CONTEXT_OPTIONS,
+    ...CONTEXT_OPTIONS.map((o) =>
+      INHERITABLE.includes(o.dest) ? { ...o, type: orUnset(o.type as ValueType) } : o
+    ),
   ],
 };
 
-/** The driver's argparse-style usage text (`usage: disbatch [-h] ...`, possibly several lines). */
+/** The driver's argparse-style usage text (`usage: disbatch [-h] ...`, the head of its help). */
 export function usageLine(): string {
   return formatUsage(DRIVER_SPEC);
 }
 
-/** The driver's full help (usage, description, every option), ending with a newline. */
+/** The driver's full help (usage, description, every option, other commands). */
 export function helpText(): string {
-  return formatHelp(DRIVER_SPEC) + OTHER_COMMANDS;
+  return formatHelp(DRIVER_SPEC);
 }
-
-/** The other roles a person may call (the engine and context roles are internal). */
-const OTHER_COMMANDS = `
-other commands (P is a run's output prefix, or its P_dbUtil.sh):
-  disbatch --mon P      full-screen monitor of a running run
-  disbatch --state P    the run's state as JSON (running or finished)
-  disbatch --wait P     wait for the run to end; exit with its exit code
-  disbatch --submit P [--wait] [--end] [--file F | -] [LINE ...]
-                        submit tasks to a --taskserver run
-`;
 
 function contextArgs(raw: Raw): ContextArgs {
   return {
@@ -844,13 +460,16 @@ export function parseDriverArgs(
   // §1.2 step 3, with Python's truthiness (0 and "" count as not given).
   let mailFreq = raw.mailFreq as number | null;
   const mailTo = raw.mailTo as string | null;
-  const helpExit = (msg: string) => new UsageError(msg, { exitCode: 1, showHelpOnStdout: true });
-  if (mailFreq && !mailTo) throw helpExit("--mailFreq requires --mailTo");
+  // The original printed its whole help on stdout (exit 1) for these two, and not the reason.
+  if (mailFreq && !mailTo) throw new UsageError("argument --mailFreq: needs --mailTo ADDR");
   if (!mailFreq && mailTo) mailFreq = 1;
 
   const ctx = contextArgs(raw);
   if (raw.startupOnly && (ctx.envResource.length || ctx.retireCmd || ctx.sshNode.length)) {
-    throw helpExit("-S/--startup-only cannot be combined with -E, --retire-cmd or -s");
+    throw new UsageError(
+      "argument -S/--startup-only: not allowed with -s/--ssh-node, -E/--env-resource or " +
+        "--retire-cmd (-S starts no context; give them to P_dbUtil.sh)",
+    );
   }
 
   // §1.3, as Python: kvsserver true = own | null = bare | string; taskserver false | null | string.
@@ -858,7 +477,7 @@ export function parseDriverArgs(
   const ts = raw.taskserver as false | string | null;
   if (!kvs) kvs = ts;
   else if (ts && kvs !== ts) {
-    throw new UsageError("Cannot use different --kvsserver and --taskservers.", { exitCode: 1 });
+    throw new UsageError("Cannot use different --kvsserver and --taskservers.");
   }
 
   return {
@@ -897,7 +516,16 @@ export function parseDriverArgs(
  * Returns `{ help }` for `-h`. Throws {@link UsageError} (exit 2) carrying the context's usage.
  */
 export function parseContextArgs(argv: string[]): ContextOptions | { help: string } {
-  const parsed = runParser(CONTEXT_SPEC, argv);
+  // Users run the context as P_dbUtil.sh: its usage and help hint name that script.
+  const script = argv[argv.indexOf("--context") + 1];
+  const spec = script && !script.startsWith("-")
+    ? {
+      ...CONTEXT_SPEC,
+      usage: `usage: ${script} [context options]`,
+      hint: `Try '${script} --help'.`,
+    }
+    : CONTEXT_SPEC;
+  const parsed = runParser(spec, argv);
   if ("help" in parsed) return parsed;
   return { dbUtilPath: parsed.values.dbutilpath as string, ...contextArgs(parsed.values) };
 }
@@ -922,15 +550,4 @@ export function cannotOpenMessage(path: string, err: unknown, argument = "taskfi
     ? err.message
     : String(err);
   return `argument ${argument}: can't open '${path}': ${reason}`;
-}
-
-/** What the caller prints for a {@link UsageError}, and the exit code, per §1.1/§1.2/T38. */
-export function usageErrorOutput(
-  err: UsageError,
-): { stdout: string; stderr: string; exitCode: number } {
-  if (err.showHelpOnStdout) return { stdout: helpText(), stderr: "", exitCode: err.exitCode };
-  const stderr = err.usage === null
-    ? `${err.message}\n`
-    : `${err.usage}\n${PROG}: error: ${err.message}\n`;
-  return { stdout: "", stderr, exitCode: err.exitCode };
 }

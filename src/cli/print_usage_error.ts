@@ -1,20 +1,22 @@
 /**
- * How every command-line role reports a usage problem: argparse's layout on the terminal, and
- * the exit code that goes with it.
+ * How every command-line role reports a usage problem: three lines on stderr (what is wrong,
+ * the command's one-line usage, where the help is) and exit 2. The full usage stays in `--help`.
  * @module
  */
 import { writeAllSync } from "../log/write_all_sync.ts";
-import { UsageError, usageErrorOutput, usageLine } from "./parse_args.ts";
+import { EXIT_USAGE } from "./exit_codes.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** The text {@link printUsageError} prints for `e`, ending with a newline. */
+export function usageErrorText(e: UsageError): string {
+  return `disbatch: error: ${e.message}\n${e.usage}\n${e.hint}\n`;
+}
 
 /**
- * Prints `e` as {@link usageErrorOutput} lays it out and returns its exit code. A string is a
- * driver usage error: the driver's usage, then `disbatch: error: <e>` (exit 2).
+ * Prints `e` on stderr and returns the exit code, 2. A string is a driver usage error (the
+ * driver's usage and help hint).
  */
 export function printUsageError(e: UsageError | string): number {
-  const out = usageErrorOutput(
-    typeof e === "string" ? new UsageError(e, { usage: usageLine() }) : e,
-  );
-  if (out.stdout) writeAllSync(Deno.stdout, out.stdout);
-  if (out.stderr) writeAllSync(Deno.stderr, out.stderr);
-  return out.exitCode;
+  writeAllSync(Deno.stderr, usageErrorText(typeof e === "string" ? new UsageError(e) : e));
+  return EXIT_USAGE;
 }

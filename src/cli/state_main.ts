@@ -7,6 +7,8 @@
 import { fetchState, openRun, RunNotFoundError, watchRun } from "../monitor/run_client.ts";
 import { parseStatusLine } from "../status/status_line.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
+import { printUsageError } from "./print_usage_error.ts";
+import { UsageError } from "./usage_error.ts";
 
 /** Summary of a finished run, from its status file. */
 async function finishedState(prefix: string, exitCode: number | null) {
@@ -37,10 +39,14 @@ async function finishedState(prefix: string, exitCode: number | null) {
 export async function stateMain(argv: string[], wait: boolean): Promise<number> {
   const target = argv[0];
   if (!target || argv.length > 1) {
-    console.error(
-      `disbatch: error: usage: disbatch ${wait ? "--wait" : "--state"} PREFIX|P_dbUtil.sh`,
+    return printUsageError(
+      new UsageError(
+        target ? `unrecognized arguments: ${argv.slice(1).join(" ")}` : "no run given",
+        {
+          usage: `usage: disbatch ${wait ? "--wait" : "--state"} PREFIX|P_dbUtil.sh`,
+        },
+      ),
     );
-    return EXIT_USAGE;
   }
   let run;
   try {

@@ -14,6 +14,8 @@ import {
 import { DbUtilFormatError } from "../protocol/db_util_script.ts";
 import { LineTooLongError, readLines } from "../taskfile/line_reader.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
+import { printUsageError } from "./print_usage_error.ts";
+import { UsageError } from "./usage_error.ts";
 
 const USAGE =
   "usage: disbatch --submit PREFIX|P_dbUtil.sh [--wait] [--end] [--file F | -] [LINE...]";
@@ -89,10 +91,7 @@ async function* chunks(a: SubmitArgs): AsyncGenerator<string[]> {
 /** Entry of `disbatch --submit …`; returns the exit code. */
 export async function submitMain(argv: string[]): Promise<number> {
   const a = parseSubmitArgs(argv);
-  if (typeof a === "string") {
-    console.error(`disbatch: error: ${a}\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  if (typeof a === "string") return printUsageError(new UsageError(a, { usage: USAGE }));
   let client: TaskClient;
   try {
     client = await TaskClient.connect(a.target);

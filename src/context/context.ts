@@ -15,6 +15,7 @@ import { killTagged } from "../proc/kill_tagged.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import { after, type Timer } from "../time/timer.ts";
 import { parseNodeList, sshSlots } from "./node_slots.ts";
+import { hostSource } from "./host_source.ts";
 import { engineCommand, type Launcher, sshExtraOptions } from "./engine_launch.ts";
 import { failureReason } from "./failure_reason.ts";
 import { type RetireBatch, retireEnv, RetireThrottle } from "./retire_throttle.ts";
@@ -95,13 +96,9 @@ function chooseTarget(
   host: string,
   warn: (line: string) => void,
 ): Target {
-  const given = cfg.sshNode.length > 0 ? cfg.sshNode.join(",") : undefined;
-  if (given === undefined && env("SLURM_JOBID") !== undefined) {
-    return { sysid: "Slurm", alloc: readSlurmAllocation(env) };
-  }
-  const list = given ?? env("DISBATCH_SSH_NODELIST");
-  if (list === undefined) throw new ContextError("Cannot determine batch execution environment.");
-  return { sysid: "SSH", nodes: parseNodeList(list, host, warn) };
+  const source = hostSource(cfg.sshNode, env);
+  if (source.kind === "slurm") return { sysid: "Slurm", alloc: readSlurmAllocation(env) };
+  return { sysid: "SSH", nodes: parseNodeList(source.list, host, warn) };
 }
 
 /** Runs one context to its end; resolves with its exit code. */
@@ -377,22 +374,23 @@ async function runEngine(
   children.delete(n.node);
   const code = s.signal ? -signalNumber(s.signal) : s.code;
   log.info(`Engine ${n.node} exited: ${code}`);
+  let reason = "";
+  if (code !== 0) {
+    try {
+      const bytes = await Deno.readFile(wrap);
+      reason = failureReason(new TextDecoder().decode(bytes.subarray(offset)));
+    } catch {
+      // the reason stays unknown
+    }
+  }
   if (code !== 0 && n.launcher.kind === "local") {
     // An engine killed abruptly could not end its tasks (they run in their own sessions).
     const orphans = await killTagged(tag, 2_000);
     if (orphans > 0) log.warn(`ended ${orphans} processes left behind by the engine on ${n.node}`);
   } else if (code !== 0 && n.launcher.kind === "ssh") {
-    await remoteCleanup(p, log, n, tag);
+    await remoteCleanup(p, log, n, tag, wrap);
   }
-  if (code === 0) return { code, reason: "" };
-  let text = "";
-  try {
-    const bytes = await Deno.readFile(wrap);
-    text = new TextDecoder().decode(bytes.subarray(offset));
-  } catch {
-    // the reason stays unknown
-  }
-  return { code, reason: failureReason(text) };
+  return { code, reason };
 }
 
 /**
@@ -401,11 +399,19 @@ async function runEngine(
  * cut off) is given up after the ssh connect timeout; its engine ends its own tasks once the
  * driver has been silent for the heartbeat timeout.
  */
-async function remoteCleanup(p: Plan, log: Logger, n: NodePlan, tag: string): Promise<void> {
+async function remoteCleanup(
+  p: Plan,
+  log: Logger,
+  n: NodePlan,
+  tag: string,
+  wrap: string,
+): Promise<void> {
   const { cmd, args } = engineCommand(n.launcher, n.node, p.dbUtil, ["--cleanup", "--tag", tag]);
   let child: ChildHandle;
   try {
-    child = spawnChild({ cmd, args, env: p.env, stdin: "null" });
+    // Its output goes to the engine's wrap log: on the terminal, an unreachable host's ssh
+    // error would repeat the line that already explained the engine's failure.
+    child = spawnChild({ cmd, args, env: p.env, stdin: "null", stdoutFile: wrap, stderr: "file" });
   } catch (e) {
     log.warn(`cleanup on ${n.node} not started: ${(e as Error).message}`);
     return;

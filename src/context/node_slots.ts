@@ -4,7 +4,7 @@
  */
 import { floatFloorDiv } from "./float_floor_div.ts";
 
-/** A `-s` / `DISBATCH_SSH_NODELIST` item is not `HOST:CORECOUNT`. */
+/** A `-s` / `DISBATCH_SSH_NODELIST` item is not `HOST:N` with N >= 1. */
 export class NodeListError extends Error {
   override name = "NodeListError";
 }
@@ -32,8 +32,9 @@ export function parseNodeList(
     if (item === "") continue;
     const i = item.lastIndexOf(":");
     const count = i > 0 ? item.slice(i + 1).trim() : "";
-    if (i <= 0 || !/^[+-]?\d+$/.test(count)) {
-      throw new NodeListError(`SSH nodelist items must be HOST:CORECOUNT (got '${item}')`);
+    // A count below 1 gives the host no slot: the run would start and then run nothing.
+    if (i <= 0 || !/^\+?\d+$/.test(count) || Number(count) < 1) {
+      throw new NodeListError(`item '${item}' is not HOST:N (a host name and N >= 1 slots)`);
     }
     let host = item.slice(0, i);
     if (host === "localhost") host = localName;
@@ -42,6 +43,7 @@ export function parseNodeList(
     if (had !== undefined) warn(`Repeated ${host} so summing cores ${had} + ${cores}`);
     out.set(host, (had ?? 0) + cores);
   }
+  if (out.size === 0) throw new NodeListError(`no HOST:N item in '${list}'`);
   return [...out].map(([node, cores]) => ({ node, cores }));
 }
 

@@ -9,10 +9,15 @@ Deno.test("parseNodeList sums repeats, maps localhost, ignores empty items", () 
   assert.deepEqual(parseNodeList("[::1]:2", "vm"), [{ node: "[::1]", cores: 2 }]);
 });
 
-Deno.test("parseNodeList rejects items without a core count", () => {
-  for (const bad of ["localhost", "n1:x", ":3", "n1:1.5"]) {
+Deno.test("parseNodeList rejects items without a host or a count >= 1, and empty lists", () => {
+  for (const bad of ["localhost", "localhost2", "n1:x", ":3", "n1:1.5", "n1:0", "n1:-2", "a:1,b"]) {
     assert.throws(() => parseNodeList(bad, "vm"), NodeListError, bad);
   }
+  assert.throws(
+    () => parseNodeList("n1:1,localhost2", "vm"),
+    { message: "item 'localhost2' is not HOST:N (a host name and N >= 1 slots)" },
+  );
+  assert.throws(() => parseNodeList(" , ", "vm"), { message: "no HOST:N item in ' , '" });
 });
 
 Deno.test("sshSlots follows spec 9.3.1 and T40", () => {

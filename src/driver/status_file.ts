@@ -11,6 +11,7 @@ import { LineAppender } from "../log/line_appender.ts";
 export class StatusFile {
   readonly #file: LineAppender;
   #failed = false;
+  #records = 0;
 
   /** Throws RunFileError when the file cannot be created or its header written. */
   constructor(path: string, header: boolean) {
@@ -38,6 +39,12 @@ export class StatusFile {
       this.#failed = true;
       throw e;
     }
+    this.#records++;
+  }
+
+  /** Records written so far (a resume from this file can skip something only if > 0). */
+  get records(): number {
+    return this.#records;
   }
 
   /** Closes the file. */

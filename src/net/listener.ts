@@ -11,7 +11,7 @@ import { acceptHandshake, Connection } from "./connection.ts";
 /** How long a new peer has to authenticate. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** Peers allowed in their handshake at once; more are refused at once (connection floods). */
+/** Peers in their handshake at once; more wait in the kernel's backlog until one is done. */
 export const MAX_PENDING_HANDSHAKES = 256;
 
 /** Options of {@link Listener}. */
@@ -31,6 +31,8 @@ export class Listener {
   readonly #opts: ListenerOptions;
   readonly #pending = new Set<Connection>();
   readonly #loop: Promise<void>;
+  /** Wakes the accept loop waiting for a handshake to end. */
+  #slotFreed: (() => void) | undefined;
 
   constructor(opts: ListenerOptions) {
     this.#opts = opts;
@@ -57,38 +59,38 @@ export class Listener {
 
   async #accept(): Promise<void> {
     for (;;) {
+      // Backpressure instead of refusal: a thousand engines of a large allocation connect within
+      // the same second, and a refused engine is a lost node. Past the limit the next peers wait
+      // in the kernel's backlog (their connect has succeeded; they wait for our hello) until a
+      // handshake ends — each has a deadline, so a flood of silent peers delays, never blocks.
+      while (this.#pending.size >= MAX_PENDING_HANDSHAKES) {
+        await new Promise<void>((r) => this.#slotFreed = r);
+      }
       let raw: Deno.TcpConn;
       try {
         raw = await this.#listener.accept();
       } catch {
         return; // listener closed
       }
-      if (this.#pending.size >= MAX_PENDING_HANDSHAKES) {
-        const a = raw.remoteAddr as Deno.NetAddr;
-        try {
-          raw.close();
-        } catch {
-          // gone already
-        }
-        this.#opts.onReject(
-          `${a.hostname}:${a.port}`,
-          new Error("too many connections in handshake"),
-        );
-        continue;
-      }
       const c = new Connection(raw);
       this.#pending.add(c);
       acceptHandshake(c, this.#opts.secret, HANDSHAKE_TIMEOUT_MS, MAX_LINE_BYTES).then(
         (role) => {
-          this.#pending.delete(c);
+          this.#settled(c);
           this.#opts.onPeer(role, c);
         },
         (error: Error) => {
-          this.#pending.delete(c);
+          this.#settled(c);
           c.close();
           this.#opts.onReject(c.peer, error);
         },
       );
     }
+  }
+
+  #settled(c: Connection): void {
+    this.#pending.delete(c);
+    this.#slotFreed?.();
+    this.#slotFreed = undefined;
   }
 }

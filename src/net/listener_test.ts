@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { connectToDriver } from "./connect.ts";
 import { HandshakeError, newSecret } from "./connection.ts";
-import { Listener } from "./listener.ts";
+import { Listener, MAX_PENDING_HANDSHAKES } from "./listener.ts";
 
 const enc = new TextEncoder();
 
@@ -101,4 +101,30 @@ Deno.test("a silent half-open peer is dropped after the handshake deadline, not 
   while ((n = await c.read(buf)) !== null) got += n;
   assert.ok(got > 0);
   c.close();
+});
+
+Deno.test("more peers than MAX_PENDING_HANDSHAKES connecting at once all get in (a large allocation)", async () => {
+  const secret = newSecret();
+  const peers: Array<{ close(): void; done: Promise<void> }> = [];
+  const l = new Listener({
+    hostname: "127.0.0.1",
+    port: 0,
+    secret,
+    onPeer: (_role, conn) => peers.push(conn),
+    onReject: (peer, e) => assert.fail(`${peer} rejected: ${e.message}`),
+  });
+  const n = MAX_PENDING_HANDSHAKES * 3;
+  const clients = await Promise.all(
+    Array.from(
+      { length: n },
+      () => connectToDriver([`127.0.0.1:${l.addr.port}`], secret, "engine", 30_000),
+    ),
+  );
+  assert.equal(clients.length, n);
+  assert.equal(peers.length, n);
+  for (const c of [...clients, ...peers]) {
+    c.close();
+    await c.done;
+  }
+  await l.close();
 });

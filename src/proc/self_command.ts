@@ -1,8 +1,12 @@
 /**
  * The argv that re-invokes this program (for engines, contexts and task servers started as
- * separate processes): the compiled binary itself, or `deno run` on the repository's main.ts.
+ * separate processes): the compiled binary itself, an installed version's own launcher, or
+ * `deno run` on the checkout's main.ts. Every path is absolute, so the same argv works in an
+ * `sbatch` job, through `srun` and over `ssh` on a shared filesystem; and it names this very
+ * version, so engines that a run starts after an upgrade still run the version the run began with.
  * @module
  */
+import { runMode } from "./run_mode.ts";
 
 /**
  * main.ts and deno.json sit at the repository root, two levels above src/proc/. (Not
@@ -22,6 +26,8 @@ export const V8_FLAGS = "--max-semi-space-size=1";
 /** `[program, …, ...args]` that runs disbatch with `args`. */
 export function selfCommand(args: string[]): string[] {
   if (Deno.build.standalone) return [Deno.execPath(), ...args];
+  const mode = runMode();
+  if (mode.kind === "installed") return [mode.launcher, ...args];
   return [
     Deno.execPath(),
     "run",

@@ -55,6 +55,12 @@ const WS = "[ \\t\\n\\r\\f\\v]";
 const PERENGINE_RE = /^#DISBATCH PERENGINE (START|STOP) /i;
 const PREFIX_RE = /^#DISBATCH PREFIX /i;
 const SUFFIX_RE = /^#DISBATCH SUFFIX /i;
+/**
+ * `#DISBATCH PREFIX` without its trailing space (editors strip it): the original ignores it as
+ * unknown, keeping the old prefix; disbatch takes it as the reset it is meant to be, except
+ * with `--lenient-directives`.
+ */
+const BARE_AFFIX_RE = /^#DISBATCH (PREFIX|SUFFIX)$/i;
 const REPEAT_RE = new RegExp(
   `^#DISBATCH REPEAT${WS}+([0-9]+)(?:${WS}+start${WS}+([0-9]+))?` +
     `(?:${WS}+step${WS}+([0-9]+))?(?: (.+))?${WS}*$`,
@@ -159,6 +165,12 @@ export class TaskParser {
     }
     if (SUFFIX_RE.test(s)) {
       this.#suffix = this.#copy(text.subarray(17));
+      return [];
+    }
+    const bare = this.#lenient ? null : BARE_AFFIX_RE.exec(s);
+    if (bare) {
+      if (bare[1].toUpperCase() === "PREFIX") this.#prefix = EMPTY;
+      else this.#suffix = EMPTY;
       return [];
     }
     const to = TIMEOUT_RE.exec(s);

@@ -105,11 +105,27 @@ Deno.test("A2 (lenient): ids, line numbers, repeat indices and commands of the 1
 Deno.test("A2 (strict): the first bad directive is an error naming file and line", () => {
   assert.throws(() => parse(A2), (e: unknown) => {
     assert.ok(e instanceof TaskFileError);
-    assert.equal(e.message, "Tasks:12: malformed #DISBATCH PREFIX: #DISBATCH PREFIX");
+    assert.equal(e.message, "Tasks:15: unknown #DISBATCH directive: #DISBATCH barrier");
     assert.equal(e.file, "Tasks");
-    assert.equal(e.line, 12);
+    assert.equal(e.line, 15);
     return true;
   });
+});
+
+Deno.test("strict mode: a bare #DISBATCH PREFIX / SUFFIX (no trailing space) resets it", () => {
+  const lines = ["#DISBATCH PREFIX echo P ", "#DISBATCH SUFFIX  S", "a"];
+  const { rows } = parse([...lines, "#DISBATCH PREFIX", "b", "#DISBATCH suffix", "c"]);
+  assert.deepEqual(normals(rows), [
+    ["N", 0, 3, -1, "echo P a S"],
+    ["N", 1, 5, -1, "b S"],
+    ["N", 2, 7, -1, "c"],
+  ]);
+  // It changes the prefix only: the per-engine block stays open, as after any PREFIX.
+  const pe = parse(["#DISBATCH PREFIX", "#DISBATCH PERENGINE START s", "t"]).rows;
+  assert.deepEqual(pe.map((r) => r[0]), ["START", "PEND", "N"]);
+  // The original's reading with --lenient-directives: unknown, the prefix stays.
+  const lenient = parse([...lines, "#DISBATCH PREFIX", "b"], true);
+  assert.deepEqual(normals(lenient.rows).at(-1), ["N", 1, 5, -1, "echo P b S"]);
 });
 
 Deno.test("A3: per-engine commands get the prefix, separate ordinals and their own lines", () => {
@@ -348,8 +364,8 @@ Deno.test("non-UTF-8 bytes are preserved in commands, keys and REPEAT commands",
 
 Deno.test("strict mode: each malformed or unknown directive names file and line", () => {
   const cases: [string, string][] = [
-    ["#DISBATCH PREFIX", "malformed #DISBATCH PREFIX: #DISBATCH PREFIX"],
-    ["#DISBATCH suffix", "malformed #DISBATCH SUFFIX: #DISBATCH suffix"],
+    ["#DISBATCH PREFIX\t", "malformed #DISBATCH PREFIX: #DISBATCH PREFIX\t"],
+    ["#DISBATCH suffix\tx", "malformed #DISBATCH SUFFIX: #DISBATCH suffix\tx"],
     ["#DISBATCH barrier", "unknown #DISBATCH directive: #DISBATCH barrier"],
     ["#DISBATCH REPEAT 3echo", "malformed #DISBATCH REPEAT: #DISBATCH REPEAT 3echo"],
     ["#DISBATCH REPEAT -1 z", "malformed #DISBATCH REPEAT: #DISBATCH REPEAT -1 z"],

@@ -1,0 +1,237 @@
+/**
+ * Driver capacity: how many tasks per second one driver assigns, records and answers when no
+ * bash is in the way. Starts a real driver (`scripts/disbatch -S`, no context of its own) on a
+ * file of N tasks, then joins it as one context and E protocol-level engines over real TCP
+ * (docs/protocol.md), each with C cylinders, that answer every task at once with exit 0.
+ *
+ *   deno run -A scripts/driver_load.ts [--engines E] [--cylinders C] [--tasks N] [--json]
+ *
+ * Prints tasks/s (first assignment to the last result), the driver's CPU µs per task, its peak
+ * RSS, and the status file's line count (every task must be recorded once).
+ * @module
+ */
+import { connectToDriver, orderAddresses } from "../src/net/connect.ts";
+import type { Connection } from "../src/net/connection.ts";
+import { parseDbUtil } from "../src/protocol/db_util_script.ts";
+
+/** What one load run measured. */
+export interface LoadResult {
+  engines: number;
+  cylinders: number;
+  tasks: number;
+  seconds: number;
+  tasksPerSecond: number;
+  driverCpuUsPerTask: number;
+  driverPeakRssMb: number;
+  statusLines: number;
+  exitCode: number;
+}
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const CLK_TCK = 100;
+
+function flag(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+}
+
+/** utime + stime of a live process, in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+/** VmHWM of a live process, in MB. */
+function peakRssMb(pid: number): number {
+  const m = Deno.readTextFileSync(`/proc/${pid}/status`).match(/^VmHWM:\s+(\d+) kB$/m);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** One fake engine: registers, then answers every task at once. Resolves when it is told to end. */
+async function fakeEngine(
+  addrs: string[],
+  secret: string,
+  contextRank: number,
+  node: string,
+  cylinders: number,
+  onTask: () => void,
+): Promise<void> {
+  const conn: Connection = await connectToDriver(addrs, secret, "engine");
+  conn.send({
+    t: "eng_register",
+    contextRank,
+    node,
+    host: node,
+    pid: Deno.pid,
+    cylinders,
+    coresPerCylinder: 1,
+  });
+  const accept = await conn.next(30_000);
+  if (!accept || accept.t !== "eng_accept") throw new Error(`${node}: not accepted`);
+  let cyl = 0;
+  const ended = new Promise<void>((resolve) => {
+    conn.attach({
+      message: (m) => {
+        switch (m.t) {
+          case "pe_end":
+            conn.send({ t: "ready" });
+            return;
+          case "task": {
+            const now = Date.now() / 1000;
+            onTask();
+            conn.send({
+              t: "result",
+              kind: "N",
+              id: m.id,
+              cyl: cyl = (cyl + 1) % cylinders,
+              pid: 1,
+              rc: 0,
+              start: now,
+              finish: now,
+              outBytes: 0,
+              outSnippet: "",
+              errBytes: 0,
+              errSnippet: "",
+            });
+            return;
+          }
+          case "drain":
+            conn.send({ t: "stopped" });
+            return;
+          case "ping":
+            conn.send({ t: "pong" });
+            return;
+          case "run_done":
+          case "bye":
+            conn.close();
+            return;
+        }
+      },
+      closed: () => resolve(),
+    });
+  });
+  await ended;
+}
+
+/** Runs one load case in a temporary directory. */
+export async function driverLoad(
+  engines: number,
+  cylinders: number,
+  tasks: number,
+): Promise<LoadResult> {
+  const dir = await Deno.makeTempDir({ prefix: "disbatch-load-" });
+  try {
+    await Deno.writeTextFile(`${dir}/Tasks`, "true\n".repeat(tasks));
+    const driver = new Deno.Command(`${ROOT}/scripts/disbatch`, {
+      args: ["-S", "-p", `${dir}/run`, "Tasks"],
+      cwd: dir,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(driver.stderr).text();
+    const script = `${dir}/run_dbUtil.sh`;
+    for (let i = 0; !(await exists(script)); i++) {
+      if (i > 600) throw new Error("the driver wrote no helper script");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const creds = parseDbUtil(await Deno.readTextFile(script));
+    const addrs = orderAddresses(creds.addresses, creds.driverHost, Deno.hostname());
+    const ctx = await connectToDriver(addrs, creds.secret, "context");
+    const nodes = Array.from({ length: engines }, (_, i) => `load${i}`);
+    ctx.send({
+      t: "ctx_register",
+      label: "LOAD",
+      sysid: "SSH",
+      host: "load",
+      pid: Deno.pid,
+      nodes,
+    });
+    const accept = await ctx.next(30_000);
+    if (!accept || accept.t !== "ctx_accept") throw new Error("context not accepted");
+    ctx.attach({
+      message: (m) => (m.t === "bye" || m.t === "run_done") && ctx.close(),
+      closed: () => {},
+    });
+
+    let first = 0;
+    let answered = 0;
+    let peak = 0;
+    const cpu0 = cpuSeconds(driver.pid);
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, peakRssMb(driver.pid));
+      } catch { /* exited */ }
+    }, 100);
+    const onTask = () => {
+      if (answered++ === 0) first = performance.now();
+    };
+    let last = 0;
+    let cpu1 = cpu0;
+    await Promise.all(nodes.map(async (node) => {
+      await fakeEngine(addrs, creds.secret, Number(accept.rank), node, cylinders, () => {
+        onTask();
+        if (answered === tasks) {
+          last = performance.now();
+          try {
+            cpu1 = cpuSeconds(driver.pid);
+            peak = Math.max(peak, peakRssMb(driver.pid));
+          } catch { /* exited */ }
+        }
+      });
+      if (!ctx.isClosed) ctx.send({ t: "engine_exit", node, code: 0 });
+    }));
+    clearInterval(sampler);
+    if (!ctx.isClosed) await ctx.bye();
+    ctx.close();
+    await ctx.done;
+    const status = await driver.status;
+    const err = await stderr;
+    if (err.trim() !== "") console.error(err.trim());
+    const text = await Deno.readTextFile(`${dir}/run_status.txt`);
+    const seconds = (last - first) / 1000;
+    return {
+      engines,
+      cylinders,
+      tasks,
+      seconds,
+      tasksPerSecond: tasks / seconds,
+      driverCpuUsPerTask: (cpu1 - cpu0) * 1e6 / tasks,
+      driverPeakRssMb: peak,
+      statusLines: text.split("\n").length - 1,
+      exitCode: status.code,
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await Deno.stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (import.meta.main) {
+  const r = await driverLoad(
+    flag(Deno.args, "--engines", 16),
+    flag(Deno.args, "--cylinders", 8),
+    flag(Deno.args, "--tasks", 100_000),
+  );
+  if (Deno.args.includes("--json")) console.log(JSON.stringify(r));
+  else {
+    console.log(
+      `${r.engines} engines × ${r.cylinders} cylinders, ${r.tasks} tasks: ` +
+        `${Math.round(r.tasksPerSecond)} tasks/s, driver ${
+          r.driverCpuUsPerTask.toFixed(1)
+        } µs CPU/task, ` +
+        `peak RSS ${
+          r.driverPeakRssMb.toFixed(1)
+        } MB, ${r.statusLines} status lines, exit ${r.exitCode}`,
+    );
+  }
+}
