@@ -139,6 +139,40 @@ async function fill(path: string): Promise<void> {
 
 if (!CAN_MOUNT) console.log(`disk-full and read-only tests: ${MOUNT_NOTE}`);
 
+Deno.test({
+  name: "-p where the user may not write (EACCES): exit 4, one line naming the file",
+  // Root may write anywhere: the run is made as `nobody`.
+  ignore: Deno.uid() !== 0,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      await Deno.chmod(dir, 0o755);
+      await writeTasks(`${dir}/Tasks`, "touch ran\n");
+      await Deno.mkdir(`${dir}/out`, { mode: 0o555 });
+      await Deno.chmod(`${dir}/out`, 0o555);
+      const out = await new Deno.Command("su", {
+        args: [
+          "nobody",
+          "-s",
+          "/bin/bash",
+          "-c",
+          `cd '${dir}' && exec "$0" -s localhost:1 -p out/run Tasks`,
+          LAUNCHER,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 4, stderr);
+      const real = await Deno.realPath(dir);
+      assert.equal(
+        stderr,
+        `disbatch: cannot write ${real}/out/run_driver.log: Permission denied (os error 13)\n`,
+      );
+      assert.ok(!(await exists(`${dir}/ran`)));
+    });
+  },
+});
+
 Deno.test("a status file or helper script that cannot be created: exit 4, one line, nothing runs", async () => {
   for (const file of ["status.txt", "dbUtil.sh"]) {
     await withTempDir(async (dir) => {
