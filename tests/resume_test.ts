@@ -8,10 +8,16 @@ import {
   listDir,
   type RunResult,
   sortedProjection,
+  splitStatus,
+  STATUS_HEADER,
   statusLines,
   withTempDir,
   writeTasks,
 } from "./helpers.ts";
+
+function taskIdOf(line: string): number {
+  return Number(splitStatus(line)[1]);
+}
 
 const RUN1 = "touch a; echo a\nexit 2\ntouch c; echo c\n";
 
@@ -180,11 +186,16 @@ Deno.test("T36 an unreadable -r file: exit 2, one message, nothing created or ru
   });
 });
 
-Deno.test("resume ignores unparsable lines, keeps an unterminated last one; bad directive: exit 3", async () => {
+Deno.test("resume ignores unparsable lines and an unterminated last one (logged); bad directive: exit 3", async () => {
   await withRun1(async (dir) => {
-    const old = await Deno.readTextFile(`${dir}/run1_status.txt`);
-    // Unparsable lines are ignored; a last line without its newline still counts (B19).
-    await Deno.writeTextFile(`${dir}/mixed.txt`, "garbage\n\t\t\nx\ty\n" + old.trimEnd());
+    const old = (await statusLines(`${dir}/run1`)).sort((x, y) => taskIdOf(x) - taskIdOf(y));
+    // The last line lost its newline and the last byte of its command (a write cut short): it
+    // would parse as task 2 `touch c; echo ` and refuse the resume as a mismatch.
+    const torn = old[2].slice(0, -1);
+    await Deno.writeTextFile(
+      `${dir}/mixed.txt`,
+      `garbage\n\t\t\nx\ty\n${old[0]}\n${old[1]}\n${torn}`,
+    );
     const r = await disbatch(
       ["-s", "localhost:2", "-p", "run2", "-r", "mixed.txt", "Tasks"],
       { cwd: dir },
@@ -193,12 +204,48 @@ Deno.test("resume ignores unparsable lines, keeps an unterminated last one; bad 
     assert.deepEqual(sortedProjection(await statusLines(`${dir}/run2`)), [
       " O S|0|1|-1|0|2|'a\\n'|0|''|touch a; echo a",
       "R  S|1|2|-1|2|0|''|0|''|exit 2",
-      " O S|2|3|-1|0|2|'c\\n'|0|''|touch c; echo c",
+      " O  |2|3|-1|0|2|'c\\n'|0|''|touch c; echo c",
     ]);
+    const log = await Deno.readTextFile(`${dir}/run2_driver.log`);
+    assert.ok(
+      log.includes(
+        `WARNING driver: -r mixed.txt: ignored its last line, which has no newline (a write cut short): ${
+          JSON.stringify(torn)
+        }\n`,
+      ),
+      log,
+    );
     await writeTasks(`${dir}/Tasks2`, RUN1 + "#DISBATCH NOPE\n");
     const bad = await resume(dir, "run3", "Tasks2");
     assert.equal(bad.code, 3);
     assert.match(bad.stderr, /^disbatch: error: Tasks2:4: /);
     assert.ok(!(await listDir(dir)).some((n) => n.startsWith("run3")));
+  });
+});
+
+Deno.test("a Python disBatch status file cut in its last line: that task runs, the rest is skipped", async () => {
+  await withTempDir(async (dir) => {
+    await writeTasks(`${dir}/Tasks`, "echo hello\nexit 3\necho world\n");
+    // As disBatch 3 writes it with --status-header; the third line was cut inside its command.
+    const py = [
+      STATUS_HEADER,
+      " O  \t0\t1\t-1\tvm\t21277\t0\t0.005\t1700000000.123\t1700000000.128\t6\t'hello\\n'\t0\t''\techo hello",
+      "R   \t1\t2\t-1\tvm\t21278\t3\t0.004\t1700000000.124\t1700000000.128\t0\t''\t0\t''\texit 3",
+      " O  \t2\t3\t-1\tvm\t21279\t0\t0.006\t1700000000.125\t1700000000.131\t6\t'world\\n'\t0\t''\techo wor",
+    ].join("\n");
+    await Deno.writeTextFile(`${dir}/py_status.txt`, py);
+    const r = await disbatch(["-s", "localhost:2", "-p", "run", "-r", "py_status.txt", "Tasks"], {
+      cwd: dir,
+    });
+    assert.deepEqual(r, { code: 0, stdout: "", stderr: "" });
+    assert.deepEqual(sortedProjection(await statusLines(`${dir}/run`)), [
+      " O S|0|1|-1|0|6|'hello\\n'|0|''|echo hello",
+      "R  S|1|2|-1|3|0|''|0|''|exit 3",
+      " O  |2|3|-1|0|6|'world\\n'|0|''|echo world",
+    ]);
+    assert.match(
+      await Deno.readTextFile(`${dir}/run_driver.log`),
+      /WARNING driver: -r py_status\.txt: ignored its last line, which has no newline .*echo wor"\n/,
+    );
   });
 });

@@ -1,10 +1,12 @@
 /**
- * Signals and lost engines (spec §9.8, §9.11, §11; T52–T54): the driver's SIGTERM/SIGINT kill
- * every task process group and exit 143/130; an engine killed mid-task loses its tasks, which
- * are re-issued (or, with `--no-reissue`, recorded as rc −100), and the run never hangs.
+ * Signals and lost engines (spec §9.8, §9.11, §11; T52–T54): the driver's SIGTERM/SIGINT (and
+ * SIGHUP/SIGQUIT, a closed terminal) kill every task process group, record their lines and exit
+ * 128 + N; an engine killed mid-task loses its tasks, which are re-issued (or, with
+ * `--no-reissue`, recorded as rc −100), and the run never hangs.
  */
 import assert from "node:assert/strict";
 import {
+  LAUNCHER,
   livePids,
   sortedProjection,
   splitStatus,
@@ -12,6 +14,8 @@ import {
   withTempDir,
   writeTasks,
 } from "./helpers.ts";
+import { ignoreWithout, requireTools } from "./live_tools.ts";
+import { shellWord, TmuxSession } from "./tmux_session.ts";
 import {
   type BackgroundRun,
   killAll,
@@ -41,7 +45,23 @@ async function enginePid(dbUtil: string, node: string): Promise<number> {
   throw new Error(`no engine for ${node} among ${pids}`);
 }
 
-async function signalCase(sig: "SIGTERM" | "SIGINT", code: number): Promise<void> {
+/** Asserts the two `sleep d` tasks of `dir/run` were recorded as killed and are gone. */
+async function killedAndRecorded(dir: string, d: string): Promise<void> {
+  const lines = (await statusLines(`${dir}/run`)).map(splitStatus);
+  assert.deepEqual(lines.map((f) => f[1]).sort(), ["0", "1"], "both task lines, not t2");
+  for (const f of lines) {
+    assert.equal(f[0], "R   ");
+    assert.ok(Number(f[6]) < 0, `killed by a signal: rc ${f[6]}`);
+  }
+  await waitFor("task processes to go", async () => (await livePids(d)).length === 0, 3_000);
+  await waitFor(
+    "engine and context to go",
+    async () => (await livePids(`${dir}/run_dbUtil.sh`)).length === 0,
+    3_000,
+  );
+}
+
+async function signalCase(sig: Deno.Signal, code: number): Promise<void> {
   await withTempDir(async (dir) => {
     const d = `100.${uniqueMarker()}`;
     await writeTasks(`${dir}/Tasks`, `sleep ${d}; true\nsleep ${d}; true\necho t2\n`);
@@ -51,18 +71,8 @@ async function signalCase(sig: "SIGTERM" | "SIGINT", code: number): Promise<void
       run.kill(sig);
       const r = await resultWithin(run, 10_000);
       assert.equal(r.code, code, r.stderr);
-      const lines = (await statusLines(`${dir}/run`)).map(splitStatus);
-      assert.deepEqual(lines.map((f) => f[1]).sort(), ["0", "1"], "both task lines, not t2");
-      for (const f of lines) {
-        assert.equal(f[0], "R   ");
-        assert.ok(Number(f[6]) < 0, `killed by a signal: rc ${f[6]}`);
-      }
-      await waitFor("task processes to go", async () => (await livePids(d)).length === 0, 3_000);
-      await waitFor(
-        "engine and context to go",
-        async () => (await livePids(`${dir}/run_dbUtil.sh`)).length === 0,
-        3_000,
-      );
+      assert.equal(r.stderr, "");
+      await killedAndRecorded(dir, d);
     } finally {
       await resultWithin(run, 5_000).catch(() => {});
       killAll(await livePids(d));
@@ -76,6 +86,51 @@ Deno.test("T52 SIGTERM to the driver: exit 143, tasks recorded, no task process 
 
 Deno.test("T53 SIGINT to the driver: exit 130, tasks recorded, no task process survives", async () => {
   await signalCase("SIGINT", 130);
+});
+
+Deno.test("SIGHUP to the driver: exit 129, tasks recorded, no task process survives", async () => {
+  await signalCase("SIGHUP", 129);
+});
+
+Deno.test("SIGQUIT to the driver: exit 131, tasks recorded, no task process survives", async () => {
+  await signalCase("SIGQUIT", 131);
+});
+
+Deno.test({
+  name: "the driver's terminal closes: tasks recorded, exit 129, nothing left running",
+  ignore: ignoreWithout("tmux"),
+  fn: async () => {
+    requireTools("tmux");
+    await withTempDir(async (dir) => {
+      const d = `100.${uniqueMarker()}`;
+      await writeTasks(`${dir}/Tasks`, `sleep ${d}; true\nsleep ${d}; true\necho t2\n`);
+      // The driver leads the terminal's session: the hangup is its SIGHUP, and its progress
+      // line on that terminal fails with EIO from then on.
+      const tmux = await TmuxSession.start(
+        `cd ${shellWord(dir)} && exec ${LAUNCHER} -s localhost:2 -p run Tasks`,
+      );
+      try {
+        await sleepsRunning(d, 2);
+        await tmux.waitFor(/^disbatch: 0%, 0 done, 2 running/m);
+      } finally {
+        await tmux.kill();
+      }
+      try {
+        // The exit code the driver tells `--wait` is its last act.
+        await waitFor(
+          "the driver to end",
+          async () => (await Deno.readTextFile(`${dir}/run_dbUtil.sh`)).includes("exit-code"),
+        );
+        assert.match(
+          await Deno.readTextFile(`${dir}/run_dbUtil.sh`),
+          /# disbatch-exit-code: 129\n$/,
+        );
+        await killedAndRecorded(dir, d);
+      } finally {
+        killAll(await livePids(d));
+      }
+    });
+  },
 });
 
 /** A run fed by a pipe whose writer stays silent after `input`, so a read of stdin is pending. */

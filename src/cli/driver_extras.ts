@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from "../log/logger.ts";
-import { writeAllSync } from "../log/write_all_sync.ts";
+import { writeStd } from "../log/write_std.ts";
 import type { DriverOptions } from "./parse_args.ts";
 import { CompletionMailer } from "../mail/completion_mailer.ts";
 import { type MailTransport, parseMailVia, sendMail } from "../mail/mail_transport.ts";
@@ -40,6 +40,15 @@ export interface RunPlace {
 /** A setting of the extras is unusable. */
 export class ExtrasConfigError extends Error {
   override name = "ExtrasConfigError";
+}
+
+/** Width of the terminal on stderr; 80 once it is gone (hung up). */
+function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80;
+  }
 }
 
 /** How long closing waits for the watcher to hear of the run's end (it is sent already). */
@@ -82,10 +91,7 @@ export class DriverExtras {
       }
     }
     this.#progress = o.progress
-      ? new ProgressLine(
-        (text) => writeAllSync(Deno.stderr, text),
-        () => Deno.consoleSize().columns,
-      )
+      ? new ProgressLine((text) => writeStd(Deno.stderr, text), terminalColumns)
       : null;
   }
 

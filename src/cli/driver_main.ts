@@ -16,10 +16,10 @@ import { SubmissionSource } from "../driver/submission_source.ts";
 import { exitCodeFor } from "./exit_code_for.ts";
 import { heartbeatSettings } from "../protocol/heartbeat.ts";
 import { ResumeIndex } from "../status/resume_index.ts";
-import { parseStatusLine } from "../status/status_line.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
 import { checkTaskFile, TaskSource } from "../taskfile/task_source.ts";
-import { EXIT_FAILED, EXIT_OK, EXIT_TASKFILE, EXIT_USAGE } from "./exit_codes.ts";
+import { EXIT_FAILED, EXIT_OK, EXIT_RUN_FILE, EXIT_TASKFILE, EXIT_USAGE } from "./exit_codes.ts";
+import { RunFileError } from "../log/run_file_error.ts";
 import { versionText } from "./version.ts";
 import { runMode } from "../proc/run_mode.ts";
 import {
@@ -58,8 +58,11 @@ export function contextArgs(o: DriverOptions): string[] {
   return a;
 }
 
-/** Reads `-r` files; throws with a one-line reason. */
-async function readResume(paths: string[]): Promise<ResumeIndex> {
+/**
+ * Reads `-r` files; throws with a one-line reason. `notes` gets what the driver log should say
+ * (it does not exist yet): the unterminated last lines that were ignored.
+ */
+async function readResume(paths: string[], notes: string[]): Promise<ResumeIndex> {
   const index = new ResumeIndex();
   for (const p of paths) {
     let text: string;
@@ -68,10 +71,12 @@ async function readResume(paths: string[]): Promise<ResumeIndex> {
     } catch (e) {
       throw new Error(`Cannot read status file ${p}: ${(e as Error).message}`, { cause: e });
     }
-    for (const line of text.split("\n")) {
-      if (line === "") continue;
-      const r = parseStatusLine(line);
-      if (r) index.add(r);
+    const torn = index.addText(text);
+    if (torn !== null) {
+      notes.push(
+        `-r ${p}: ignored its last line, which has no newline (a write cut short): ` +
+          JSON.stringify(torn.length > 200 ? torn.slice(0, 200) + "…" : torn),
+      );
     }
   }
   return index;
@@ -153,8 +158,9 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
 
   // Everything that can be wrong with the input is found before anything is created or run.
   let resume: ResumeIndex | null = null;
+  const resumeNotes: string[] = [];
   try {
-    if (o.resumeFrom.length > 0) resume = await readResume(o.resumeFrom);
+    if (o.resumeFrom.length > 0) resume = await readResume(o.resumeFrom, resumeNotes);
   } catch (e) {
     err(`disbatch: error: ${(e as Error).message}`);
     return EXIT_USAGE;
@@ -229,12 +235,26 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   try {
     log = new Logger(o.logfile ?? `${prefix}_driver.log`, "driver", o.loglevel);
   } catch (e) {
-    // argparse opens --logfile for writing: a failure is a usage error, as in the original.
     await stream?.cancel();
-    if (o.logfile === null) throw e;
-    return printUsageError(cannotOpenMessage(o.logfile, e, "--logfile"));
+    if (!(e instanceof RunFileError)) throw e;
+    // argparse opens --logfile for writing: a failure is a usage error, as in the original.
+    if (o.logfile !== null) {
+      return printUsageError(cannotOpenMessage(o.logfile, e.cause, "--logfile"));
+    }
+    err(`disbatch: ${e.message}`);
+    return EXIT_RUN_FILE;
   }
-  const status = new StatusFile(`${prefix}_status.txt`, o.statusHeader);
+  for (const note of resumeNotes) log.warn(note);
+  let status: StatusFile;
+  try {
+    status = new StatusFile(`${prefix}_status.txt`, o.statusHeader);
+  } catch (e) {
+    await stream?.cancel();
+    log.close();
+    if (!(e instanceof RunFileError)) throw e;
+    err(`disbatch: ${e.message}`);
+    return EXIT_RUN_FILE;
+  }
   const ctxArgs = contextArgs(o);
   /** The auto-launched context printed a failure line (its other lines are warnings). */
   let contextExplained = false;
@@ -292,6 +312,15 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     const statusPath = `${prefix}_status.txt`;
     await extras.start({ prefix, scriptPath: driver.scriptPath, statusPath, log }, err);
     outcome = await running;
+  } catch (e) {
+    // P_dbUtil.sh could not be written: nothing has run yet.
+    if (!(e instanceof RunFileError)) throw e;
+    log.error(e.message);
+    log.close();
+    await stream?.cancel().catch(() => {});
+    await command?.terminate(0);
+    err(`disbatch: ${e.message}`);
+    return EXIT_RUN_FILE;
   } finally {
     await extras.close();
     status.close();
@@ -304,6 +333,10 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   const unrun = `${isRegular ? "" : "at least "}${outcome.unrun + unread} task(s) did not run`;
   log.info(`run ended: ${JSON.stringify({ ...outcome, error: outcome.error?.message })}`);
   log.close();
+  // Lost log lines are worth one line, unless the run reports its lost status line already.
+  if (log.writeFailed && outcome.stoppedBy !== "status_write") {
+    err(`disbatch: warning: ${log.writeFailed.message}; some of its lines are missing`);
+  }
   await stream?.cancel().catch(() => {});
   if (command) {
     // A command that closed its output gets a moment to exit on its own before it is stopped.
@@ -318,6 +351,9 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
 
   switch (outcome.stoppedBy) {
     case "signal":
+      break;
+    case "status_write":
+      err(`disbatch: ${outcome.error!.message}; run stopped, resume with -r ${prefix}_status.txt`);
       break;
     case "source_error":
     case "mismatch":

@@ -4,13 +4,31 @@
  */
 import type { RunOutcome } from "../driver/driver.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
-import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_TASKFILE } from "./exit_codes.ts";
+import {
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_RUN_FILE,
+  EXIT_SIGHUP,
+  EXIT_SIGINT,
+  EXIT_SIGQUIT,
+  EXIT_SIGTERM,
+  EXIT_TASKFILE,
+} from "./exit_codes.ts";
+
+const SIGNAL_EXIT = {
+  SIGINT: EXIT_SIGINT,
+  SIGTERM: EXIT_SIGTERM,
+  SIGHUP: EXIT_SIGHUP,
+  SIGQUIT: EXIT_SIGQUIT,
+} as const;
 
 /** Maps an outcome to its exit code; `exitOnFailure` is `-e`. */
 export function exitCodeFor(outcome: RunOutcome, exitOnFailure: boolean): number {
   switch (outcome.stoppedBy) {
     case "signal":
-      return outcome.signal === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM;
+      return SIGNAL_EXIT[outcome.signal ?? "SIGTERM"];
+    case "status_write":
+      return EXIT_RUN_FILE;
     case "source_error":
     case "mismatch":
       // Task sources report an over-long line as a TaskFileError too.

@@ -34,6 +34,8 @@ import { basename } from "./posix_path.ts";
 import { type Accepted, SubmissionSource } from "./submission_source.ts";
 import { elapsedOf, flagsOf } from "../status/status_line.ts";
 import { failFastMessage } from "./fail_fast_message.ts";
+import { RunFileError, writingRunFile } from "../log/run_file_error.ts";
+import { STOP_SIGNALS, type StopSignal } from "./stop_signals.ts";
 
 /** What fail-fast and BARRIER CHECK need of a failed record. */
 type FailedRecord = Pick<TaskRecord, "taskId" | "line" | "rc" | "command">;
@@ -90,11 +92,12 @@ export interface RunOutcome {
     | "source_error"
     | "mismatch"
     | "starved"
-    | "context_failed";
-  signal?: "SIGINT" | "SIGTERM";
+    | "context_failed"
+    | "status_write";
+  signal?: StopSignal;
   /** Exit code of the auto-launched context when it failed. */
   contextCode?: number;
-  /** The source's error (task-file syntax, resume mismatch). */
+  /** The source's error (task-file syntax, resume mismatch), or the status file's write error. */
   error?: Error;
   /** Tasks that were never run because the run stopped early. */
   unrun: number;
@@ -259,7 +262,7 @@ export class Driver {
       defaults: this.#cfg.defaults,
       heartbeat: this.#cfg.heartbeat,
     };
-    this.#scriptPath = `${this.#cfg.prefix}_dbUtil.sh`;
+    const scriptPath = `${this.#cfg.prefix}_dbUtil.sh`;
     const script = renderDbUtil(
       {
         addresses,
@@ -269,20 +272,26 @@ export class Driver {
         prefix: this.#cfg.prefix,
       },
       selfCommand([]),
-      this.#scriptPath,
+      scriptPath,
     );
-    Deno.writeTextFileSync(this.#scriptPath, script, { mode: 0o700 });
-    Deno.chmodSync(this.#scriptPath, 0o700);
+    try {
+      writingRunFile(scriptPath, () => {
+        Deno.writeTextFileSync(scriptPath, script, { mode: 0o700 });
+        Deno.chmodSync(scriptPath, 0o700);
+      });
+    } catch (e) {
+      await this.#listener.close();
+      throw e;
+    }
+    this.#scriptPath = scriptPath;
     this.#log.info(`listening on ${addresses.join(" ")}; helper ${this.#scriptPath}`);
     if (this.#source instanceof SubmissionSource) {
       this.#report.say("Task server ready; submit tasks with this run's helper script:");
       this.#report.say(`   ${this.#scriptPath}`);
     }
 
-    const onInt = () => this.#onSignal("SIGINT");
-    const onTerm = () => this.#onSignal("SIGTERM");
-    Deno.addSignalListener("SIGINT", onInt);
-    Deno.addSignalListener("SIGTERM", onTerm);
+    const onSignal = STOP_SIGNALS.map((sig) => [sig, () => this.#onSignal(sig)] as const);
+    for (const [sig, f] of onSignal) Deno.addSignalListener(sig, f);
     // Cheap timers (src/time/timer.ts) throughout: the listener keeps the process alive.
     const hb = every(this.#cfg.heartbeat.intervalMs, () => this.#heartbeat());
     const tick = every(500, () => this.#tick());
@@ -291,14 +300,19 @@ export class Driver {
       await this.#done;
       await this.#shutdown();
       // Tells `disbatch --wait` / `--state` how the run ended once the driver is gone.
-      Deno.writeTextFileSync(
-        this.#scriptPath,
-        renderRunEnd(this.#cfg.exitCodeOf(this.#outcome), this.snapshot()),
-        { append: true },
-      );
+      try {
+        Deno.writeTextFileSync(
+          this.#scriptPath,
+          renderRunEnd(this.#cfg.exitCodeOf(this.#outcome), this.snapshot()),
+          { append: true },
+        );
+      } catch (e) {
+        this.#log.warn(
+          `${new RunFileError(this.#scriptPath, e).message}; --wait cannot tell the exit code`,
+        );
+      }
     } finally {
-      Deno.removeSignalListener("SIGINT", onInt);
-      Deno.removeSignalListener("SIGTERM", onTerm);
+      for (const [sig, f] of onSignal) Deno.removeSignalListener(sig, f);
       hb.cancel();
       tick.cancel();
       this.#killTimer?.cancel();
@@ -462,7 +476,7 @@ export class Driver {
       errSnippet: "",
       command: b.text,
     };
-    this.#status.record(rec);
+    this.#writeStatus(rec);
     // A client that submitted the barrier learns it was passed (its id must not wait forever).
     this.#route(rec);
     const f = this.#failSinceBarrier;
@@ -493,7 +507,7 @@ export class Driver {
     this.#outcome.stoppedBy = reason;
     if (error) this.#outcome.error = error;
     this.#log.info(`stopping: ${reason}${error ? `: ${error.message}` : ""}`);
-    const kill = reason === "fail_fast" || reason === "signal";
+    const kill = reason === "fail_fast" || reason === "signal" || reason === "status_write";
     for (const p of this.#engines.values()) {
       if (kill) {
         p.killed = true;
@@ -734,9 +748,29 @@ export class Driver {
     return false;
   }
 
+  /**
+   * Appends a status line. One that cannot be written ends the run like a fatal error: running
+   * tasks are killed and nothing more is recorded, so a resume runs whatever has no line.
+   */
+  #writeStatus(r: TaskRecord): void {
+    try {
+      this.#status.record(r);
+    } catch (e) {
+      if (!(e instanceof RunFileError)) throw e;
+      this.#log.error(e.message);
+      if (this.#outcome.stoppedBy === null) this.#stop("status_write", e);
+      else {
+        // Already stopping (e.g. a signal): the lost record is what the run must report.
+        for (const p of this.#engines.values()) p.conn.send({ t: "kill" });
+        this.#outcome.stoppedBy = "status_write";
+        this.#outcome.error = e;
+      }
+    }
+  }
+
   /** Writes a task's final record, counts it for monitors and routes it to its submitter. */
   #recordFinal(r: TaskRecord): void {
-    this.#status.record(r);
+    this.#writeStatus(r);
     this.#doneCount++;
     this.#route(r);
     this.#stateDirty = true;
@@ -954,7 +988,7 @@ export class Driver {
         ...base,
         command: item.command,
       };
-      this.#status.record(rec);
+      this.#writeStatus(rec);
       if (m.rc !== 0) this.#failed(rec, `PERENGINE ${kind} ${id}`);
       return;
     }
@@ -976,7 +1010,7 @@ export class Driver {
     if (m.rc !== 0 && this.#outcome.stoppedBy === null && used < this.#cfg.retries) {
       // A superseded attempt is a Z line (every resume ignores those); the task runs again next.
       this.#retriesUsed.set(id, used + 1);
-      this.#status.record({ ...rec, kind: "Z" });
+      this.#writeStatus({ ...rec, kind: "Z" });
       this.#sched.enqueue(a.item, a.attempt + 1, true);
       this.#log.info(`task ${id} exited with ${m.rc}; retry ${used + 1} of ${this.#cfg.retries}`);
       return;
@@ -1035,7 +1069,7 @@ export class Driver {
       if (!this.#cfg.noReissue && this.#outcome.stoppedBy === null) {
         // The lost attempt is recorded as a zombie line (ignored by every resume), the task
         // runs again ahead of everything else.
-        this.#status.record({ ...rec, kind: "Z" });
+        this.#writeStatus({ ...rec, kind: "Z" });
         this.#sched.enqueue(a.item, a.attempt + 1, true);
         this.#log.info(`task ${a.item.taskId} reissued (attempt ${a.attempt + 1})`);
       } else {
@@ -1078,17 +1112,17 @@ export class Driver {
 
   // ---------------------------------------------------------------- shutdown
 
-  #onSignal(sig: "SIGINT" | "SIGTERM"): void {
+  #onSignal(sig: StopSignal): void {
     this.#log.warn(`received ${sig}`);
-    if (this.#outcome.stoppedBy === "signal") {
+    if (this.#outcome.signal !== undefined) {
       this.#end();
       return;
     }
     this.#outcome.signal = sig;
     if (this.#outcome.stoppedBy !== null) {
-      // Already stopping for another reason: make it a kill.
+      // Already stopping for another reason: make it a kill (a lost status line stays the news).
       for (const p of this.#engines.values()) p.conn.send({ t: "kill" });
-      this.#outcome.stoppedBy = "signal";
+      if (this.#outcome.stoppedBy !== "status_write") this.#outcome.stoppedBy = "signal";
       return;
     }
     this.#stop("signal");

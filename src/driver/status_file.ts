@@ -1,25 +1,44 @@
 /**
- * The status file writer: each record becomes one complete line, written with a single
- * `write` so a crash leaves lines whole or absent.
+ * The status file writer: each record becomes one complete line, written whole or not at all
+ * (a crash or a full disk leaves lines whole or absent).
  * @module
  */
 import { formatStatusLine, STATUS_HEADER } from "../status/status_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
-import { writeAllSync } from "../log/write_all_sync.ts";
+import { LineAppender } from "../log/line_appender.ts";
 
 /** `P_status.txt`, opened (truncated) at start. */
 export class StatusFile {
-  readonly #file: Deno.FsFile;
+  readonly #file: LineAppender;
+  #failed = false;
   #records = 0;
 
+  /** Throws RunFileError when the file cannot be created or its header written. */
   constructor(path: string, header: boolean) {
-    this.#file = Deno.openSync(path, { write: true, create: true, truncate: true });
-    if (header) writeAllSync(this.#file, STATUS_HEADER + "\n");
+    this.#file = new LineAppender(path);
+    if (header) {
+      try {
+        this.#file.append(STATUS_HEADER + "\n");
+      } catch (e) {
+        this.#file.close();
+        throw e;
+      }
+    }
   }
 
-  /** Appends one record. */
+  /**
+   * Appends one record. The first line that cannot be written throws RunFileError; the file
+   * then takes no more lines (a later line after a lost one would make the record misleading:
+   * the tasks killed because of the failure must run again on resume, not count as failed).
+   */
   record(r: TaskRecord): void {
-    writeAllSync(this.#file, formatStatusLine(r) + "\n");
+    if (this.#failed) return;
+    try {
+      this.#file.append(formatStatusLine(r) + "\n");
+    } catch (e) {
+      this.#failed = true;
+      throw e;
+    }
     this.#records++;
   }
 
@@ -30,10 +49,6 @@ export class StatusFile {
 
   /** Closes the file. */
   close(): void {
-    try {
-      this.#file.close();
-    } catch {
-      // already closed
-    }
+    this.#file.close();
   }
 }

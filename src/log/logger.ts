@@ -1,9 +1,11 @@
 /**
  * Minimal append-only log file in the original's `time LEVEL name: message` layout. Logs are
- * for people; nothing parses them.
+ * for people; nothing parses them, and a log that cannot be written (disk full) never stops
+ * what is being logged.
  * @module
  */
-import { writeAllSync } from "./write_all_sync.ts";
+import { LineAppender } from "./line_appender.ts";
+import type { RunFileError } from "./run_file_error.ts";
 
 /** Log levels, most severe first (the original's `--loglevel` choices). */
 export const LOG_LEVELS = ["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] as const;
@@ -12,20 +14,25 @@ export type LogLevel = typeof LOG_LEVELS[number];
 
 /** Writes log lines synchronously (a crash must not lose the line that explains it). */
 export class Logger {
-  readonly #file: Deno.FsFile | null;
+  readonly #file: LineAppender | null;
   readonly #name: string;
   readonly #max: number;
+  #writeFailed: RunFileError | null = null;
 
-  /** `path` null: a logger that drops everything. */
+  /**
+   * `path` null: a logger that drops everything. Throws RunFileError when the file cannot be
+   * opened for writing. A line that cannot be written later is dropped, and the first such
+   * failure kept in {@link writeFailed} (later lines are still tried: space may come back).
+   */
   constructor(path: string | null, name: string, level: LogLevel = "INFO", truncate = true) {
-    this.#file = path === null ? null : Deno.openSync(path, {
-      write: true,
-      create: true,
-      truncate,
-      append: !truncate,
-    });
+    this.#file = path === null ? null : new LineAppender(path, truncate);
     this.#name = name;
     this.#max = LOG_LEVELS.indexOf(level);
+  }
+
+  /** The first write failure, if any line was lost. */
+  get writeFailed(): RunFileError | null {
+    return this.#writeFailed;
   }
 
   /** Logs at `level` when enabled. */
@@ -36,7 +43,11 @@ export class Logger {
     const stamp = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${
       p(d.getMinutes())
     }:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
-    writeAllSync(this.#file, `${stamp} ${level} ${this.#name}: ${message}\n`);
+    try {
+      this.#file.append(`${stamp} ${level} ${this.#name}: ${message}\n`);
+    } catch (e) {
+      this.#writeFailed ??= e as RunFileError;
+    }
   }
 
   /** Shorthand for INFO. */
@@ -58,10 +69,6 @@ export class Logger {
 
   /** Closes the file. */
   close(): void {
-    try {
-      this.#file?.close();
-    } catch {
-      // already closed
-    }
+    this.#file?.close();
   }
 }

@@ -3,6 +3,7 @@
  * @module
  */
 
+import { parseStatusLine } from "./status_line.ts";
 import type { TaskRecord } from "./task_record.ts";
 
 /** The normal-task records of earlier status files, one per task id. */
@@ -18,6 +19,22 @@ export class ResumeIndex {
     if (r.kind !== "N") return;
     const kept = this.#byId.get(r.taskId);
     if (kept === undefined || (kept.rc !== 0 && r.rc === 0)) this.#byId.set(r.taskId, r);
+  }
+
+  /**
+   * Adds the records of a status file's text (ours or Python disBatch's); lines that are not
+   * records are ignored. A last line without its newline is ignored too, and returned: it is
+   * a write that was cut short (a crash, a full disk), and its command may be cut, so it must
+   * never match or skip a task.
+   */
+  addText(text: string): string | null {
+    const end = text.lastIndexOf("\n") + 1;
+    for (const line of text.slice(0, end).split("\n")) {
+      if (line === "") continue;
+      const r = parseStatusLine(line);
+      if (r) this.add(r);
+    }
+    return end < text.length ? text.slice(end) : null;
   }
 
   /** The record kept for a task id. */
