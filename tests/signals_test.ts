@@ -123,7 +123,7 @@ Deno.test({
         );
         assert.match(
           await Deno.readTextFile(`${dir}/run_dbUtil.sh`),
-          /# disbatch-exit-code: 129\n$/,
+          /^# disbatch-exit-code: 129$/m,
         );
         await killedAndRecorded(dir, d);
       } finally {
