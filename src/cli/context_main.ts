@@ -15,6 +15,7 @@ import { writeAllSync } from "../log/write_all_sync.ts";
 import { parseContextArgs, UsageError } from "./parse_args.ts";
 import { printUsageError } from "./print_usage_error.ts";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
+import { runFiles } from "../protocol/run_files.ts";
 
 /** Entry of the context role. */
 export async function contextMain(argv: string[]): Promise<number> {
@@ -52,10 +53,10 @@ export async function runAutoContext(
   loglevel: LogLevel,
   warn: (line: string) => void,
 ): Promise<number> {
-  const dbUtil = `${prefix}_dbUtil.sh`;
+  const dbUtil = runFiles.dbUtil(prefix);
   let o;
   try {
-    for (const f of [`${prefix}_context_wrap.out`, `${prefix}_${Deno.pid}_context_launch.log`]) {
+    for (const f of [runFiles.contextWrap(prefix), runFiles.contextLaunch(prefix, Deno.pid)]) {
       await Deno.writeFile(f, new Uint8Array(), { append: true });
     }
     o = parseContextArgs(["--context", dbUtil, ...args]);

@@ -16,6 +16,7 @@ import { RunWatcher } from "../monitor/run_watcher.ts";
 import { splitHostPort } from "../net/connect.ts";
 import { Dashboard } from "../web/dashboard_server.ts";
 import { exitedWithin } from "../time/exited_within.ts";
+import { runFiles } from "../protocol/run_files.ts";
 
 /** What was asked for; checked when constructed (before the run starts). */
 export interface ExtrasOptions {
@@ -166,7 +167,7 @@ export class DriverExtras {
       return;
     }
     const url = this.#dashboard.url;
-    this.#urlFile = `${run.prefix}_url`;
+    this.#urlFile = runFiles.url(run.prefix);
     try {
       Deno.writeTextFileSync(this.#urlFile, url + "\n", { mode: 0o600 });
       Deno.chmodSync(this.#urlFile, 0o600);

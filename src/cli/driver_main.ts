@@ -34,6 +34,7 @@ import { DriverExtras, ExtrasConfigError } from "./driver_extras.ts";
 import { hostSource, NoEnvironmentError } from "../context/host_source.ts";
 import { NodeListError } from "../context/node_slots.ts";
 import { endOfRunAdvice } from "./end_of_run_advice.ts";
+import { runFiles } from "../protocol/run_files.ts";
 
 function err(line: string): void {
   console.error(line);
@@ -233,7 +234,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
 
   let log: Logger;
   try {
-    log = new Logger(o.logfile ?? `${prefix}_driver.log`, "driver", o.loglevel);
+    log = new Logger(o.logfile ?? runFiles.driverLog(prefix), "driver", o.loglevel);
   } catch (e) {
     await stream?.cancel();
     if (!(e instanceof RunFileError)) throw e;
@@ -247,7 +248,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   for (const note of resumeNotes) log.warn(note);
   let status: StatusFile;
   try {
-    status = new StatusFile(`${prefix}_status.txt`, o.statusHeader);
+    status = new StatusFile(runFiles.status(prefix), o.statusHeader);
   } catch (e) {
     await stream?.cancel();
     log.close();
@@ -293,7 +294,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   // --taskcommand: the command can find the run through DISBATCH_DBUTIL (e.g. to submit more).
   const command = o.taskcommand === null
     ? null
-    : commandOutput(o.taskcommand, { DISBATCH_DBUTIL: `${prefix}_dbUtil.sh` });
+    : commandOutput(o.taskcommand, { DISBATCH_DBUTIL: runFiles.dbUtil(prefix) });
   if (command) stream = command.stream;
   const source = o.taskserver
     ? new SubmissionSource(o.lenientDirectives, (m) => log.warn(m))
@@ -309,7 +310,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   try {
     const running = driver.run();
     running.catch(() => {}); // awaited below; it must not count as unhandled meanwhile
-    const statusPath = `${prefix}_status.txt`;
+    const statusPath = runFiles.status(prefix);
     await extras.start({ prefix, scriptPath: driver.scriptPath, statusPath, log }, err);
     outcome = await running;
   } catch (e) {
@@ -353,7 +354,11 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     case "signal":
       break;
     case "status_write":
-      err(`disbatch: ${outcome.error!.message}; run stopped, resume with -r ${prefix}_status.txt`);
+      err(
+        `disbatch: ${outcome.error!.message}; run stopped, resume with -r ${
+          runFiles.status(prefix)
+        }`,
+      );
       break;
     case "source_error":
     case "mismatch":
@@ -367,7 +372,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
           unrun: outcome.unrun + unread,
           unrunText: unrun,
           statusRecords: status.records,
-          statusPath: `${prefix}_status.txt`,
+          statusPath: runFiles.status(prefix),
           scriptPath: driver.scriptPath,
           contextExplained,
         })

@@ -15,6 +15,7 @@ import {
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
 import { printUsageError } from "./print_usage_error.ts";
 import { UsageError } from "./usage_error.ts";
+import { runFiles } from "../protocol/run_files.ts";
 
 /** The recorded final state of a finished run, or what its status file tells. */
 async function endState(run: RunHandle, exitCode: number) {
@@ -22,7 +23,7 @@ async function endState(run: RunHandle, exitCode: number) {
   const prefix = run.creds.prefix;
   let text = "";
   try {
-    text = await Deno.readTextFile(`${prefix}_status.txt`);
+    text = await Deno.readTextFile(runFiles.status(prefix));
   } catch {
     // no status file: nothing ran
   }

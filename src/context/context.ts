@@ -22,6 +22,7 @@ import { type RetireBatch, retireEnv, RetireThrottle } from "./retire_throttle.t
 import { readSlurmAllocation, type SlurmAllocation } from "./slurm_allocation.ts";
 import { slurmSlots } from "./slurm_slots.ts";
 import { srunEnvironment } from "./srun_env.ts";
+import { runFiles } from "../protocol/run_files.ts";
 
 /** The context could not start (no environment, bad node list, no viable engine). */
 export class ContextError extends Error {
@@ -139,7 +140,7 @@ export async function runContext(cfg: ContextConfig, report: ContextReporter): P
     report.warn(`Failed to change working directory to "${run.cwd}".`);
   }
   const label = cfg.label || slurmLabel || `SSH${rank}`;
-  const log = new Logger(`${run.prefix}_${label}.context.log`, `context ${label}`, cfg.loglevel);
+  const log = new Logger(runFiles.contextLog(run.prefix, label), `context ${label}`, cfg.loglevel);
   try {
     let plan: Plan;
     try {
@@ -354,7 +355,7 @@ async function runEngine(
     tag,
     ...p.envResource.flatMap((v) => ["--env-resource", v]),
   ];
-  const wrap = `${p.run.prefix}_${p.label}_${n.node}_engine_wrap.log`;
+  const wrap = runFiles.engineWrap(p.run.prefix, p.label, n.node);
   let offset = 0;
   try {
     offset = Deno.statSync(wrap).size;

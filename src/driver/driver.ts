@@ -36,6 +36,7 @@ import { elapsedOf, flagsOf } from "../status/status_line.ts";
 import { failFastMessage } from "./fail_fast_message.ts";
 import { RunFileError, writingRunFile } from "../log/run_file_error.ts";
 import { STOP_SIGNALS, type StopSignal } from "./stop_signals.ts";
+import { runFiles } from "../protocol/run_files.ts";
 
 /** What fail-fast and BARRIER CHECK need of a failed record. */
 type FailedRecord = Pick<TaskRecord, "taskId" | "line" | "rc" | "command">;
@@ -262,7 +263,7 @@ export class Driver {
       defaults: this.#cfg.defaults,
       heartbeat: this.#cfg.heartbeat,
     };
-    const scriptPath = `${this.#cfg.prefix}_dbUtil.sh`;
+    const scriptPath = runFiles.dbUtil(this.#cfg.prefix);
     const script = renderDbUtil(
       {
         addresses,

@@ -14,6 +14,7 @@ import { type RunningTask, startTask, type TaskRunResult } from "../proc/run_tas
 import { zeroPad6 } from "../status/number_format.ts";
 import { ENGINE_TAG } from "../proc/kill_tagged.ts";
 import { after, every } from "../time/timer.ts";
+import { runFiles } from "../protocol/run_files.ts";
 
 /** Grace between SIGTERM and SIGKILL when tasks are killed (signals, fail-fast, timeouts). */
 const KILL_GRACE_MS = 2_000;
@@ -152,7 +153,7 @@ export class Engine {
     this.#run = accept.run as RunInfo;
     const a = this.#args;
     this.#log = new Logger(
-      `${this.#run.prefix}_${a.label}_${a.node}_engine_${this.#rank}.log`,
+      runFiles.engineLog(this.#run.prefix, a.label, a.node, this.#rank),
       `engine ${this.#rank}`,
       a.loglevel,
     );

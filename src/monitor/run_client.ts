@@ -8,6 +8,7 @@ import type { Connection } from "../net/connection.ts";
 import { parseDbUtil, type RunCredentials } from "../protocol/db_util_script.ts";
 import { parseRunEnd } from "../protocol/run_end_record.ts";
 import type { Role, RunState } from "../protocol/messages.ts";
+import { prefixOf, runFiles } from "../protocol/run_files.ts";
 
 /** The run cannot be found or reached. */
 export class RunNotFoundError extends Error {
@@ -26,7 +27,7 @@ export interface RunHandle {
 
 /** Finds the helper script of `target` (P, or the script itself) and reads it. */
 export async function openRun(target: string): Promise<RunHandle> {
-  const script = target.endsWith("_dbUtil.sh") ? target : `${target}_dbUtil.sh`;
+  const script = runFiles.dbUtil(prefixOf(target));
   let text: string;
   try {
     text = await Deno.readTextFile(script);
