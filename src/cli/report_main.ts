@@ -87,7 +87,7 @@ export async function reportMain(argv: string[]): Promise<number> {
     for (const s of args.sources) sources.push(await resolveSource(s));
     output = args.output ?? defaultOutput(sources[0]);
     const { cols, files, ignoredLines } = await readReportSources(sources);
-    html = await renderReportHtml(reportData(cols, files, ignoredLines));
+    html = renderReportHtml(reportData(cols, files, ignoredLines));
   } catch (e) {
     if (!(e instanceof ReportInputError)) throw e;
     console.error(`disbatch: error: ${e.message}`);

@@ -1,8 +1,8 @@
 /**
  * The timeline's bars in a compact binary form for the page: six columns of variable-length
  * integers (times in milliseconds, each bar's start relative to the previous bar's end in its
- * lane, task ids and lines as differences), which gzip then shrinks well. A million bars take
- * a few megabytes. {@link decodeBars} runs in the page too (inserted as its source text), so
+ * lane, task ids as differences; outcomes and line numbers only where they change). A million
+ * bars take about 6 MB. {@link decodeBars} runs in the page too (inserted as its source text), so
  * it refers to nothing outside itself.
  * @module
  */
@@ -67,11 +67,13 @@ class ByteWriter {
 }
 
 /** Encodes `bars` with times as milliseconds from `t0` (≤ every start). */
-export function encodeBars(bars: Bars, t0: number): Uint8Array {
+export function encodeBars(bars: Bars, t0: number): Uint8Array<ArrayBuffer> {
   const cols = Array.from({ length: 6 }, () => new ByteWriter());
   const [lanes, starts, durs, outcomes, ids, lines] = cols;
   lanes.uint(bars.laneCounts.length);
-  let k = 0, prevId = 0, prevOffset = 0;
+  // Outcomes and line offsets (line − task id) rarely change: only the changes are written,
+  // as (bars since the previous change, value).
+  let k = 0, prevId = 0, prevOffset = 0, lastOutcome = -1, lastOffset = -1;
   for (const n of bars.laneCounts) {
     lanes.uint(n);
     let prevEnd = 0;
@@ -81,12 +83,20 @@ export function encodeBars(bars: Bars, t0: number): Uint8Array {
       starts.int(s - prevEnd);
       durs.uint(f - s);
       prevEnd = f;
-      outcomes.byte(bars.outcome[k]);
+      if (bars.outcome[k] !== 0) {
+        outcomes.uint(k - lastOutcome - 1);
+        outcomes.uint(bars.outcome[k]);
+        lastOutcome = k;
+      }
       ids.int(bars.taskId[k] - prevId);
       prevId = bars.taskId[k];
       const offset = bars.line[k] - bars.taskId[k];
-      lines.int(offset - prevOffset);
-      prevOffset = offset;
+      if (offset !== prevOffset) {
+        lines.uint(k - lastOffset - 1);
+        lines.int(offset - prevOffset);
+        lastOffset = k;
+        prevOffset = offset;
+      }
     }
   }
   const head = new ByteWriter();
@@ -105,12 +115,15 @@ export function encodeBars(bars: Bars, t0: number): Uint8Array {
 /** Decodes {@link encodeBars}' bytes. Self-contained: it also runs in the report page. */
 export function decodeBars(bytes: Uint8Array): DecodedBars {
   let pos = 0;
+  // Unsigned LEB128 at pos; the first 4 bytes with shifts, beyond with multiplication.
   const uint = () => {
-    let v = 0, scale = 1, b;
+    let b = bytes[pos++];
+    if (b < 128) return b;
+    let v = b & 127, shift = 7;
     do {
       b = bytes[pos++];
-      v += (b & 127) * scale;
-      scale *= 128;
+      v += shift < 28 ? (b & 127) << shift : (b & 127) * 2 ** shift;
+      shift += 7;
     } while (b >= 128);
     return v;
   };
@@ -119,37 +132,48 @@ export function decodeBars(bytes: Uint8Array): DecodedBars {
     return u % 2 === 1 ? -(u + 1) / 2 : u / 2;
   };
   const ncols = uint();
-  const lengths = [];
-  for (let c = 0; c < ncols; c++) lengths.push(uint());
-  const at = [pos];
-  for (let c = 0; c < ncols; c++) at.push(at[c] + lengths[c]);
-  const cursor = at.slice();
-  const read = (c: number, signed: boolean) => {
-    pos = cursor[c];
-    const v = signed ? int() : uint();
-    cursor[c] = pos;
-    return v;
-  };
-  const lanes = read(0, false);
+  const at = [0];
+  for (let c = 0; c < ncols; c++) at.push(at[c] + uint());
+  for (let c = 0; c <= ncols; c++) at[c] += pos;
+  pos = at[0];
+  const lanes = uint();
   const laneStart = new Uint32Array(lanes + 1);
-  for (let l = 0; l < lanes; l++) laneStart[l + 1] = laneStart[l] + read(0, false);
+  for (let l = 0; l < lanes; l++) laneStart[l + 1] = laneStart[l] + uint();
   const n = laneStart[lanes];
   const start = new Float64Array(n), finish = new Float64Array(n);
-  const outcome = bytes.slice(at[3], at[3] + n);
-  const taskId = new Int32Array(n), line = new Int32Array(n);
-  let k = 0, prevId = 0, prevOffset = 0;
-  for (let l = 0; l < lanes; l++) {
+  pos = at[1];
+  let p2 = at[2];
+  for (let l = 0, k = 0; l < lanes; l++) {
     let prevEnd = 0;
-    for (; k < laneStart[l + 1]; k++) {
-      const s = prevEnd + read(1, true);
-      prevEnd = s + read(2, false);
+    for (const end = laneStart[l + 1]; k < end; k++) {
+      const s = prevEnd + int();
+      const save = pos;
+      pos = p2;
+      prevEnd = s + uint();
+      p2 = pos;
+      pos = save;
       start[k] = s / 1000;
       finish[k] = prevEnd / 1000;
-      prevId += read(4, true);
-      taskId[k] = prevId;
-      prevOffset += read(5, true);
-      line[k] = prevId + prevOffset;
     }
+  }
+  const outcome = new Uint8Array(n);
+  pos = at[3];
+  for (let k = -1; pos < at[4];) {
+    k += uint() + 1;
+    outcome[k] = uint();
+  }
+  const taskId = new Int32Array(n);
+  pos = at[4];
+  for (let k = 0, id = 0; k < n; k++) taskId[k] = id += int();
+  const line = new Int32Array(n);
+  pos = at[5];
+  let next = pos < at[6] ? uint() : n, offset = 0;
+  for (let k = 0; k < n; k++) {
+    if (k === next) {
+      offset += int();
+      next = pos < at[6] ? k + 1 + uint() : n;
+    }
+    line[k] = taskId[k] + offset;
   }
   return { laneStart, start, finish, outcome, taskId, line };
 }
