@@ -40,7 +40,7 @@ try {
   await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 60_000 });
   seen.loadMs = Date.now() - t0;
   seen.ready = await page.evaluate(() => document.body.dataset.ready);
-  seen.timings = await page.evaluate(() => window.reportTimings ?? null);
+  seen.timings = await page.evaluate(() => globalThis.reportTimings ?? null);
   seen.summary = await page.evaluate(() =>
     Object.fromEntries(
       [...document.querySelectorAll("#numbers [data-k]")].map((d) => [
