@@ -4,29 +4,13 @@
  * report lists in full (failures, the slowest tasks, barriers) are kept with their text.
  * @module
  */
-import type { RecordKind, TaskRecord } from "../status/task_record.ts";
+import type { TaskRecord } from "../status/task_record.ts";
 
 /** Kind codes of {@link StatusColumns.kind}. */
 export const KIND = { N: 0, P: 1, S: 2, Z: 3 } as const;
 
-/** A record kept in full for the report's tables. */
-export interface TaskDetail {
-  kind: RecordKind;
-  taskId: number;
-  line: number;
-  repeat: number;
-  host: string;
-  pid: number;
-  rc: number;
-  start: number;
-  finish: number;
-  outBytes: number;
-  outSnippet: string;
-  errBytes: number;
-  errSnippet: string;
-  /** The command, decoded (invalid UTF-8 as U+FFFD). */
-  command: string;
-}
+/** A record kept in full for the report's tables; the command decoded (bad UTF-8 as U+FFFD). */
+export type TaskDetail = Omit<TaskRecord, "command"> & { command: string };
 
 /** A barrier line: drawn as a vertical line at its finish (when it was satisfied). */
 export interface BarrierMark {
@@ -152,20 +136,5 @@ export class StatusColumns {
 }
 
 function detailOf(r: TaskRecord): TaskDetail {
-  return {
-    kind: r.kind,
-    taskId: r.taskId,
-    line: r.line,
-    repeat: r.repeat,
-    host: r.host,
-    pid: r.pid,
-    rc: r.rc,
-    start: r.start,
-    finish: r.finish,
-    outBytes: r.outBytes,
-    outSnippet: r.outSnippet,
-    errBytes: r.errBytes,
-    errSnippet: r.errSnippet,
-    command: lenient.decode(r.command),
-  };
+  return { ...r, command: lenient.decode(r.command) };
 }
