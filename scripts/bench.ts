@@ -213,7 +213,7 @@ async function report(dir: string): Promise<void> {
     case: `report of ${n.toLocaleString("en-US")} tasks (${
       (bytes / 1e6).toFixed(0)
     } MB status file)`,
-    tool: "disbatch --report",
+    tool: "disbatch",
     seconds,
     rate: n / seconds,
     cpu,
