@@ -214,6 +214,8 @@ other commands (P is a run's output prefix, or its P_dbUtil.sh):
   disbatch --wait P     wait for the run to end; exit with its exit code
   disbatch --submit P [--wait] [--end] [--file F | -] [LINE ...]
                         submit tasks to a --taskserver run
+  disbatch --report P|STATUS_FILE... [-o FILE]
+                        a self-contained HTML report with charts (default P_report.html)
 `;
 
 // Marks options that the original disBatch does not have.
