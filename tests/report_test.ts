@@ -190,20 +190,19 @@ Deno.test("report errors: usage, missing, garbage and directory sources, unwrita
     const run = (args: string[]) => disbatch(["--report", ...args], { cwd: dir });
     const usage = "usage: disbatch --report SOURCE... [-o FILE]\n";
 
+    // Usage errors in three lines: the error, the usage, where to read more.
+    const usageError = (e: string) => `disbatch: error: ${e}\n${usage}Try 'disbatch --help'.\n`;
     let r = await run([]);
     assert.equal(r.code, 2);
-    assert.equal(
-      r.stderr,
-      usage + "disbatch: error: the following arguments are required: SOURCE\n",
-    );
+    assert.equal(r.stderr, usageError("the following arguments are required: SOURCE"));
 
     r = await run(["x", "--bogus"]);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, usage + "disbatch: error: unrecognized arguments: --bogus\n");
+    assert.equal(r.stderr, usageError("unrecognized arguments: --bogus"));
 
     r = await run(["x", "-o"]);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, usage + "disbatch: error: argument -o: expected one argument\n");
+    assert.equal(r.stderr, usageError("argument -o: expected one argument"));
 
     r = await run(["-h"]);
     assert.equal(r.code, 0);
