@@ -2,12 +2,13 @@
  * `deno task bench`: disbatch side by side with `xargs -P` and GNU parallel (`--joblog`) on the
  * same machine in one run, best of N, plus memory and latency cases. Prints a table and (full
  * runs only) writes it to bench/RESULTS.md. Options: `--quick` (fewer repetitions, smaller
- * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity|report`.
+ * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity|report|resume`.
  * Speed goals live here, never in tests.
  */
 import { fileURLToPath } from "node:url";
 import { driverLoad } from "./driver_load.ts";
 import { writeSyntheticStatus } from "./synthetic_status.ts";
+import { formatStatusLine } from "../src/status/status_line.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const LAUNCHER = `${ROOT}/scripts/disbatch`;
@@ -349,10 +350,80 @@ async function main(): Promise<void> {
       });
     }
     if (want("report")) await report(dir);
+    if (want("resume")) await resume(dir, QUICK ? 100_000 : 1_000_000);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
   results(dir);
+}
+
+/**
+ * Resume of a finished run in which every task succeeded: disbatch `-r` (index the old status
+ * file, check every task against its record, write an S line each) against an awk join of the
+ * same two files (status into an array, then stream the task file), with peak RSS.
+ */
+async function resume(dir: string, n: number): Promise<void> {
+  const tasks = await Deno.open(`${dir}/resume.tasks`, { write: true, create: true });
+  const status = await Deno.open(`${dir}/resume_status.txt`, { write: true, create: true });
+  const enc = new TextEncoder();
+  for (let i = 0; i < n; i += 10_000) {
+    const t: string[] = [];
+    const st: string[] = [];
+    for (let id = i; id < Math.min(n, i + 10_000); id++) {
+      const cmd = `./analyse --input data/${id}.h5 --seed ${id * 7}`;
+      t.push(cmd);
+      st.push(formatStatusLine({
+        kind: "N",
+        taskId: id,
+        line: id + 1,
+        repeat: -1,
+        host: `node${id % 40}`,
+        pid: 10_000 + id,
+        rc: 0,
+        start: 1_790_000_000 + id / 100,
+        finish: 1_790_000_000 + id / 100 + 20,
+        outBytes: 12,
+        outSnippet: `result ${id}\n`,
+        errBytes: 0,
+        errSnippet: "",
+        command: enc.encode(cmd),
+      }));
+    }
+    await tasks.write(enc.encode(t.join("\n") + "\n"));
+    await status.write(enc.encode(st.join("\n") + "\n"));
+  }
+  tasks.close();
+  status.close();
+  const cases: [string, string, string][] = [
+    [
+      "disbatch",
+      `${LAUNCHER} -r ${dir}/resume_status.txt -s localhost:1 -p ${dir}/resumed ${dir}/resume.tasks`,
+      `rm -f ${dir}/resumed_*`,
+    ],
+    [
+      "awk join",
+      `awk -F'\t' 'NR==FNR { if ($7 == 0) ok[$2] = 1; next } !((FNR - 1) in ok)' ` +
+      `${dir}/resume_status.txt ${dir}/resume.tasks > ${dir}/awk.out`,
+      "true",
+    ],
+  ];
+  for (const [tool, cmd, reset] of cases) {
+    const { seconds, cpu } = await timeBest(cmd, dir, reset);
+    await sh(reset, dir);
+    // GNU time reports the largest peak RSS among the command's processes.
+    await Deno.writeTextFile(`${dir}/cmd.sh`, cmd);
+    await sh(`/usr/bin/time -f %M -o ${dir}/rss bash ${dir}/cmd.sh > /dev/null`, dir);
+    const rss = Number((await Deno.readTextFile(`${dir}/rss`)).trim().split("\n").pop());
+    rows.push({
+      case: `resume of a finished ${n}-task run (every task skipped)`,
+      tool,
+      seconds,
+      rate: n / seconds,
+      cpu,
+      note: `peak RSS ${(rss / 1024).toFixed(0)} MB`,
+      cmd,
+    });
+  }
 }
 
 function results(tmp: string): void {

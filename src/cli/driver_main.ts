@@ -66,13 +66,13 @@ export function contextArgs(o: DriverOptions): string[] {
 async function readResume(paths: string[], notes: string[]): Promise<ResumeIndex> {
   const index = new ResumeIndex();
   for (const p of paths) {
-    let text: string;
+    let torn: string | null;
     try {
-      text = await Deno.readTextFile(p);
+      torn = await index.addFile(p);
     } catch (e) {
+      index.close();
       throw new Error(`Cannot read status file ${p}: ${(e as Error).message}`, { cause: e });
     }
-    const torn = index.addText(text);
     if (torn !== null) {
       notes.push(
         `-r ${p}: ignored its last line, which has no newline (a write cut short): ` +
@@ -331,6 +331,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   const unread = starved && isRegular && source instanceof TaskSource
     ? await unreadTasks(source, resume, o.retry)
     : 0;
+  resume?.close();
   const unrun = `${isRegular ? "" : "at least "}${outcome.unrun + unread} task(s) did not run`;
   log.info(`run ended: ${JSON.stringify({ ...outcome, error: outcome.error?.message })}`);
   log.close();
