@@ -215,7 +215,7 @@ other commands (P is a run's output prefix, or its P_dbUtil.sh):
   disbatch --submit P [--wait] [--end] [--file F | -] [LINE ...]
                         submit tasks to a --taskserver run
   disbatch --report P|STATUS_FILE... [-o FILE]
-                        a run report with charts, one HTML file (P_report.html)
+                        a run report with charts in one HTML file
 `;
 
 // Marks options that the original disBatch does not have.
