@@ -3,6 +3,7 @@
  * engine there died abruptly): ends every process of that engine's tasks.
  * @module
  */
+import { errorMessage } from "../log/error_message.ts";
 import { parseArgs } from "node:util";
 import { killTagged } from "../proc/kill_tagged.ts";
 import { EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
@@ -13,7 +14,7 @@ export async function cleanupMain(argv: string[]): Promise<number> {
   try {
     tag = parseArgs({ args: argv, options: { tag: { type: "string" } }, strict: true }).values.tag;
   } catch (e) {
-    console.error(`disbatch --cleanup: ${(e as Error).message}`);
+    console.error(`disbatch --cleanup: ${errorMessage(e)}`);
     return EXIT_USAGE;
   }
   if (!tag || tag.length < 8) {

@@ -20,6 +20,7 @@ import { TaskFileError } from "../taskfile/task_parser.ts";
 import { checkTaskFile, TaskSource } from "../taskfile/task_source.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_RUN_FILE, EXIT_TASKFILE, EXIT_USAGE } from "./exit_codes.ts";
 import { RunFileError } from "../log/run_file_error.ts";
+import { errorMessage } from "../log/error_message.ts";
 import { versionText } from "./version.ts";
 import { runMode } from "../proc/run_mode.ts";
 import {
@@ -70,7 +71,7 @@ async function readResume(paths: string[], notes: string[]): Promise<ResumeIndex
     try {
       text = await Deno.readTextFile(p);
     } catch (e) {
-      throw new Error(`Cannot read status file ${p}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`Cannot read status file ${p}: ${errorMessage(e)}`, { cause: e });
     }
     const torn = index.addText(text);
     if (torn !== null) {
@@ -163,7 +164,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   try {
     if (o.resumeFrom.length > 0) resume = await readResume(o.resumeFrom, resumeNotes);
   } catch (e) {
-    err(`disbatch: error: ${(e as Error).message}`);
+    err(`disbatch: error: ${errorMessage(e)}`);
     return EXIT_USAGE;
   }
   let stream: ReadableStream<Uint8Array> | null = null;

@@ -17,6 +17,7 @@ export const ERRNO = {
   ENOMEM: 12,
   EACCES: 13,
   ENOTDIR: 20,
+  EISDIR: 21,
   EINVAL: 22,
   ENFILE: 23,
   EMFILE: 24,
@@ -47,4 +48,29 @@ export function errnoOf(e: unknown): number | null {
 export function isOutOfDescriptors(e: unknown): boolean {
   const errno = errnoOf(e);
   return errno === ERRNO.EMFILE || errno === ERRNO.ENFILE;
+}
+
+/** glibc's text of the errno values a file argument fails with (Python prints them). */
+const STRERROR: Readonly<Partial<Record<ErrnoName, string>>> = {
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  ENOTDIR: "Not a directory",
+  EISDIR: "Is a directory",
+};
+
+/** The Deno error classes (by `name`) that stand for one errno. */
+const BY_CLASS: Readonly<Record<string, ErrnoName>> = {
+  NotFound: "ENOENT",
+  PermissionDenied: "EACCES",
+  NotADirectory: "ENOTDIR",
+  IsADirectory: "EISDIR",
+};
+
+/**
+ * The errno and glibc's text for `e` when it is one of the Deno error classes a file open
+ * raises (`Deno.errors.NotFound` → 2, "No such file or directory"), else null.
+ */
+export function fileErrorOf(e: unknown): { errno: number; text: string } | null {
+  const name = e instanceof Error && Object.hasOwn(BY_CLASS, e.name) ? BY_CLASS[e.name] : null;
+  return name === null ? null : { errno: ERRNO[name], text: STRERROR[name]! };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ERRNO, errnoOf, errnoOfCode, isOutOfDescriptors } from "./errno.ts";
+import { ERRNO, errnoOf, errnoOfCode, fileErrorOf, isOutOfDescriptors } from "./errno.ts";
 
 Deno.test("errnoOfCode: listed names give their number, anything else null", () => {
   assert.equal(errnoOfCode("ENOENT"), 2);
@@ -34,4 +34,28 @@ catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
   const thrown = JSON.parse(new TextDecoder().decode(out.stdout));
   assert.ok(isOutOfDescriptors(Object.assign(new Error(thrown.message), { code: thrown.code })));
   assert.equal(errnoOf(Object.assign(new Error(thrown.message), thrown)), ERRNO.EMFILE);
+});
+
+Deno.test("fileErrorOf: Deno's file error classes as errno and glibc's text", async () => {
+  let notFound: unknown;
+  try {
+    await Deno.readFile("/nonexistent/disbatch-errno-test");
+  } catch (e) {
+    notFound = e;
+  }
+  assert.deepEqual(fileErrorOf(notFound), { errno: 2, text: "No such file or directory" });
+  assert.deepEqual(fileErrorOf(new Deno.errors.PermissionDenied("x")), {
+    errno: 13,
+    text: "Permission denied",
+  });
+  assert.deepEqual(fileErrorOf(new Deno.errors.NotADirectory("x")), {
+    errno: 20,
+    text: "Not a directory",
+  });
+  assert.deepEqual(fileErrorOf(new Deno.errors.IsADirectory("x")), {
+    errno: 21,
+    text: "Is a directory",
+  });
+  assert.equal(fileErrorOf(new Error("boom")), null);
+  assert.equal(fileErrorOf("NotFound"), null);
 });
