@@ -5,6 +5,7 @@
  */
 import { errorMessage } from "../log/error_message.ts";
 import { parseArgs } from "node:util";
+import { TERM_GRACE_MS } from "../proc/kill_group.ts";
 import { killTagged } from "../proc/kill_tagged.ts";
 import { EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
 
@@ -21,7 +22,7 @@ export async function cleanupMain(argv: string[]): Promise<number> {
     console.error("disbatch --cleanup: --tag (the engine's tag) is required");
     return EXIT_USAGE;
   }
-  const n = await killTagged(tag, 2_000);
+  const n = await killTagged(tag, TERM_GRACE_MS);
   console.log(`disbatch --cleanup: ended ${n} processes`);
   return EXIT_OK;
 }

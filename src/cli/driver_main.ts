@@ -11,6 +11,7 @@ import { StatusFile } from "../driver/status_file.ts";
 import { Logger } from "../log/logger.ts";
 import { writeAllSync } from "../log/write_all_sync.ts";
 import { commandOutput } from "../proc/command_output.ts";
+import { TERM_GRACE_MS } from "../proc/kill_group.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import { SubmissionSource } from "../driver/submission_source.ts";
 import { exitCodeFor } from "./exit_code_for.ts";
@@ -343,7 +344,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   if (command) {
     // A command that closed its output gets a moment to exit on its own before it is stopped.
     await exitedWithin(command.status(), outcome.stoppedBy === null ? 2_000 : 0);
-    await command.terminate(2_000);
+    await command.terminate(TERM_GRACE_MS);
     const st = await command.status();
     if (st && (st.code !== 0 || st.signal) && outcome.stoppedBy === null) {
       err(`disbatch: error: --taskcommand exited with ${st.signal ?? st.code}`);

@@ -19,6 +19,7 @@ import { addressOf, cString, CStringCache, packStrings, pointerArray } from "./c
 import { ChildEnvironment } from "./child_environment.ts";
 import { type ChildCallbacks, ChildWatcher, type SessionChild } from "./child_watcher.ts";
 import { lastErrno, type Libc, openLibc, strerror } from "./libc.ts";
+import { signalNumber } from "./signal_number.ts";
 
 export type { SessionChild } from "./child_watcher.ts";
 export type { SessionStatus } from "./wait_status.ts";
@@ -60,7 +61,7 @@ const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const POSIX_SPAWN_SETSID = 0x80;
 const O_RDONLY = 0;
-const SIGPIPE = 13;
+const SIGPIPE = signalNumber("SIGPIPE");
 const O_CLOEXEC = 0o2000000;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000;
