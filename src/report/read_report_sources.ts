@@ -9,6 +9,7 @@ import { driverLogSlots } from "./driver_log_slots.ts";
 import { LineSplitter } from "./line_splitter.ts";
 import type { ReportFile } from "./report_data.ts";
 import { StatusColumns } from "./status_columns.ts";
+import { errorMessage } from "../log/error_message.ts";
 
 /** An input that cannot be read or is not a status file; the message names it. */
 export class ReportInputError extends Error {
@@ -48,7 +49,7 @@ export async function resolveSource(name: string): Promise<ReportSource> {
     info = await Deno.stat(name);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) {
-      throw new ReportInputError(`${name}: cannot read: ${(e as Error).message}`, { cause: e });
+      throw new ReportInputError(`${name}: cannot read: ${errorMessage(e)}`, { cause: e });
     }
   }
   if (info?.isDirectory) {
@@ -91,7 +92,7 @@ export async function readStatusFile(
   try {
     f = await Deno.open(path);
   } catch (e) {
-    throw new ReportInputError(`${path}: cannot read: ${(e as Error).message}`, { cause: e });
+    throw new ReportInputError(`${path}: cannot read: ${errorMessage(e)}`, { cause: e });
   }
   const splitter = new LineSplitter();
   const decoder = new TextDecoder("utf-8");
@@ -103,7 +104,7 @@ export async function readStatusFile(
       try {
         n = await f.read(buf);
       } catch (e) {
-        throw new ReportInputError(`${path}: cannot read: ${(e as Error).message}`, { cause: e });
+        throw new ReportInputError(`${path}: cannot read: ${errorMessage(e)}`, { cause: e });
       }
       if (n === null) break;
       for (const line of splitter.feed(decoder.decode(buf.subarray(0, n), { stream: true }))) {
