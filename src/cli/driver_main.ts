@@ -326,6 +326,12 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return EXIT_RUN_FILE;
   } finally {
     await extras.close();
+    // Deleted after the driver's last check (it checks every 500 ms).
+    const restored = status.restoreIfDeleted();
+    if (restored) {
+      log.warn(restored);
+      err(`disbatch: warning: ${restored}`);
+    }
     status.close();
   }
   // The driver reads lazily, so tasks it never read are not in its count.
