@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { livePids, splitStatus, withTempDir, writeTasks } from "./helpers.ts";
-import { exists, startDisbatch, waitFor, waitGone } from "./background_run.ts";
+import { type BackgroundRun, exists, startDisbatch, waitFor, waitGone } from "./background_run.ts";
 
 const TASKS = 80;
 
@@ -30,6 +30,27 @@ async function statusOf(path: string): Promise<string[]> {
   return lines;
 }
 
+/**
+ * Waits for a random moment of a run: one time in five within its start-up (before its status
+ * file may exist), else within about the run's length from the moment it has its status file —
+ * a slow start-up on a loaded machine must not eat the whole window.
+ */
+async function killMoment(
+  child: BackgroundRun,
+  statusFile: string,
+  r: () => number,
+): Promise<void> {
+  const early = r() < 0.2;
+  const delay = r() * (early ? 300 : 800);
+  if (!early) {
+    await Promise.race([
+      child.result,
+      waitFor("the status file", () => exists(statusFile), 30_000),
+    ]);
+  }
+  await new Promise((res) => setTimeout(res, delay));
+}
+
 Deno.test("SIGKILL of the driver at 20 random moments, then -r: nothing lost, nothing re-run", async () => {
   await withTempDir(async (dir) => {
     const marker = `crash-${crypto.randomUUID().slice(0, 8)}`;
@@ -48,7 +69,7 @@ Deno.test("SIGKILL of the driver at 20 random moments, then -r: nothing lost, no
       const child = startDisbatch(["-s", "localhost:4", "-p", p, ...resume, "Tasks"], { cwd: dir });
       const last = k === 20;
       if (!last) {
-        await new Promise((res) => setTimeout(res, 150 + r() * 900));
+        await killMoment(child, `${dir}/${p}_status.txt`, r);
         try {
           child.kill("SIGKILL");
         } catch {
@@ -125,14 +146,7 @@ async function signalRounds(seed: number): Promise<void> {
       const last = k === ROUNDS;
       const sig: Deno.Signal = r() < 0.5 ? "SIGINT" : "SIGTERM";
       if (!last) {
-        // From the moment the run has its status file (a slow start-up must not eat the
-        // window), a random moment within about the run's length.
-        const delay = r() * 800;
-        await Promise.race([
-          child.result,
-          waitFor("the status file", () => exists(`${dir}/${p}_status.txt`), 30_000),
-        ]);
-        await new Promise((res) => setTimeout(res, delay));
+        await killMoment(child, `${dir}/${p}_status.txt`, r);
         try {
           child.kill(sig);
         } catch {
