@@ -30,6 +30,15 @@ async function statusOf(path: string): Promise<string[]> {
   return lines;
 }
 
+/** The task file of the rounds: TASKS short tasks, each with `marker` in its command line. */
+async function writeRoundTasks(dir: string, marker: string): Promise<void> {
+  const lines = Array.from(
+    { length: TASKS },
+    (_, i) => `sleep 0.0${i % 8}; echo ${i} >> ran.log # ${marker}`,
+  );
+  await writeTasks(`${dir}/Tasks`, lines.join("\n") + "\n");
+}
+
 /**
  * Waits for a random moment of a run: one time in five within its start-up (before its status
  * file may exist), else within about the run's length from the moment it has its status file —
@@ -55,11 +64,7 @@ Deno.test("SIGKILL of the driver at 20 random moments, then -r: nothing lost, no
   await withTempDir(async (dir) => {
     const marker = `crash-${crypto.randomUUID().slice(0, 8)}`;
     const r = rng(20261126);
-    const lines = Array.from(
-      { length: TASKS },
-      (_, i) => `sleep 0.0${i % 8}; echo ${i} >> ran.log # ${marker}`,
-    );
-    await writeTasks(`${dir}/Tasks`, lines.join("\n") + "\n");
+    await writeRoundTasks(dir, marker);
     const done = new Set<number>(); // ids with a successful record so far
     const files: string[] = [];
     let interrupted = 0;
@@ -130,11 +135,7 @@ async function signalRounds(seed: number): Promise<void> {
   await withTempDir(async (dir) => {
     const marker = `sig-${crypto.randomUUID().slice(0, 8)}`;
     const r = rng(seed);
-    const lines = Array.from(
-      { length: TASKS },
-      (_, i) => `sleep 0.0${i % 8}; echo ${i} >> ran.log # ${marker}`,
-    );
-    await writeTasks(`${dir}/Tasks`, lines.join("\n") + "\n");
+    await writeRoundTasks(dir, marker);
     const done = new Set<number>(); // ids with a successful record so far
     const files: string[] = [];
     let interrupted = 0;
