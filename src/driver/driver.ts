@@ -779,6 +779,11 @@ export class Driver {
   }
 
   #tick(): void {
+    const restored = this.#status.restoreIfDeleted();
+    if (restored) {
+      this.#log.warn(restored);
+      this.#report.warn(`disbatch: warning: ${restored}`);
+    }
     const t = now();
     this.#rateSamples.push([t, this.#doneCount]);
     while (this.#rateSamples.length > 11) this.#rateSamples.shift();
