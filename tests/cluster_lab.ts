@@ -130,6 +130,24 @@ export function maxConcurrent(runs: TaskRun[]): number {
 }
 
 /**
+ * Root's ~/.bashrc on these machines runs `pyenv init`, whose rehash takes a lock file; every
+ * shell that ssh starts on a lab node reads it. A shell killed during the rehash (tests kill
+ * engines and their ssh sessions on purpose) leaves the lock behind, and then every later
+ * shell waits about a minute for it, which no test survives. A lock older than a minute is
+ * such a leftover: no rehash takes that long.
+ */
+async function clearStalePyenvLock(): Promise<void> {
+  const root = Deno.env.get("PYENV_ROOT") ?? `${Deno.env.get("HOME")}/.pyenv`;
+  const lock = `${root}/shims/.pyenv-shim`;
+  try {
+    const st = await Deno.stat(lock);
+    if (Date.now() - (st.mtime?.getTime() ?? Date.now()) > 60_000) await Deno.remove(lock);
+  } catch {
+    // no lock, or not ours to remove
+  }
+}
+
+/**
  * A Deno.test on the `labs` it needs (SLURM_LAB, SSH_LAB), run in a fresh temporary directory
  * `dir`. Lab tests share three nodes and some of them break a node on purpose, so they run one
  * at a time across test files (an exclusive lock file).
@@ -148,6 +166,7 @@ export function labTest(t: {
       try {
         await lock.lock(true);
         requireLab(...t.labs);
+        await clearStalePyenvLock();
         await withTempDir(t.fn);
       } finally {
         lock.close();
