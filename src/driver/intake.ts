@@ -89,12 +89,13 @@ export class Intake {
   /**
    * Whether to read one more item now: never while stopping, reading, at a barrier or after
    * the end; before any context exists, until the first task that must run; else while the
-   * tasks waiting do not fill the free slots.
+   * tasks waiting do not fill the free slots (counted only then: it takes a look at every
+   * engine).
    */
-  wants(stopping: boolean, pending: number, freeSlots: number): boolean {
+  wants(stopping: boolean, pending: number, freeSlots: () => number): boolean {
     if (this.#pulling || this.#eof || this.#barrier || stopping) return false;
     if (!this.#contextLaunched || this.#pullToEnd) return true;
-    return pending < freeSlots;
+    return pending < freeSlots();
   }
 
   /** A read has started. */

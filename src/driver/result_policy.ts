@@ -24,6 +24,8 @@ export type TaskResult = Pick<
 /** What to do with a task's result: run it again (retry `n` of `of`), or record it as final. */
 export type ResultDecision = { t: "retry"; n: number; of: number } | { t: "final" };
 
+const FINAL: ResultDecision = { t: "final" };
+
 /** The run's options that decide (see module doc). */
 export interface PolicyOptions {
   /** `--retries`. */
@@ -109,8 +111,8 @@ export class ResultPolicy {
       this.#retriesUsed.set(id, used + 1);
       return { t: "retry", n: used + 1, of: this.#opts.retries };
     }
-    this.#retriesUsed.delete(id);
-    return { t: "final" };
+    if (used > 0) this.#retriesUsed.delete(id);
+    return FINAL;
   }
 
   /** A task's engine was lost: run it again (`reissue`) or record it as final. */

@@ -12,8 +12,8 @@ import type { RunState } from "../protocol/messages.ts";
 import { Scheduler } from "../sched/scheduler.ts";
 import type { ResumeIndex } from "../status/resume_index.ts";
 import type { TaskRecord } from "../status/task_record.ts";
-import type { NormalItem, PerEngineItem, TaskItem } from "../taskfile/task_item.ts";
-import type { DriverConfig, DriverReporter } from "./driver_config.ts";
+import type { TaskItem } from "../taskfile/task_item.ts";
+import type { DriverConfig } from "./driver_config.ts";
 import { Intake } from "./intake.ts";
 import {
   type ContextPeer,
@@ -29,68 +29,69 @@ import {
   resultOf,
   ResultPolicy,
   taskRecord,
-  type TaskResult,
 } from "./result_policy.ts";
 import { ResumeMismatchError } from "./resume_skip.ts";
 import type { RunOutcome } from "./run_outcome.ts";
 import { RunStats } from "./run_stats.ts";
-import { endDecision, noMoreWork, type StopAction, StopRules } from "./stop_rules.ts";
+import {
+  endDecision,
+  noMoreWork,
+  type StopAction,
+  StopRules,
+  type WorkFacts,
+} from "./stop_rules.ts";
 import type { StopSignal } from "./stop_signals.ts";
+import type { CorePorts, DriverProcess, EngineRegistration, ResultEvent } from "./core_ports.ts";
+
+export type { CorePorts, DriverProcess, EngineRegistration, ResultEvent };
 
 /** Tasks shorter than this on average are prefetched by engines. */
 const PREFETCH_BELOW_S = 1;
 
-/** What the core needs of the world; the driver implements each call with one message or write. */
-export interface CorePorts<C> {
-  /** The clock, in seconds. */
-  now(): number;
-  log: { info(m: string): void; warn(m: string): void; error(m: string): void };
-  report: DriverReporter;
-  /** Appends a status line; returns the error when it could not be written. */
-  write(r: TaskRecord): Error | null;
-  /** Reads the next item: answered later with {@link RunCore.itemRead} or `sourceFailed`. */
-  pull(): void;
-  /** Starts the run's context (the first task that must run has been read; not with `-S`). */
-  launchContext(): void;
-  /** The path of the run's helper script. */
-  scriptPath(): string;
-  task(p: EnginePeer<C>, item: NormalItem, timeout: number | null): void;
-  drain(p: EnginePeer<C>): void;
-  kill(p: EnginePeer<C>): void;
-  perEngine(p: EnginePeer<C>, item: PerEngineItem): void;
-  perEngineEnd(p: EnginePeer<C>): void;
-  /** Tells the context of a lost engine to end it (it may be hung, not dead). */
-  engineLost(c: ContextPeer<C>, node: string, pid: number): void;
-  /** Sends a final record to the client that submitted the task, if any. */
-  deliver(r: TaskRecord): void;
-  /** Starts the deadline after which engines that have not stopped are abandoned. */
-  armAbandon(): void;
-  /** The run is over: the driver shuts down. */
-  ended(): void;
-}
+/**
+ * The facts the end rules look at, read live: made once, as the rules run after every event,
+ * and the live engines are counted (a look at every engine) only when the rules ask.
+ */
+class LiveFacts implements WorkFacts {
+  readonly #intake: Intake;
+  readonly #sched: Scheduler;
+  readonly #peers: PeerRegistry<unknown>;
+  readonly startupOnly: boolean;
+  contextExited = false;
 
-/** What an engine says of itself when it registers. */
-export interface EngineRegistration {
-  contextRank: number;
-  node: string;
-  host: string;
-  pid: number;
-  cylinders: number;
-}
+  constructor(
+    intake: Intake,
+    sched: Scheduler,
+    peers: PeerRegistry<unknown>,
+    startupOnly: boolean,
+  ) {
+    this.#intake = intake;
+    this.#sched = sched;
+    this.#peers = peers;
+    this.startupOnly = startupOnly;
+  }
 
-/** A task's (or per-engine command's) result as its engine reported it. */
-export interface ResultEvent extends TaskResult {
-  id: number;
-  /** `START` / `STOP` for a per-engine command, else a normal task. */
-  kind?: unknown;
-}
-
-/** The driver's own process: barrier lines record its host and pid. */
-export interface DriverProcess {
-  host: string;
-  pid: number;
-  /** Whether an engine's host is the driver's (names compared as disBatch does). */
-  onDriverHost(host: string): boolean;
+  get eof(): boolean {
+    return this.#intake.eof;
+  }
+  get barrier(): boolean {
+    return this.#intake.barrier;
+  }
+  get contextLaunched(): boolean {
+    return this.#intake.contextLaunched;
+  }
+  get pending(): number {
+    return this.#sched.pendingCount;
+  }
+  get inflight(): number {
+    return this.#sched.inflightCount;
+  }
+  get liveEngines(): number {
+    return this.#sched.liveEngines;
+  }
+  get contexts(): number {
+    return this.#peers.contexts.size;
+  }
 }
 
 /** The logic of one run (see module doc). */
@@ -104,7 +105,8 @@ export class RunCore<C> {
   readonly #policy: ResultPolicy;
   readonly #stop = new StopRules();
   readonly #stats: RunStats;
-  #contextExited = false;
+  readonly #facts: LiveFacts;
+  readonly #freeSlots = () => this.sched.freeSlots;
   /** Moving average of task durations (seconds). */
   #pace: number | null = null;
 
@@ -121,6 +123,7 @@ export class RunCore<C> {
     this.#intake = new Intake(resume, { retry: cfg.retry, force: cfg.forceResume });
     this.#policy = new ResultPolicy(cfg);
     this.#stats = new RunStats(io.now());
+    this.#facts = new LiveFacts(this.#intake, this.sched, this.peers, cfg.startupOnly);
   }
 
   /** True once any stop has begun. */
@@ -163,7 +166,7 @@ export class RunCore<C> {
 
   #maybePull(): void {
     const s = this.sched;
-    if (!this.#intake.wants(this.#stop.stopping, s.pendingCount, s.freeSlots)) return;
+    if (!this.#intake.wants(this.#stop.stopping, s.pendingCount, this.#freeSlots)) return;
     this.#intake.pullStarted();
     this.#io.pull();
   }
@@ -225,6 +228,7 @@ export class RunCore<C> {
   }
 
   #passBarrier(): void {
+    if (!this.#intake.barrier) return;
     const outstanding = this.sched.pendingCount + this.sched.inflightCount;
     const { host, pid } = this.#host;
     const passed = this.#intake.passBarrier(outstanding, this.#io.now(), host, pid);
@@ -277,8 +281,7 @@ export class RunCore<C> {
   /** Once nothing is left to hand out, idle engines are released (they may retire nodes). */
   #drainIdle(): void {
     const stopping = this.#stop.stopping;
-    const { eof, barrier } = this.#intake;
-    if (!noMoreWork(stopping, { eof, barrier, pending: this.sched.pendingCount })) return;
+    if (!noMoreWork(stopping, this.#facts)) return;
     let idle = this.sched.idleEngines();
     if (!stopping && !this.#cfg.noReissue && this.sched.inflightCount > 0 && idle.length > 0) {
       // One idle engine on the driver's host stays while tasks run elsewhere, to take them over
@@ -291,18 +294,7 @@ export class RunCore<C> {
   }
 
   #checkEnd(): void {
-    const s = this.sched;
-    const decision = endDecision(this.#stop.stopping, {
-      eof: this.#intake.eof,
-      barrier: this.#intake.barrier,
-      pending: s.pendingCount,
-      inflight: s.inflightCount,
-      liveEngines: s.liveEngines,
-      contextLaunched: this.#intake.contextLaunched,
-      startupOnly: this.#cfg.startupOnly,
-      contextExited: this.#contextExited,
-      contexts: this.peers.contexts.size,
-    });
+    const decision = endDecision(this.#stop.stopping, this.#facts);
     if (decision === "end") this.end();
     else if (decision === "learn_eof") {
       this.#intake.learnEof();
@@ -393,7 +385,7 @@ export class RunCore<C> {
 
   /** The auto-launched context exited with `code`. */
   contextExited(code: number): void {
-    this.#contextExited = true;
+    this.#facts.contextExited = true;
     this.#io.log.info(`context ended with ${code}`);
     this.#stop.contextExited(code);
     this.pump();

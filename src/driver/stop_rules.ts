@@ -44,7 +44,7 @@ export interface WorkFacts {
   pending: number;
   /** Tasks held by engines. */
   inflight: number;
-  /** Engines neither stopped nor lost. */
+  /** Engines neither stopped nor lost (read only when the other facts leave it open). */
   liveEngines: number;
   /** Some context was (or will be) started for the run's tasks. */
   contextLaunched: boolean;
