@@ -2,11 +2,13 @@
  * `deno task bench`: disbatch side by side with `xargs -P` and GNU parallel (`--joblog`) on the
  * same machine in one run, best of N, plus memory and latency cases. Prints a table and (full
  * runs only) writes it to bench/RESULTS.md. Options: `--quick` (fewer repetitions, smaller
- * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity`.
+ * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity|report|resume`.
  * Speed goals live here, never in tests.
  */
 import { fileURLToPath } from "node:url";
 import { driverLoad } from "./driver_load.ts";
+import { writeSyntheticStatus } from "./synthetic_status.ts";
+import { formatStatusLine } from "../src/status/status_line.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const LAUNCHER = `${ROOT}/scripts/disbatch`;
@@ -198,6 +200,63 @@ async function slurm(dir: string): Promise<void> {
   });
 }
 
+/**
+ * `disbatch --report` of a synthetic 1,000,000-task status file (40 hosts × 25 slots): the time
+ * to write the report, its size, and (with Chromium and playwright-core, scripts/test-deps.sh)
+ * the time from opening the page to its timeline drawn, as the page measures it.
+ */
+async function report(dir: string): Promise<void> {
+  const n = QUICK ? 100_000 : 1_000_000;
+  const bytes = await writeSyntheticStatus(`${dir}/big_status.txt`, n, 40, 25);
+  const cmd = `${LAUNCHER} --report ${dir}/big_status.txt -o ${dir}/big_report.html`;
+  const { seconds, cpu } = await timeBest(cmd, dir);
+  const size = (await Deno.stat(`${dir}/big_report.html`)).size;
+  rows.push({
+    case: `report of ${n.toLocaleString("en-US")} tasks (${
+      (bytes / 1e6).toFixed(0)
+    } MB status file)`,
+    tool: "disbatch",
+    seconds,
+    rate: n / seconds,
+    cpu,
+    note: `HTML ${(size / 1e6).toFixed(2)} MB`,
+    cmd,
+  });
+  const core = `${ROOT}/.tools/node_modules/playwright-core`;
+  let haveBrowser = false;
+  try {
+    haveBrowser = Deno.statSync("/usr/bin/chromium").isFile &&
+      Deno.statSync(`${core}/index.mjs`).isFile;
+  } catch {
+    // no browser: the page is not timed
+  }
+  if (!haveBrowser) return;
+  let best = Infinity, seen: Record<string, unknown> = {};
+  for (let i = 0; i < REPS; i++) {
+    const r = await new Deno.Command("node", {
+      args: [`${ROOT}/tests/web/report.mjs`, `${dir}/big_report.html`],
+      env: { PLAYWRIGHT_CORE: core },
+      stdout: "piped",
+    }).output();
+    const s = JSON.parse(new TextDecoder().decode(r.stdout));
+    const t = s.timings?.drawn;
+    if (s.error || s.consoleErrors?.length || typeof t !== "number") {
+      throw new Error(`the report page failed: ${JSON.stringify(s).slice(0, 500)}`);
+    }
+    if (t < best) [best, seen] = [t, s.timings];
+  }
+  const ms = (k: string) => Math.round(seen[k] as number);
+  rows.push({
+    case: `report of ${n.toLocaleString("en-US")} tasks, opened in Chromium`,
+    tool: "page",
+    seconds: best / 1000,
+    note: `from navigation start: script runs ${ms("start")} ms, bars decoded ${
+      ms("decode")
+    } ms, charts ${ms("charts")} ms, timeline drawn ${ms("drawn")} ms (${seen.bars} bars)`,
+    cmd: `node tests/web/report.mjs ${dir}/big_report.html (headless /usr/bin/chromium)`,
+  });
+}
+
 async function main(): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "disbatch-bench-" });
   const want = (n: string) => ONLY === null || n === ONLY;
@@ -290,13 +349,84 @@ async function main(): Promise<void> {
         cmd,
       });
     }
+    if (want("report")) await report(dir);
+    if (want("resume")) await resume(dir, QUICK ? 100_000 : 1_000_000);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-  report(dir);
+  results(dir);
 }
 
-function report(tmp: string): void {
+/**
+ * Resume of a finished run in which every task succeeded: disbatch `-r` (index the old status
+ * file, check every task against its record, write an S line each) against an awk join of the
+ * same two files (status into an array, then stream the task file), with peak RSS.
+ */
+async function resume(dir: string, n: number): Promise<void> {
+  const tasks = await Deno.open(`${dir}/resume.tasks`, { write: true, create: true });
+  const status = await Deno.open(`${dir}/resume_status.txt`, { write: true, create: true });
+  const enc = new TextEncoder();
+  for (let i = 0; i < n; i += 10_000) {
+    const t: string[] = [];
+    const st: string[] = [];
+    for (let id = i; id < Math.min(n, i + 10_000); id++) {
+      const cmd = `./analyse --input data/${id}.h5 --seed ${id * 7}`;
+      t.push(cmd);
+      st.push(formatStatusLine({
+        kind: "N",
+        taskId: id,
+        line: id + 1,
+        repeat: -1,
+        host: `node${id % 40}`,
+        pid: 10_000 + id,
+        rc: 0,
+        start: 1_790_000_000 + id / 100,
+        finish: 1_790_000_000 + id / 100 + 20,
+        outBytes: 12,
+        outSnippet: `result ${id}\n`,
+        errBytes: 0,
+        errSnippet: "",
+        command: enc.encode(cmd),
+      }));
+    }
+    await tasks.write(enc.encode(t.join("\n") + "\n"));
+    await status.write(enc.encode(st.join("\n") + "\n"));
+  }
+  tasks.close();
+  status.close();
+  const cases: [string, string, string][] = [
+    [
+      "disbatch",
+      `${LAUNCHER} -r ${dir}/resume_status.txt -s localhost:1 -p ${dir}/resumed ${dir}/resume.tasks`,
+      `rm -f ${dir}/resumed_*`,
+    ],
+    [
+      "awk join",
+      `awk -F'\t' 'NR==FNR { if ($7 == 0) ok[$2] = 1; next } !((FNR - 1) in ok)' ` +
+      `${dir}/resume_status.txt ${dir}/resume.tasks > ${dir}/awk.out`,
+      "true",
+    ],
+  ];
+  for (const [tool, cmd, reset] of cases) {
+    const { seconds, cpu } = await timeBest(cmd, dir, reset);
+    await sh(reset, dir);
+    // GNU time reports the largest peak RSS among the command's processes.
+    await Deno.writeTextFile(`${dir}/cmd.sh`, cmd);
+    await sh(`/usr/bin/time -f %M -o ${dir}/rss bash ${dir}/cmd.sh > /dev/null`, dir);
+    const rss = Number((await Deno.readTextFile(`${dir}/rss`)).trim().split("\n").pop());
+    rows.push({
+      case: `resume of a finished ${n}-task run (every task skipped)`,
+      tool,
+      seconds,
+      rate: n / seconds,
+      cpu,
+      note: `peak RSS ${(rss / 1024).toFixed(0)} MB`,
+      cmd,
+    });
+  }
+}
+
+function results(tmp: string): void {
   const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
   const lines = [
     `# Benchmark results`,

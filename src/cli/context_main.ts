@@ -12,6 +12,7 @@ import { SrunOptionsError } from "../context/srun_env.ts";
 import { ConnectError } from "../net/connect.ts";
 import type { LogLevel } from "../log/logger.ts";
 import { writeAllSync } from "../log/write_all_sync.ts";
+import { errorMessage } from "../log/error_message.ts";
 import { parseContextArgs, UsageError } from "./parse_args.ts";
 import { printUsageError } from "./print_usage_error.ts";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
@@ -63,7 +64,7 @@ export async function runAutoContext(
     if ("help" in o) throw new Error("the driver's context arguments ask for help");
   } catch (e) {
     // The driver counts on an exit code, as it would get one from a context process.
-    warn(`disbatch: context failed: ${(e as Error).message}`);
+    warn(`disbatch: context failed: ${errorMessage(e)}`);
     return EXIT_FAILED;
   }
   return await runContextRole({ ...o, dbUtil, loglevel }, warn);
@@ -87,10 +88,10 @@ async function runContextRole(
       SrunOptionsError,
     ];
     if (known.some((k) => e instanceof k) || e instanceof ConnectError) {
-      warn(`disbatch: ${(e as Error).message}`);
+      warn(`disbatch: ${errorMessage(e)}`);
       return EXIT_FAILED;
     }
-    warn(`disbatch: context failed: ${(e as Error).message}`);
+    warn(`disbatch: context failed: ${errorMessage(e)}`);
     return EXIT_FAILED;
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { Logger } from "../log/logger.ts";
 import { writeStd } from "../log/write_std.ts";
+import { errorMessage } from "../log/error_message.ts";
 import type { DriverOptions } from "./parse_args.ts";
 import { CompletionMailer } from "../mail/completion_mailer.ts";
 import { type MailTransport, parseMailVia, sendMail } from "../mail/mail_transport.ts";
@@ -88,7 +89,7 @@ export class DriverExtras {
       try {
         this.#mailVia = parseMailVia(o.env.DISBATCH_MAIL_VIA);
       } catch (e) {
-        throw new ExtrasConfigError((e as Error).message, { cause: e });
+        throw new ExtrasConfigError(errorMessage(e), { cause: e });
       }
     }
     this.#progress = o.progress
@@ -120,7 +121,7 @@ export class DriverExtras {
   async start(run: RunPlace, tell: (line: string) => void): Promise<void> {
     if (run.scriptPath === "") return; // the driver failed before listening
     const warn = (what: string, e: unknown) => {
-      const line = `disbatch: warning: ${what}: ${(e as Error).message}`;
+      const line = `disbatch: warning: ${what}: ${errorMessage(e)}`;
       run.log.warn(line);
       // The progress line alone is not worth a warning (a run may end before it connects).
       if (this.#o.web || what !== "cannot follow the run") this.above(() => tell(line));

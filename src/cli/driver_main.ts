@@ -11,6 +11,7 @@ import { StatusFile } from "../driver/status_file.ts";
 import { Logger } from "../log/logger.ts";
 import { writeAllSync } from "../log/write_all_sync.ts";
 import { commandOutput } from "../proc/command_output.ts";
+import { TERM_GRACE_MS } from "../proc/kill_group.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import { SubmissionSource } from "../driver/submission_source.ts";
 import { exitCodeFor } from "./exit_code_for.ts";
@@ -20,6 +21,7 @@ import { TaskFileError } from "../taskfile/task_parser.ts";
 import { checkTaskFile, TaskSource } from "../taskfile/task_source.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_RUN_FILE, EXIT_TASKFILE, EXIT_USAGE } from "./exit_codes.ts";
 import { RunFileError } from "../log/run_file_error.ts";
+import { errorMessage } from "../log/error_message.ts";
 import { versionText } from "./version.ts";
 import { runMode } from "../proc/run_mode.ts";
 import {
@@ -66,13 +68,13 @@ export function contextArgs(o: DriverOptions): string[] {
 async function readResume(paths: string[], notes: string[]): Promise<ResumeIndex> {
   const index = new ResumeIndex();
   for (const p of paths) {
-    let text: string;
+    let torn: string | null;
     try {
-      text = await Deno.readTextFile(p);
+      torn = await index.addFile(p);
     } catch (e) {
-      throw new Error(`Cannot read status file ${p}: ${(e as Error).message}`, { cause: e });
+      index.close();
+      throw new Error(`Cannot read status file ${p}: ${errorMessage(e)}`, { cause: e });
     }
-    const torn = index.addText(text);
     if (torn !== null) {
       notes.push(
         `-r ${p}: ignored its last line, which has no newline (a write cut short): ` +
@@ -163,7 +165,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   try {
     if (o.resumeFrom.length > 0) resume = await readResume(o.resumeFrom, resumeNotes);
   } catch (e) {
-    err(`disbatch: error: ${(e as Error).message}`);
+    err(`disbatch: error: ${errorMessage(e)}`);
     return EXIT_USAGE;
   }
   let stream: ReadableStream<Uint8Array> | null = null;
@@ -330,6 +332,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   const unread = starved && isRegular && source instanceof TaskSource
     ? await unreadTasks(source, resume, o.retry)
     : 0;
+  resume?.close();
   const unrun = `${isRegular ? "" : "at least "}${outcome.unrun + unread} task(s) did not run`;
   log.info(`run ended: ${JSON.stringify({ ...outcome, error: outcome.error?.message })}`);
   log.close();
@@ -341,7 +344,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   if (command) {
     // A command that closed its output gets a moment to exit on its own before it is stopped.
     await exitedWithin(command.status(), outcome.stoppedBy === null ? 2_000 : 0);
-    await command.terminate(2_000);
+    await command.terminate(TERM_GRACE_MS);
     const st = await command.status();
     if (st && (st.code !== 0 || st.signal) && outcome.stoppedBy === null) {
       err(`disbatch: error: --taskcommand exited with ${st.signal ?? st.code}`);

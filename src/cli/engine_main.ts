@@ -4,6 +4,7 @@
  */
 import { Engine } from "../engine/engine.ts";
 import type { LogLevel } from "../log/logger.ts";
+import { errorMessage } from "../log/error_message.ts";
 import { heartbeatSettings } from "../protocol/heartbeat.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
 
@@ -54,7 +55,7 @@ export async function engineMain(argv: string[]): Promise<number> {
   try {
     parsed = parseEngineArgv(argv);
   } catch (e) {
-    console.error(`disbatch --engine: ${(e as Error).message}`);
+    console.error(`disbatch --engine: ${errorMessage(e)}`);
     return EXIT_USAGE;
   }
   const v = parsed.single;
@@ -78,7 +79,7 @@ export async function engineMain(argv: string[]): Promise<number> {
     const end = await engine.run();
     return end === "done" || end === "run_done" || end === "killed" ? EXIT_OK : EXIT_FAILED;
   } catch (e) {
-    console.error(`disbatch --engine: ${(e as Error).message}`);
+    console.error(`disbatch --engine: ${errorMessage(e)}`);
     return EXIT_FAILED;
   }
 }

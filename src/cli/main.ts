@@ -1,6 +1,6 @@
 /**
  * Role dispatch: the first argument selects the engine, context or monitor role, or a client
- * command (`--state`, `--wait`, `--submit`); anything else is the driver (the command users
+ * command (`--state`, `--wait`, `--submit`, `--report`); anything else is the driver (the command users
  * type).
  *
  * Each role's code is imported only when that role runs: every run starts three processes
@@ -37,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       return await (await import("./state_main.ts")).stateMain(argv.slice(1), true);
     case "--submit":
       return await (await import("./submit_main.ts")).submitMain(argv.slice(1));
+    case "--report":
+      return await (await import("./report_main.ts")).reportMain(argv.slice(1));
     case "--mon":
       return await (await import("./monitor_main.ts")).monitorMain(argv.slice(1));
     default:

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { writeAllSync } from "../log/write_all_sync.ts";
+import { errorMessage } from "../log/error_message.ts";
 import { MonitorTui, type TuiTerminal } from "../monitor/monitor_tui.ts";
 import { openRun, RunNotFoundError } from "../monitor/run_client.ts";
 import { RunWatcher } from "../monitor/run_watcher.ts";
@@ -60,7 +61,7 @@ async function runMonitor(argv: string[]): Promise<number> {
       throw new Error(`unrecognized arguments: ${positionals.slice(1).join(" ")}`);
     }
   } catch (e) {
-    const message = (e as Error).message.split("\n")[0];
+    const message = errorMessage(e).split("\n")[0];
     return printUsageError(new UsageError(message, { usage: USAGE }));
   }
   if (!Deno.stdin.isTerminal() || !Deno.stdout.isTerminal()) {
@@ -82,7 +83,7 @@ async function runMonitor(argv: string[]): Promise<number> {
     watcher = await RunWatcher.open(run);
   } catch (e) {
     if (!(e instanceof RunNotFoundError) && (e as Error).name !== "DbUtilFormatError") throw e;
-    console.error(`disbatch: error: ${(e as Error).message}`);
+    console.error(`disbatch: error: ${errorMessage(e)}`);
     return EXIT_FAILED;
   }
   const tui = new MonitorTui(processTerminal(), watcher);

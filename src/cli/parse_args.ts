@@ -5,6 +5,8 @@
  * @module
  */
 import { LOG_LEVELS, type LogLevel } from "../log/logger.ts";
+import { errorMessage } from "../log/error_message.ts";
+import { fileErrorOf } from "../os/errno.ts";
 import { reprStr } from "../status/py_repr.ts";
 import {
   formatHelp,
@@ -214,6 +216,8 @@ other commands (P is a run's output prefix, or its P_dbUtil.sh):
   disbatch --wait P     wait for the run to end; exit with its exit code
   disbatch --submit P [--wait] [--end] [--file F | -] [LINE ...]
                         submit tasks to a --taskserver run
+  disbatch --report P|STATUS_FILE... [-o FILE]
+                        a run report with charts in one HTML file
 `;
 
 // Marks options that the original disBatch does not have.
@@ -530,24 +534,14 @@ export function parseContextArgs(argv: string[]): ContextOptions | { help: strin
   return { dbUtilPath: parsed.values.dbutilpath as string, ...contextArgs(parsed.values) };
 }
 
-const ERRNO: Record<string, [number, string]> = {
-  NotFound: [2, "No such file or directory"],
-  PermissionDenied: [13, "Permission denied"],
-  NotADirectory: [20, "Not a directory"],
-  IsADirectory: [21, "Is a directory"],
-};
-
 /**
  * argparse's message for an unopenable file argument, from the Deno error, e.g.
  * `argument taskfile: can't open 'x': [Errno 2] No such file or directory: 'x'`.
  */
 export function cannotOpenMessage(path: string, err: unknown, argument = "taskfile"): string {
-  const name = err instanceof Error ? err.name : "";
-  const known = ERRNO[name];
+  const known = fileErrorOf(err);
   const reason = known
-    ? `[Errno ${known[0]}] ${known[1]}: ${reprStr(path)}`
-    : err instanceof Error
-    ? err.message
-    : String(err);
+    ? `[Errno ${known.errno}] ${known.text}: ${reprStr(path)}`
+    : errorMessage(err);
   return `argument ${argument}: can't open '${path}': ${reason}`;
 }

@@ -5,6 +5,7 @@
  * this program; inside the job, `SLURM_JOBID` makes its context a Slurm context.
  * @module
  */
+import { errorMessage } from "../log/error_message.ts";
 import { shellQuote } from "../protocol/db_util_script.ts";
 import { selfCommand } from "../proc/self_command.ts";
 import { EXIT_FAILED } from "./exit_codes.ts";
@@ -43,7 +44,7 @@ export async function sbatchMain(argv: string[], o: DriverOptions): Promise<numb
   try {
     return await runInherit("sbatch", args);
   } catch (e) {
-    console.error(`disbatch: ${(e as Error).message}`);
+    console.error(`disbatch: ${errorMessage(e)}`);
     return EXIT_FAILED;
   }
 }

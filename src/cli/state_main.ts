@@ -4,6 +4,7 @@
  * `sbatch --dependency` chains). P is the run's prefix or its `P_dbUtil.sh`.
  * @module
  */
+import { errorMessage } from "../log/error_message.ts";
 import { finishedState } from "../monitor/finished_state.ts";
 import {
   fetchState,
@@ -47,7 +48,7 @@ export async function stateMain(argv: string[], wait: boolean): Promise<number> 
   try {
     run = await openRun(target);
   } catch (e) {
-    console.error(`disbatch: error: ${(e as Error).message}`);
+    console.error(`disbatch: error: ${errorMessage(e)}`);
     return EXIT_USAGE;
   }
   const prefix = run.creds.prefix;

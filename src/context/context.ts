@@ -7,6 +7,7 @@
 import { connectToDriver, orderAddresses, shortHostName } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
+import { errorMessage } from "../log/error_message.ts";
 import { parseDbUtil } from "../protocol/db_util_script.ts";
 import type { RunInfo } from "../protocol/messages.ts";
 import { type ChildHandle, runCapture, spawnChild } from "../proc/spawn_child.ts";
@@ -149,8 +150,8 @@ export async function runContext(cfg: ContextConfig, report: ContextReporter): P
       // retire command): also when the context runs inside the driver, not through the script.
       plan.env = { ...plan.env, DISBATCH_KVSSTCP_HOST: creds.primary };
     } catch (e) {
-      log.error((e as Error).message);
-      await conn.bye((e as Error).message);
+      log.error(errorMessage(e));
+      await conn.bye(errorMessage(e));
       throw e;
     }
     return await superviseEngines(conn, log, plan, report);
@@ -221,7 +222,7 @@ async function makePlan(
       file = { path: optionsFile, text: await Deno.readTextFile(optionsFile) };
     } catch (e) {
       throw new ContextError(
-        `cannot read DISBATCH_SLURM_SRUN_OPTIONS_FILE ${optionsFile}: ${(e as Error).message}`,
+        `cannot read DISBATCH_SLURM_SRUN_OPTIONS_FILE ${optionsFile}: ${errorMessage(e)}`,
         { cause: e },
       );
     }
@@ -368,7 +369,7 @@ async function runEngine(
   try {
     child = spawnChild({ cmd, args, env: p.env, stdin: "null", stdoutFile: wrap, stderr: "file" });
   } catch (e) {
-    return { code: 127, reason: (e as Error).message };
+    return { code: 127, reason: errorMessage(e) };
   }
   children.set(n.node, child);
   const s = await child.status;
@@ -414,7 +415,7 @@ async function remoteCleanup(
     // error would repeat the line that already explained the engine's failure.
     child = spawnChild({ cmd, args, env: p.env, stdin: "null", stdoutFile: wrap, stderr: "file" });
   } catch (e) {
-    log.warn(`cleanup on ${n.node} not started: ${(e as Error).message}`);
+    log.warn(`cleanup on ${n.node} not started: ${errorMessage(e)}`);
     return;
   }
   const done = await exitedWithin(child.status, 15_000);
@@ -443,7 +444,7 @@ async function retire(p: Plan, log: Logger, b: RetireBatch): Promise<void> {
     for (const line of `${r.stdout}${r.stderr}`.split("\n")) if (line) log.info(`  ${line}`);
     if (r.code !== 0) log.warn(`retire command for ${b.nodes.join(",")} exited with ${r.code}`);
   } catch (e) {
-    log.warn(`retire command for ${b.nodes.join(",")} failed: ${(e as Error).message}`);
+    log.warn(`retire command for ${b.nodes.join(",")} failed: ${errorMessage(e)}`);
   } finally {
     if (cwd) await Deno.remove(cwd, { recursive: true }).catch(() => {});
   }

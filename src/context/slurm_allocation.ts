@@ -4,6 +4,7 @@
  * CPUs and tasks per node.
  * @module
  */
+import { errorMessage } from "../log/error_message.ts";
 import { expandHostlist } from "./hostlist.ts";
 import { decodeSlurmCounts } from "./slurm_counts.ts";
 
@@ -34,7 +35,7 @@ export function readSlurmAllocation(env: (name: string) => string | undefined): 
       return f(get(name));
     } catch (e) {
       if (e instanceof SlurmEnvError) throw e;
-      throw new SlurmEnvError(`Slurm context: ${name}: ${(e as Error).message}`, { cause: e });
+      throw new SlurmEnvError(`Slurm context: ${name}: ${errorMessage(e)}`, { cause: e });
     }
   };
   const jobId = env("SLURM_JOB_ID") || get("SLURM_JOBID");

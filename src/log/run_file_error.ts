@@ -3,6 +3,7 @@
  * be created or written: disk full, quota, I/O error, read-only file system, no permission.
  * @module
  */
+import { errorMessage } from "./error_message.ts";
 
 /** Writing `path` failed; `cause` is the OS error. The message is the line a person sees. */
 export class RunFileError extends Error {
@@ -18,7 +19,7 @@ export class RunFileError extends Error {
 
 /** The OS error of `e` without the path Deno appends (`…(os error 30): open '/x/y'`). */
 function osReason(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   return message.replace(/(\(os error \d+\)): \w+ '.*'$/s, "$1");
 }
 

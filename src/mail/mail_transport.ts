@@ -3,6 +3,7 @@
  * another `host:port`, or a sendmail-compatible program. `DISBATCH_MAIL_VIA` selects it.
  * @module
  */
+import { errorMessage } from "../log/error_message.ts";
 import { splitHostPort } from "../net/connect.ts";
 import { runWithInput } from "../proc/spawn_child.ts";
 
@@ -53,7 +54,7 @@ async function sendmail(path: string, from: string, to: string, message: string)
       new TextEncoder().encode(message.replace(/\r\n/g, "\n")),
     );
   } catch (e) {
-    throw new MailError((e as Error).message, { cause: e });
+    throw new MailError(errorMessage(e), { cause: e });
   }
   if (out.code !== 0) {
     const why = out.stderr.trim().split("\n")[0];

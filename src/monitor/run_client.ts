@@ -3,6 +3,7 @@
  * credentials, fetch state snapshots, wait for the end.
  * @module
  */
+import { errorMessage } from "../log/error_message.ts";
 import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import type { Connection } from "../net/connection.ts";
 import { parseDbUtil, type RunCredentials } from "../protocol/db_util_script.ts";
@@ -32,7 +33,7 @@ export async function openRun(target: string): Promise<RunHandle> {
   try {
     text = await Deno.readTextFile(script);
   } catch (e) {
-    throw new RunNotFoundError(`cannot read ${script}: ${(e as Error).message}`, { cause: e });
+    throw new RunNotFoundError(`cannot read ${script}: ${errorMessage(e)}`, { cause: e });
   }
   const end = parseRunEnd(text);
   return { script, creds: parseDbUtil(text), exitCode: end.exitCode, finalState: end.state };
@@ -52,7 +53,7 @@ export async function connectToRun(
       timeoutMs,
     );
   } catch (e) {
-    throw new RunNotFoundError(`the run's driver cannot be reached (${(e as Error).message})`, {
+    throw new RunNotFoundError(`the run's driver cannot be reached (${errorMessage(e)})`, {
       cause: e,
     });
   }

@@ -3,6 +3,7 @@
  * and authenticate.
  * @module
  */
+import { errorMessage } from "../log/error_message.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import type { Role } from "../protocol/messages.ts";
 import { MAX_LINE_BYTES } from "../protocol/ndjson.ts";
@@ -69,7 +70,7 @@ export async function connectToDriver(
     } catch (e) {
       // A connection that completes after we gave up must not leak.
       attempt.then((c) => c.close(), () => {});
-      failures.push(`${a}: ${e instanceof Error ? e.message : String(e)}`);
+      failures.push(`${a}: ${errorMessage(e)}`);
       continue;
     }
     const c = new Connection(raw);

@@ -1,9 +1,12 @@
 /**
  * The driver's TCP endpoint: accepts connections, runs the handshake on each with a deadline,
  * and hands authenticated peers to the owner. A peer that fails the handshake is dropped and
- * reported; it never disturbs the run.
+ * reported; it never disturbs the run. Running out of descriptors (EMFILE, ENFILE) pauses
+ * accepting, never ends it: connections wait in the kernel's backlog until descriptors free up.
  * @module
  */
+import { isOutOfDescriptors } from "../os/errno.ts";
+import { after, type Timer } from "../time/timer.ts";
 import type { Role } from "../protocol/messages.ts";
 import { MAX_LINE_BYTES } from "../protocol/ndjson.ts";
 import { acceptHandshake, Connection } from "./connection.ts";
@@ -14,6 +17,11 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Peers in their handshake at once; more wait in the kernel's backlog until one is done. */
 export const MAX_PENDING_HANDSHAKES = 256;
 
+/** Pause before accepting again after running out of descriptors; it doubles at each failure… */
+export const ACCEPT_RETRY_FIRST_MS = 100;
+/** …up to this. */
+export const ACCEPT_RETRY_MAX_MS = 2_000;
+
 /** Options of {@link Listener}. */
 export interface ListenerOptions {
   hostname: string;
@@ -23,6 +31,12 @@ export interface ListenerOptions {
   onPeer(role: Role, conn: Connection): void;
   /** A peer that was dropped, with the reason. */
   onReject(peer: string, error: Error): void;
+  /**
+   * `accept()` failed for want of descriptors (EMFILE, ENFILE): called once when a run of such
+   * failures starts (not again until an accept has succeeded), with the error and the pause
+   * before the next try; accepting resumes once descriptors are free. Default: ignored.
+   */
+  onAcceptError?(error: Error, retryInMs: number): void;
 }
 
 /** Accept loop of the driver. */
@@ -33,6 +47,9 @@ export class Listener {
   readonly #loop: Promise<void>;
   /** Wakes the accept loop waiting for a handshake to end. */
   #slotFreed: (() => void) | undefined;
+  #closed = false;
+  /** The pause after a failed accept, and how to end it early (on close). */
+  #retry: { timer: Timer; wake(): void } | undefined;
 
   constructor(opts: ListenerOptions) {
     this.#opts = opts;
@@ -47,6 +64,9 @@ export class Listener {
 
   /** Stops accepting and drops peers still in their handshake. */
   async close(): Promise<void> {
+    this.#closed = true;
+    this.#retry?.timer.cancel();
+    this.#retry?.wake();
     try {
       this.#listener.close();
     } catch {
@@ -58,6 +78,8 @@ export class Listener {
   }
 
   async #accept(): Promise<void> {
+    /** The last pause after running out of descriptors; 0 once an accept succeeded. */
+    let pauseMs = 0;
     for (;;) {
       // Backpressure instead of refusal: a thousand engines of a large allocation connect within
       // the same second, and a refused engine is a lost node. Past the limit the next peers wait
@@ -69,9 +91,20 @@ export class Listener {
       let raw: Deno.TcpConn;
       try {
         raw = await this.#listener.accept();
-      } catch {
-        return; // listener closed
+      } catch (e) {
+        if (this.#closed || !isOutOfDescriptors(e)) return; // listener closed
+        // The connection stays in the backlog, so retrying at once would spin: pause.
+        if (pauseMs === 0) {
+          pauseMs = ACCEPT_RETRY_FIRST_MS;
+          this.#opts.onAcceptError?.(e as Error, pauseMs);
+        } else {
+          pauseMs = Math.min(2 * pauseMs, ACCEPT_RETRY_MAX_MS);
+        }
+        await this.#pause(pauseMs);
+        if (this.#closed) return;
+        continue;
       }
+      pauseMs = 0;
       const c = new Connection(raw);
       this.#pending.add(c);
       acceptHandshake(c, this.#opts.secret, HANDSHAKE_TIMEOUT_MS, MAX_LINE_BYTES).then(
@@ -86,6 +119,17 @@ export class Listener {
         },
       );
     }
+  }
+
+  /** Resolves after `ms`, or at once when the listener closes. */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#retry = undefined;
+        resolve();
+      };
+      this.#retry = { timer: after(ms, wake), wake };
+    });
   }
 
   #settled(c: Connection): void {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { connectToDriver } from "./connect.ts";
 import { HandshakeError, newSecret } from "./connection.ts";
 import { Listener, MAX_PENDING_HANDSHAKES } from "./listener.ts";
+import { exitedWithin } from "../time/exited_within.ts";
 
 const enc = new TextEncoder();
 
@@ -127,4 +128,101 @@ Deno.test("more peers than MAX_PENDING_HANDSHAKES connecting at once all get in 
     await c.done;
   }
   await l.close();
+});
+
+/**
+ * Runs in a child whose descriptor limit is low: a listener, then /dev/null opened until none
+ * is left. Lines out: `port N`, `full`, `accept-error <retryInMs> <message>`, `peer <role>`.
+ * Lines in: `free` closes some of the files; end of input closes everything.
+ */
+const FD_LIMITED_LISTENER = `
+import { Listener } from ${JSON.stringify(new URL("./listener.ts", import.meta.url).href)};
+const say = (line) => Deno.stdout.writeSync(new TextEncoder().encode(line + "\\n"));
+const peers = [];
+const l = new Listener({
+  hostname: "127.0.0.1",
+  port: 0,
+  secret: Deno.env.get("SECRET"),
+  onPeer: (role, conn) => {
+    peers.push(conn);
+    say("peer " + role);
+  },
+  onReject: (peer, e) => say("rejected " + e.message),
+  onAcceptError: (e, ms) => say("accept-error " + ms + " " + e.message),
+});
+say("port " + l.addr.port);
+const files = [];
+try {
+  for (;;) files.push(Deno.openSync("/dev/null"));
+} catch (e) {
+  if (e.code !== "EMFILE") throw e;
+}
+say("full");
+const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
+for await (const chunk of lines) {
+  if (chunk.includes("free")) for (const f of files.splice(0, 8)) f.close();
+}
+for (const f of files) f.close();
+for (const c of peers) c.close();
+await l.close();
+`;
+
+Deno.test("accept() out of descriptors (EMFILE): reported once, retried, and a peer gets in once some are free", async () => {
+  const secret = newSecret();
+  const child = new Deno.Command("prlimit", {
+    args: ["--nofile=256:256", Deno.execPath(), "eval", FD_LIMITED_LISTENER],
+    env: { SECRET: secret },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const stdin = child.stdin.getWriter();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  /** The child's next line; a generous deadline turns a missing line into a failure, not a hang. */
+  const nextLine = async (): Promise<string> => {
+    const read = (async () => {
+      while (!buffered.includes("\n")) {
+        const r = await lines.read();
+        if (r.done) throw new Error(`the child ended; it said ${JSON.stringify(buffered)}`);
+        buffered += r.value;
+      }
+    })();
+    if (!(await exitedWithin(read, 30_000))) throw new Error("the child said nothing in 30 s");
+    await read;
+    const at = buffered.indexOf("\n");
+    const line = buffered.slice(0, at);
+    buffered = buffered.slice(at + 1);
+    return line;
+  };
+  let passed = false;
+  try {
+    const port = Number((await nextLine()).replace(/^port /, ""));
+    assert.ok(port > 0);
+    assert.equal(await nextLine(), "full");
+    // The connect succeeds (the kernel queues it); the listener cannot accept it yet.
+    const peer = connectToDriver([`127.0.0.1:${port}`], secret, "engine", 60_000);
+    peer.catch(() => {}); // awaited below, unless an assertion fails first
+    const reported = await nextLine();
+    assert.match(reported, /^accept-error 100 .*\(os error 24\)/);
+    await stdin.write(new TextEncoder().encode("free\n"));
+    // Later failures of the same run of them were not reported again: the next line is the peer.
+    assert.equal(await nextLine(), "peer engine");
+    const conn = await peer;
+    conn.close();
+    await conn.done;
+    passed = true;
+  } finally {
+    if (!passed) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already ended
+      }
+    }
+    await stdin.close().catch(() => {});
+    await lines.cancel();
+    const status = await child.status;
+    if (passed) assert.equal(status.code, 0);
+  }
 });

@@ -6,6 +6,12 @@
  */
 import { exitedWithin } from "../time/exited_within.ts";
 
+/**
+ * Grace between SIGTERM and SIGKILL when disbatch ends processes of its own: tasks (signals,
+ * fail-fast, timeouts), engines, `--taskcommand`, orphans of a dead engine.
+ */
+export const TERM_GRACE_MS = 2_000;
+
 /** Sends `signal` to process group `pgid`; a group that no longer exists is not an error. */
 export function killGroup(pgid: number, signal: Deno.Signal): void {
   try {

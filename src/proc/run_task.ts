@@ -3,6 +3,8 @@
  * `/dev/null`, stdout/stderr counted and snippeted, completion awaited without polling.
  * @module
  */
+import { errorMessage } from "../log/error_message.ts";
+import { errnoOf } from "../os/errno.ts";
 import type { TaskOutcome } from "../protocol/messages.ts";
 import { SnippetCollector } from "../status/snippet.ts";
 import { terminateGroup } from "./kill_group.ts";
@@ -45,25 +47,6 @@ export interface StartTaskOptions {
 
 /** Return code when a spawn error carries no errno (spec §6.1). */
 const NO_ERRNO_RC = 200;
-
-/** errno numbers of the Deno error codes a spawn can plausibly raise. */
-const ERRNO: Readonly<Record<string, number>> = {
-  EPERM: 1,
-  ENOENT: 2,
-  EIO: 5,
-  E2BIG: 7,
-  ENOEXEC: 8,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EACCES: 13,
-  ENOTDIR: 20,
-  EINVAL: 22,
-  ENFILE: 23,
-  EMFILE: 24,
-  ETXTBSY: 26,
-  ENAMETOOLONG: 36,
-  ELOOP: 40,
-};
 
 const seconds = (): number => Date.now() / 1000;
 
@@ -310,21 +293,14 @@ function returnCode(status: Deno.CommandStatus): number {
 }
 
 function spawnFailure(e: unknown, start: number): TaskRunResult {
-  const message = e instanceof Error ? e.message : String(e);
-  const code = (e as { code?: unknown } | null)?.code;
-  const osError = /\(os error (\d+)\)/.exec(message);
   // A TypeError is Deno rejecting the arguments (a NUL byte) before any system call: like
   // Python's ValueError it carries no errno, even though Deno labels it EINVAL.
   const rc = e instanceof SessionSpawnError
     ? e.errno
     : e instanceof TypeError
     ? NO_ERRNO_RC
-    : osError
-    ? Number(osError[1])
-    : typeof code === "string" && Object.hasOwn(ERRNO, code)
-    ? ERRNO[code]
-    : NO_ERRNO_RC;
-  const text = `Exception during task execution: ${message}`;
+    : errnoOf(e) ?? NO_ERRNO_RC;
+  const text = `Exception during task execution: ${errorMessage(e)}`;
   return {
     pid: -1,
     rc,

@@ -8,6 +8,7 @@
  * a missing command is reported by sh (exit 127, message in the stderr file), not thrown.
  * @module
  */
+import { errorMessage } from "../log/error_message.ts";
 import { terminateGroup } from "./kill_group.ts";
 
 /** Options of {@link spawnChild}. */
@@ -88,7 +89,7 @@ export function spawnChild(opts: SpawnChildOptions): ChildHandle {
       detached: true,
     }).spawn();
   } catch (e) {
-    throw new SpawnError(`cannot start ${opts.cmd}: ${(e as Error).message}`, { cause: e });
+    throw new SpawnError(`cannot start ${opts.cmd}: ${errorMessage(e)}`, { cause: e });
   }
   const status = child.status.then(({ code, signal }) => ({ code, signal }));
   let writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
@@ -112,7 +113,7 @@ function touch(path: string): void {
   try {
     Deno.openSync(path, { append: true, create: true }).close();
   } catch (e) {
-    throw new SpawnError(`cannot open ${path}: ${(e as Error).message}`, { cause: e });
+    throw new SpawnError(`cannot open ${path}: ${errorMessage(e)}`, { cause: e });
   }
 }
 
@@ -151,7 +152,7 @@ function decoded(output: Deno.CommandOutput): CaptureResult {
 }
 
 function cannotRun(cmd: string, e: unknown): SpawnError {
-  return new SpawnError(`cannot run ${cmd}: ${(e as Error).message}`, { cause: e });
+  return new SpawnError(`cannot run ${cmd}: ${errorMessage(e)}`, { cause: e });
 }
 
 /**

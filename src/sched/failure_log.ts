@@ -9,8 +9,8 @@ import type { TaskRecord } from "../status/task_record.ts";
 
 /** Latest failures kept for monitors. */
 const RECENT_FAILURES = 20;
-/** Failed task ids kept for the state snapshot. */
-const FAILED_IDS = 1000;
+/** Failed task ids kept for the state snapshot (`failedIds`): the first this many. */
+export const MAX_FAILED_IDS = 1000;
 
 const decoder = new TextDecoder();
 
@@ -18,7 +18,7 @@ const decoder = new TextDecoder();
 export class FailureLog {
   /** Failed final records. */
   count = 0;
-  /** Their ids, the first {@link FAILED_IDS}. */
+  /** Their ids, the first {@link MAX_FAILED_IDS}. */
   readonly ids: number[] = [];
   /** The latest {@link RECENT_FAILURES}, oldest first. */
   readonly recent: FailureView[] = [];
@@ -27,7 +27,7 @@ export class FailureLog {
   add(r: TaskRecord): void {
     if (r.rc === 0) return;
     this.count++;
-    if (this.ids.length < FAILED_IDS) this.ids.push(r.taskId);
+    if (this.ids.length < MAX_FAILED_IDS) this.ids.push(r.taskId);
     this.recent.push({
       taskId: r.taskId,
       line: r.line,

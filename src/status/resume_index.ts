@@ -1,14 +1,49 @@
 /**
- * Old status records by task id, for resume (spec §10.1).
+ * Old status records by task id, for resume (spec §10.1), held compactly: per task id only
+ * whether its kept record succeeded and where that record is (which file, which byte offset).
+ * A record is read back from its file when the task is skipped or checked, so a resumed
+ * million-task run holds ≈ 10 bytes per task instead of a parsed record.
  * @module
  */
 
-import { parseStatusLine } from "./status_line.ts";
+import { formatStatusLine, parseIntField, parseStatusLine } from "./status_line.ts";
 import type { TaskRecord } from "./task_record.ts";
+
+const NONE = 0;
+const FAILED = 1;
+const OK = 2;
+
+const NL = 0x0a;
+const TAB = 0x09;
+/** Bytes read from a file at a time, both when indexing and when reading records back. */
+const CHUNK = 1 << 20;
+/** Task ids from here on are kept in a map, not the dense arrays (a corrupt id costs nothing). */
+const DENSE_LIMIT = 1 << 24;
+const decoder = new TextDecoder();
+/** Positions of a line's TABs (a record has 14). */
+const tabs = new Int32Array(15);
+
+/** Where records come from: a file on disk, or lines held in memory (tests, `add`). */
+interface Source {
+  path: string | null;
+  /** The memory source's bytes (grown by `add`), or the file's current read window. */
+  bytes: Uint8Array;
+  /** Used length of `bytes` (memory) or the window's length (file). */
+  length: number;
+  /** File offset of `bytes[0]` (0 for memory). */
+  windowStart: number;
+  file: Deno.FsFile | null;
+}
 
 /** The normal-task records of earlier status files, one per task id. */
 export class ResumeIndex {
-  #byId = new Map<number, TaskRecord>();
+  #state = new Uint8Array(1024);
+  #source = new Uint8Array(1024);
+  #offset = new Float64Array(1024);
+  #sparse = new Map<number, [state: number, source: number, offset: number]>();
+  #size = 0;
+  #sources: Source[] = [];
+  #memory: number | null = null;
 
   /**
    * Adds a parsed record. Only kind N counts (per-engine, barrier, zombie and skipped lines are
@@ -17,8 +52,25 @@ export class ResumeIndex {
    */
   add(r: TaskRecord): void {
     if (r.kind !== "N") return;
-    const kept = this.#byId.get(r.taskId);
-    if (kept === undefined || (kept.rc !== 0 && r.rc === 0)) this.#byId.set(r.taskId, r);
+    if (this.#memory === null) {
+      this.#memory = this.#sources.push({
+        path: null,
+        bytes: new Uint8Array(4096),
+        length: 0,
+        windowStart: 0,
+        file: null,
+      }) - 1;
+    }
+    const m = this.#sources[this.#memory];
+    const line = new TextEncoder().encode(formatStatusLine(r) + "\n");
+    if (m.length + line.length > m.bytes.length) {
+      const grown = new Uint8Array(Math.max(m.bytes.length * 2, m.length + line.length));
+      grown.set(m.bytes.subarray(0, m.length));
+      m.bytes = grown;
+    }
+    m.bytes.set(line, m.length);
+    this.#note(r.taskId, r.rc === 0, this.#memory, m.length);
+    m.length += line.length;
   }
 
   /**
@@ -37,9 +89,42 @@ export class ResumeIndex {
     return end < text.length ? text.slice(end) : null;
   }
 
+  /**
+   * Adds the records of the status file `path`, streamed: only the fields that decide (flags,
+   * task id, return code) are read now. Returns the unterminated last line (see
+   * {@link addText}), or null. Throws the OS error of a file that cannot be read.
+   */
+  async addFile(path: string): Promise<string | null> {
+    const index = this.#sources.push({
+      path,
+      bytes: new Uint8Array(0),
+      length: 0,
+      windowStart: -1,
+      file: null,
+    }) - 1;
+    using file = await Deno.open(path);
+    const buf = new Uint8Array(CHUNK);
+    let carry = new Uint8Array(0);
+    let base = 0; // file offset of carry[0]
+    for (;;) {
+      const n = await file.read(buf);
+      if (n === null) break;
+      const data = carry.length === 0 ? buf.subarray(0, n) : concat(carry, buf.subarray(0, n));
+      let start = 0;
+      for (let nl = data.indexOf(NL); nl >= 0; nl = data.indexOf(NL, start)) {
+        this.#indexLine(data, start, nl, index, base + start);
+        start = nl + 1;
+      }
+      carry = data.slice(start);
+      base += start;
+    }
+    return carry.length > 0 ? decoder.decode(carry) : null;
+  }
+
   /** The record kept for a task id. */
   get(taskId: number): TaskRecord | undefined {
-    return this.#byId.get(taskId);
+    const at = this.#lookup(taskId);
+    return at ? this.#read(at[1], at[2]) : undefined;
   }
 
   /**
@@ -47,12 +132,147 @@ export class ResumeIndex {
    * has no record, or it failed and `retryFailed` (`-R`) asks to run failures again.
    */
   skippable(taskId: number, retryFailed: boolean): TaskRecord | undefined {
-    const r = this.#byId.get(taskId);
-    return r && !(retryFailed && r.rc !== 0) ? r : undefined;
+    const at = this.#lookup(taskId);
+    if (!at || (retryFailed && at[0] !== OK)) return undefined;
+    return this.#read(at[1], at[2]);
   }
 
   /** Number of distinct task ids. */
   get size(): number {
-    return this.#byId.size;
+    return this.#size;
   }
+
+  /** Closes the files that records were read back from. */
+  close(): void {
+    for (const s of this.#sources) {
+      s.file?.close();
+      s.file = null;
+    }
+  }
+
+  /** Indexes the line `data[start, end)` found at file offset `offset`, if it is a record. */
+  #indexLine(data: Uint8Array, start: number, end: number, source: number, offset: number): void {
+    // Fields 0 (flags), 1 (task id) and 6 (return code); a record has exactly 15 fields. The
+    // other fields are checked when the record is read back (a bad one then runs the task).
+    let count = 0;
+    for (let i = data.indexOf(TAB, start); i >= 0 && i < end; i = data.indexOf(TAB, i + 1)) {
+      if (count === 14) return;
+      tabs[count++] = i;
+    }
+    if (count !== 14) return;
+    // The kind, as parseStatusLine decides it: only normal records count.
+    if (tabs[0] - start < 4) return;
+    const f0 = data[start];
+    const f3 = data[start + 3];
+    if (f3 === 0x50 || f3 === 0x53 || f3 === 0x5a) return; // P S Z
+    if (f0 !== 0x20 && f0 !== 0x52 && f0 !== 0x4e) return; // a barrier (B, C) or not a record
+    const taskId = intField(data, tabs[0] + 1, tabs[1]);
+    const rc = intField(data, tabs[5] + 1, tabs[6]);
+    if (taskId === null || rc === null) return;
+    this.#note(taskId, rc === 0, source, offset);
+  }
+
+  /** Keeps (source, offset) as the record of `taskId` unless a better one is kept already. */
+  #note(taskId: number, ok: boolean, source: number, offset: number): void {
+    const state = ok ? OK : FAILED;
+    if (taskId < 0 || !Number.isSafeInteger(taskId)) return;
+    if (taskId >= this.#state.length && taskId < DENSE_LIMIT) this.#grow(taskId);
+    if (taskId < this.#state.length) {
+      const kept = this.#state[taskId];
+      if (kept === NONE) this.#size++;
+      else if (!(kept === FAILED && ok)) return;
+      this.#state[taskId] = state;
+      this.#source[taskId] = source;
+      this.#offset[taskId] = offset;
+      return;
+    }
+    const kept = this.#sparse.get(taskId);
+    if (kept === undefined) this.#size++;
+    else if (!(kept[0] === FAILED && ok)) return;
+    this.#sparse.set(taskId, [state, source, offset]);
+  }
+
+  #grow(taskId: number): void {
+    let n = this.#state.length;
+    while (n <= taskId) n *= 2;
+    n = Math.min(n, DENSE_LIMIT);
+    const state = new Uint8Array(n);
+    state.set(this.#state);
+    const source = new Uint8Array(n);
+    source.set(this.#source);
+    const offset = new Float64Array(n);
+    offset.set(this.#offset);
+    [this.#state, this.#source, this.#offset] = [state, source, offset];
+  }
+
+  #lookup(taskId: number): [number, number, number] | undefined {
+    if (taskId >= 0 && taskId < this.#state.length) {
+      const s = this.#state[taskId];
+      return s === NONE ? undefined : [s, this.#source[taskId], this.#offset[taskId]];
+    }
+    return this.#sparse.get(taskId);
+  }
+
+  /** Reads the record back from its source. */
+  #read(source: number, offset: number): TaskRecord | undefined {
+    const s = this.#sources[source];
+    if (s.path !== null) this.#window(s, offset);
+    const from = offset - s.windowStart;
+    const end = s.bytes.subarray(0, s.length).indexOf(NL, from);
+    const line = decoder.decode(s.bytes.subarray(from, end < 0 ? s.length : end));
+    return parseStatusLine(line) ?? undefined;
+  }
+
+  /**
+   * Makes the file's read window hold the whole line at `offset`. Records are mostly asked for
+   * in the order they were written, so a window read serves thousands of them.
+   */
+  #window(s: Source, offset: number): void {
+    const inside = offset >= s.windowStart && offset < s.windowStart + s.length &&
+      s.bytes.subarray(offset - s.windowStart, s.length).indexOf(NL) >= 0;
+    if (inside) return;
+    s.file ??= Deno.openSync(s.path!);
+    let size = CHUNK;
+    for (;;) {
+      const bytes = new Uint8Array(size);
+      s.file.seekSync(offset, Deno.SeekMode.Start);
+      let length = 0;
+      while (length < size) {
+        const n = s.file.readSync(bytes.subarray(length));
+        if (n === null) break;
+        length += n;
+      }
+      s.bytes = bytes;
+      s.length = length;
+      s.windowStart = offset;
+      // A line longer than the window (a huge command): read again with room for it.
+      if (length < size || bytes.subarray(0, length).indexOf(NL) >= 0) return;
+      size *= 2;
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** An integer field as parseStatusLine reads it: plain digits fast, anything else as Python. */
+function intField(data: Uint8Array, start: number, end: number): number | null {
+  let i = start;
+  let sign = 1;
+  if (data[i] === 0x2d) {
+    sign = -1;
+    i++;
+  }
+  let v = 0;
+  let plain = i < end && end - i <= 15;
+  for (; plain && i < end; i++) {
+    const d = data[i] - 0x30;
+    if (d < 0 || d > 9) plain = false;
+    else v = v * 10 + d;
+  }
+  return plain ? sign * v : parseIntField(decoder.decode(data.subarray(start, end)));
 }

@@ -30,7 +30,7 @@ Deno.test("ResumeIndex: only kind N records are kept", () => {
   const n = rec(0, 0);
   idx.add(n);
   assert.equal(idx.size, 1);
-  assert.equal(idx.get(0), n);
+  assert.deepEqual(idx.get(0), n);
   assert.equal(idx.get(1), undefined);
 });
 
@@ -64,9 +64,9 @@ Deno.test("ResumeIndex.skippable: successes always, failures only without -R", (
   const bad = rec(1, 3);
   idx.add(ok);
   idx.add(bad);
-  assert.equal(idx.skippable(0, false), ok);
-  assert.equal(idx.skippable(0, true), ok);
-  assert.equal(idx.skippable(1, false), bad);
+  assert.deepEqual(idx.skippable(0, false), ok);
+  assert.deepEqual(idx.skippable(0, true), ok);
+  assert.deepEqual(idx.skippable(1, false), bad);
   assert.equal(idx.skippable(1, true), undefined);
   assert.equal(idx.skippable(2, false), undefined);
 });
@@ -105,4 +105,70 @@ Deno.test("ResumeIndex.addText: Python disBatch's lines, the last one cut", () =
   const idx = new ResumeIndex();
   assert.equal(idx.addText(py), py.split("\n")[3]);
   assert.deepEqual([idx.size, idx.get(1)?.rc, idx.get(2)], [1, 0, undefined]);
+});
+
+/** A status file's text: the header, junk, every record kind, repeated ids, both formats. */
+function mixedStatusText(n: number, seed: number): string {
+  let s = seed;
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const lines = [STATUS_HEADER, "not a record", ""];
+  for (let i = 0; i < n; i++) {
+    const id = Math.floor(rand() * n / 2);
+    const kinds: RecordKind[] = ["N", "N", "N", "Z", "P", "S", "B"];
+    const r = rec(id, rand() < 0.3 ? Math.floor(rand() * 5) - 2 : 0, kinds[i % kinds.length], i);
+    r.command = new TextEncoder().encode(`echo ${i} ${"x".repeat(i % 50)}`);
+    lines.push(formatStatusLine(r));
+  }
+  return lines.join("\n") + "\n";
+}
+
+Deno.test("ResumeIndex.addFile decides exactly as addText, reading records back from the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const seed of [1, 2, 3]) {
+      const text = mixedStatusText(3000, seed);
+      await Deno.writeTextFile(`${dir}/s`, text);
+      const byText = new ResumeIndex();
+      byText.addText(text);
+      const byFile = new ResumeIndex();
+      assert.equal(await byFile.addFile(`${dir}/s`), null);
+      assert.equal(byFile.size, byText.size);
+      // Backwards too: records asked for out of file order move the read window.
+      for (const ids of [[...Array(1600).keys()], [...Array(1600).keys()].reverse()]) {
+        for (const id of ids) {
+          for (const retry of [false, true]) {
+            assert.deepEqual(byFile.skippable(id, retry), byText.skippable(id, retry), `${id}`);
+          }
+        }
+      }
+      byFile.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ResumeIndex.addFile: lines longer than a read window, a torn end, odd integers, far ids", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const big = rec(0, 0);
+    big.command = new TextEncoder().encode("echo " + "y".repeat(1_500_000));
+    const odd = formatStatusLine(rec(1, 0)).split("\t");
+    odd[1] = " 1_0 "; // Python's int() reads task id 10
+    const far = rec(1e12, 0);
+    const text = [formatStatusLine(big), odd.join("\t"), formatStatusLine(far), ""].join("\n");
+    const torn = formatStatusLine(rec(2, 0)).slice(0, 30);
+    await Deno.writeTextFile(`${dir}/s`, text + torn);
+    const idx = new ResumeIndex();
+    assert.equal(await idx.addFile(`${dir}/s`), torn);
+    assert.equal(idx.size, 3);
+    assert.deepEqual(idx.get(0)?.command, big.command);
+    assert.equal(idx.get(10)?.taskId, 10);
+    assert.equal(idx.get(1e12)?.taskId, 1e12);
+    assert.equal(idx.get(2), undefined, "the torn line is never used");
+    idx.close();
+    await assert.rejects(new ResumeIndex().addFile(`${dir}/missing`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

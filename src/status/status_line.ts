@@ -84,7 +84,8 @@ export function formatStatusLine(r: TaskRecord): string {
 }
 
 /** Python `int()` of a field (ASCII digits; sign, surrounding blanks and `_` separators allowed). */
-function parseIntField(s: string): number | null {
+/** Python `int()` of a field (surrounding white space, a sign and `_` separators allowed). */
+export function parseIntField(s: string): number | null {
   return /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(s) ? Number(s.replace(/[\s_]/g, "")) : null;
 }
 

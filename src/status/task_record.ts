@@ -7,6 +7,12 @@
 /** Record kinds: N normal, B barrier, C check barrier, P per-engine, S skipped, Z zombie. */
 export type RecordKind = "N" | "B" | "C" | "P" | "S" | "Z";
 
+/**
+ * Return code of an attempt lost with its engine (the node died, hung or was lost): recorded
+ * with PID −1, as a Z line when the task is reissued, else as the task's final record.
+ */
+export const LOST_TASK_RC = -100;
+
 /** A status-file record (spec §7). */
 export interface TaskRecord {
   kind: RecordKind;

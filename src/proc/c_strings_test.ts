@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { addressOf, cString, CStringCache, packStrings, pointerArray } from "./c_strings.ts";
+
+Deno.test("cString: the bytes and one NUL, from text or bytes", () => {
+  assert.deepEqual([...cString("aé")], [0x61, 0xc3, 0xa9, 0]);
+  assert.deepEqual([...cString(new Uint8Array([0xff, 1]))], [0xff, 1, 0]);
+  assert.deepEqual([...cString("")], [0]);
+});
+
+Deno.test("packStrings: entries end to end, each NUL-terminated, with their offsets", () => {
+  const enc = new TextEncoder();
+  const { strings, offsets } = packStrings([enc.encode("A=1"), enc.encode(""), enc.encode("B")]);
+  assert.deepEqual(offsets, [0, 4, 5]);
+  assert.equal(new TextDecoder().decode(strings), "A=1\0\0B\0");
+  // No entries: still a buffer C can be given an address of.
+  assert.deepEqual(packStrings([]), { strings: new Uint8Array(1), offsets: [] });
+});
+
+Deno.test("pointerArray: little-endian 64-bit addresses base + offset, then NULL", () => {
+  const base = 0x7f12_3456_7000;
+  const view = new DataView(pointerArray(base, [0, 4, 0x1_0000]).buffer);
+  assert.equal(view.byteLength, 32);
+  assert.equal(view.getBigUint64(0, true), BigInt(base));
+  assert.equal(view.getBigUint64(8, true), BigInt(base + 4));
+  assert.equal(view.getBigUint64(16, true), BigInt(base + 0x1_0000));
+  assert.equal(view.getBigUint64(24, true), 0n);
+});
+
+Deno.test("addressOf: C reads the string at that address", () => {
+  const s = cString("hello");
+  const view = new Deno.UnsafePointerView(Deno.UnsafePointer.create(BigInt(addressOf(s)))!);
+  assert.equal(view.getCString(), "hello");
+});
+
+Deno.test("CStringCache: the same buffer for a repeated string, and a bounded size", () => {
+  const cache = new CStringCache();
+  const first = cache.get("/bin/bash");
+  assert.equal(cache.get("/bin/bash"), first);
+  for (let i = 0; i < 16; i++) cache.get(`/dir/${i}`);
+  // Sixteen others later the cache was renewed: a new (equal) buffer.
+  const again = cache.get("/bin/bash");
+  assert.notEqual(again, first);
+  assert.deepEqual(again, first);
+});

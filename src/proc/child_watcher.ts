@@ -1,0 +1,372 @@
+/**
+ * Watching started children without a thread per child: each child gets a pidfd (Linux ≥ 5.3),
+ * and the pidfds plus the read ends of the stdout/stderr pipes sit in one epoll set. One
+ * `epoll_wait` at a time runs off the main thread (a non-blocking FFI call); new descriptors
+ * join the set while it waits, so starting a child wakes nothing. After each wake-up the main
+ * thread collects whatever else is ready with a zero-timeout `epoll_wait`, which saves a thread
+ * hand-over per event. The watcher holds no pending operation while nothing runs (an eventfd
+ * ends the wait when the last child is gone), so an idle process can exit.
+ *
+ * Kernels before 5.3 (RHEL/Rocky 8's 4.18, for one) have no pidfd: there each child's exit is
+ * awaited by a blocking `waitpid` off the main thread instead, one pool thread per running
+ * child; the pipes are watched the same way.
+ * @module
+ */
+import { ERRNO } from "../os/errno.ts";
+import { lastErrno, type Libc } from "./libc.ts";
+import { reapedStatus, type SessionStatus } from "./wait_status.ts";
+
+const EFD_CLOEXEC = 0o2000000;
+const EFD_NONBLOCK = 0o4000;
+const EPOLLIN = 0x1;
+const EPOLL_CLOEXEC = 0o2000000;
+const EPOLL_CTL_ADD = 1;
+const EPOLL_CTL_DEL = 2;
+const MAX_EVENTS = 64;
+/** `struct epoll_event` is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16). */
+const EVENT_BYTES = Deno.build.arch === "x86_64" ? 12 : 16;
+const EVENT_DATA_AT = Deno.build.arch === "x86_64" ? 4 : 8;
+const WNOHANG = 1;
+/** pidfd_open(2) has the same number on every Linux architecture (new-style numbering). */
+const SYS_PIDFD_OPEN = 434n;
+const READ_CHUNK = 65536;
+
+/** Where a watched child's output and end go. */
+export interface ChildCallbacks {
+  /** Receives each chunk read from the child's stdout (the buffer is reused afterwards). */
+  onStdout(chunk: Uint8Array): void;
+  /** Receives each chunk read from the child's stderr (the buffer is reused afterwards). */
+  onStderr(chunk: Uint8Array): void;
+  /**
+   * Called synchronously, once, when the child has exited and both pipes have reached end of
+   * file (or were given up), before any callback of `status` or `drained` runs. It may start
+   * other children: a caller that keeps one child per slot starts the next one here, straight
+   * from the event, without a detour through promise callbacks.
+   */
+  onDone?(status: SessionStatus): void;
+}
+
+/** A watched child; it leads its own session and group. */
+export interface SessionChild {
+  readonly pid: number;
+  /** Resolves once the child exited (never rejects). */
+  readonly status: Promise<SessionStatus>;
+  /** When the child was reaped (epoch milliseconds), or null before. */
+  readonly exitedAt: number | null;
+  /** Resolves once both pipes reached end of file or were given up. */
+  readonly drained: Promise<void>;
+  /** Stops reading the pipes and closes them (a background grandchild may hold them open). */
+  abandonPipes(): void;
+}
+
+/** One child's bookkeeping. */
+interface Child {
+  pid: number;
+  /** Watch tokens of the stdout and stderr read ends (0 once closed). */
+  tokens: [number, number];
+  sinks: [(chunk: Uint8Array) => void, (chunk: Uint8Array) => void];
+  settle(status: SessionStatus): void;
+  /** The exit status once reaped, and when (epoch milliseconds). */
+  status: SessionStatus | null;
+  exitedAt: number | null;
+  /** Cleared once called. */
+  onDone: ((status: SessionStatus) => void) | undefined;
+  pipesDone(): void;
+}
+
+/** A descriptor in the epoll set: the child's pidfd (stream −1) or its stdout (0) / stderr (1). */
+interface Watch {
+  fd: number;
+  child: Child;
+  stream: -1 | 0 | 1;
+}
+
+/** Watches children's exits and reads their pipes (see the module doc); one per process. */
+export class ChildWatcher {
+  readonly #lib: Libc;
+  /** Whether children's exits are watched through pidfds (else by a waitpid off the thread). */
+  readonly #pidfds: boolean;
+  readonly #epoll: number;
+  readonly #eventFd: number;
+  readonly #readBuf = new Uint8Array(new ArrayBuffer(READ_CHUNK));
+  /** Out-parameter of the synchronous waitpid. */
+  readonly #statusWord = new Int32Array(new ArrayBuffer(8));
+  readonly #one = new Uint8Array(new BigUint64Array([1n]).buffer);
+  readonly #eventBuf = new Uint8Array(new ArrayBuffer(8));
+  readonly #ctlBuf = new DataView(new ArrayBuffer(16));
+  /** Filled by the waiting thread: never touched while a wait is in flight. */
+  readonly #waitBuf = new DataView(new ArrayBuffer(EVENT_BYTES * MAX_EVENTS));
+  readonly #nowBuf = new DataView(new ArrayBuffer(EVENT_BYTES * MAX_EVENTS));
+  /**
+   * Epoll data token → descriptor. Tokens are never reused, so an event reported for a
+   * descriptor that was closed meanwhile (and whose number a new pipe took) is recognised as
+   * stale. Token 0 is the eventfd.
+   */
+  readonly #watches = new Map<number, Watch>();
+  #nextToken = 1;
+  #waiting = false;
+  /** True while #woke handles events (see there). */
+  #handling = false;
+  readonly #idleWaiters: (() => void)[] = [];
+
+  private constructor(lib: Libc, epoll: number, eventFd: number, pidfds: boolean) {
+    this.#pidfds = pidfds;
+    this.#lib = lib;
+    this.#epoll = epoll;
+    this.#eventFd = eventFd;
+  }
+
+  /**
+   * The watcher, or null without epoll or eventfd. Pidfds are used when `pidfd` is true and the
+   * kernel has them (probed once); else exits are awaited by `waitpid` off the main thread.
+   */
+  static open(lib: Libc, pidfd: boolean): ChildWatcher | null {
+    let pidfds = pidfd;
+    if (pidfds) {
+      const probe = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(Deno.pid), 0n));
+      if (probe >= 0) lib.close(probe);
+      else pidfds = false; // kernel older than 5.3
+    }
+    const epoll = lib.epoll_create1(EPOLL_CLOEXEC);
+    const eventFd = lib.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    const watcher = epoll < 0 || eventFd < 0 ? null : new ChildWatcher(lib, epoll, eventFd, pidfds);
+    if (watcher === null || !watcher.#add(eventFd, 0)) {
+      if (epoll >= 0) lib.close(epoll);
+      if (eventFd >= 0) lib.close(eventFd);
+      return null;
+    }
+    return watcher;
+  }
+
+  /**
+   * Resolves once no wait runs off the main thread. The last child's result can be delivered
+   * while a wait is still in flight (its pipes were read by a zero-timeout collection, and the
+   * eventfd is still to end the wait); tests await this so that no operation outlives the test
+   * that started it.
+   */
+  idle(): Promise<void> {
+    if (!this.#waiting) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Takes over the running child `pid` and the non-blocking read ends of its stdout and stderr
+   * pipes (closed here once done with). Never throws: a descriptor that cannot join the epoll
+   * set (out of descriptors or similar) costs the child's output, or has its exit awaited off
+   * the main thread.
+   */
+  watch(pid: number, stdout: number, stderr: number, callbacks: ChildCallbacks): SessionChild {
+    const lib = this.#lib;
+    let settle!: (s: SessionStatus) => void;
+    let pipesDone!: () => void;
+    const status = new Promise<SessionStatus>((r) => settle = r);
+    const drained = new Promise<void>((r) => pipesDone = r);
+    const child: Child = {
+      pid,
+      tokens: [0, 0],
+      sinks: [callbacks.onStdout, callbacks.onStderr],
+      settle,
+      status: null,
+      exitedAt: null,
+      onDone: callbacks.onDone,
+      pipesDone,
+    };
+    const readEnds = [stdout, stderr];
+    for (const stream of [0, 1] as const) {
+      child.tokens[stream] = this.#watch(readEnds[stream], child, stream);
+      if (child.tokens[stream] === 0) break;
+    }
+    if (child.tokens[0] === 0 || child.tokens[1] === 0) {
+      // Out of descriptors or similar, with the child already running: let its output go.
+      readEnds.forEach((fd, stream) => {
+        if (child.tokens[stream] === 0) lib.close(fd);
+      });
+      this.#abandon(child);
+    }
+    const pidfd = this.#pidfds ? Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(pid), 0n)) : -1;
+    let watched = false;
+    if (pidfd >= 0) {
+      watched = this.#watch(pidfd, child, -1) !== 0;
+      if (!watched) lib.close(pidfd);
+    }
+    // For the same causes, wait for the exit off the main thread instead.
+    if (!watched) void this.#waitOffThread(child);
+    this.#arm();
+    return {
+      pid,
+      status,
+      get exitedAt() {
+        return child.exitedAt;
+      },
+      drained,
+      abandonPipes: () => this.#abandon(child),
+    };
+  }
+
+  /** Adds `fd` to the epoll set under `token`. */
+  #add(fd: number, token: number): boolean {
+    const ev = this.#ctlBuf;
+    ev.setUint32(0, EPOLLIN, true);
+    ev.setUint32(EVENT_DATA_AT, token, true);
+    ev.setUint32(EVENT_DATA_AT + 4, 0, true);
+    return this.#lib.epoll_ctl(this.#epoll, EPOLL_CTL_ADD, fd, new Uint8Array(ev.buffer)) === 0;
+  }
+
+  /** Watches `fd` for `child`; returns its token, or 0 when it could not join the set. */
+  #watch(fd: number, child: Child, stream: -1 | 0 | 1): number {
+    const token = this.#nextToken++;
+    if (!this.#add(fd, token)) return 0;
+    this.#watches.set(token, { fd, child, stream });
+    return token;
+  }
+
+  /** Handles whatever is ready now, on the main thread. */
+  #collectNow(): void {
+    for (let round = 0; round < 8 && this.#watches.size > 0; round++) {
+      const now = this.#lib.epoll_wait_now(
+        this.#epoll,
+        new Uint8Array(this.#nowBuf.buffer),
+        MAX_EVENTS,
+        0,
+      );
+      if (now <= 0) break;
+      this.#handle(this.#nowBuf, now);
+    }
+    this.#settled();
+  }
+
+  /** After a batch: end the in-flight wait once nothing is watched. */
+  #settled(): void {
+    if (this.#watches.size > 0) return;
+    this.#maybeIdle();
+  }
+
+  /** Removes a watched descriptor from the set and closes it. */
+  #unwatch(token: number): void {
+    const w = this.#watches.get(token);
+    if (w === undefined) return;
+    this.#watches.delete(token);
+    this.#lib.epoll_ctl(this.#epoll, EPOLL_CTL_DEL, w.fd, new Uint8Array(this.#ctlBuf.buffer));
+    this.#lib.close(w.fd);
+  }
+
+  /** Awaits the child's exit with a blocking waitpid on a pool thread (no pidfd to watch). */
+  async #waitOffThread(child: Child): Promise<void> {
+    const statusBuf = new Int32Array(new ArrayBuffer(8));
+    let r = await this.#lib.waitpid_blocking(child.pid, statusBuf, 0);
+    // A failure's errno belongs to that thread: ask again here. Still running (0) means the wait
+    // was interrupted by a signal; anything else is final.
+    while (r < 0) {
+      r = this.#lib.waitpid(child.pid, statusBuf, WNOHANG);
+      if (r === 0) r = await this.#lib.waitpid_blocking(child.pid, statusBuf, 0);
+      else break;
+    }
+    exited(child, reapedStatus(r, child.pid, statusBuf[0]));
+  }
+
+  /** Gives up the child's pipes (closing them). */
+  #abandon(child: Child): void {
+    for (const token of child.tokens) this.#unwatch(token);
+    child.tokens = [0, 0];
+    child.pipesDone();
+    finished(child);
+    this.#settled();
+  }
+
+  /** Ends the in-flight wait once nothing is left to watch, so the process can exit. */
+  #maybeIdle(): void {
+    if (this.#waiting && this.#watches.size === 0) {
+      this.#lib.write(this.#eventFd, this.#one, 8n);
+    }
+  }
+
+  /** Starts a wait off the main thread unless one runs or nothing is watched. */
+  #arm(): void {
+    if (this.#waiting || this.#handling || this.#watches.size === 0) return;
+    this.#waiting = true;
+    const buf = this.#waitBuf;
+    this.#lib.epoll_wait(this.#epoll, new Uint8Array(buf.buffer), MAX_EVENTS, -1).then(
+      (n) => this.#woke(buf, n),
+      () => this.#woke(buf, 0),
+    );
+  }
+
+  #woke(buf: DataView, n: number): void {
+    this.#waiting = false;
+    // An exit hook may spawn; its #arm must wait: the new wait would write into `buf`.
+    this.#handling = true;
+    try {
+      this.#handle(buf, n);
+      // Whatever else became ready meanwhile, without another trip through the thread pool.
+      this.#collectNow();
+    } finally {
+      this.#handling = false;
+    }
+    this.#arm();
+    if (!this.#waiting) { for (const resolve of this.#idleWaiters.splice(0)) resolve(); }
+  }
+
+  /** Handles `n` events from `buf`. */
+  #handle(buf: DataView, n: number): void {
+    const lib = this.#lib;
+    for (let i = 0; i < n; i++) {
+      const token = buf.getUint32(i * EVENT_BYTES + EVENT_DATA_AT, true);
+      if (token === 0) {
+        // Only once the waiting thread has returned: consuming its wake-up call while it still
+        // waits would leave it waiting forever.
+        if (!this.#waiting) lib.read(this.#eventFd, this.#eventBuf, 8n);
+        continue;
+      }
+      const watch = this.#watches.get(token);
+      if (watch === undefined) continue; // closed since the kernel reported it
+      const { child, stream, fd } = watch;
+      if (stream === -1) {
+        const r = lib.waitpid(child.pid, this.#statusWord, WNOHANG);
+        if (r === 0) continue; // not a zombie yet: keep watching
+        this.#unwatch(token);
+        exited(child, reapedStatus(r, child.pid, this.#statusWord[0]));
+        continue;
+      }
+      // One read() takes what is there; 0 is end of file, EAGAIN a report already handled.
+      const got = Number(lib.read(fd, this.#readBuf, BigInt(READ_CHUNK)));
+      if (got > 0) {
+        child.sinks[stream](this.#readBuf.subarray(0, got));
+        continue;
+      }
+      if (got < 0 && lastErrno(lib) === ERRNO.EAGAIN) continue;
+      this.#unwatch(token);
+      child.tokens[stream] = 0;
+      if (child.tokens[0] === 0 && child.tokens[1] === 0) {
+        child.pipesDone();
+        finished(child);
+      }
+    }
+  }
+}
+
+/** Records a reaped child and settles its `status` (whose callbacks run later). */
+function exited(child: Child, status: SessionStatus): void {
+  // Taken here, not when a promise callback runs: onDone may start the slot's next task now,
+  // and a slot must never show two tasks at once in the status file.
+  child.exitedAt = Date.now();
+  child.status = status;
+  child.settle(status);
+  finished(child);
+}
+
+/** Calls the child's `onDone` once it has exited and its pipes are closed. */
+function finished(child: Child): void {
+  const onDone = child.onDone;
+  if (onDone === undefined || child.status === null || child.tokens[0] + child.tokens[1] !== 0) {
+    return;
+  }
+  child.onDone = undefined;
+  try {
+    onDone(child.status);
+  } catch (e) {
+    // A failing hook is the caller's bug: it surfaces, but not in the middle of an event batch.
+    queueMicrotask(() => {
+      throw e;
+    });
+  }
+}
