@@ -5,12 +5,9 @@
  * (fail-fast) or fail the next BARRIER CHECK. Pure: the driver writes and sends.
  * @module
  */
-import type { TaskRecord } from "../status/task_record.ts";
+import { LOST_TASK_RC, type TaskRecord } from "../status/task_record.ts";
 import type { NormalItem, PerEngineItem } from "../taskfile/task_item.ts";
 import { failFastMessage } from "./fail_fast_message.ts";
-
-/** Return code recorded for a task whose engine was lost (the original's). */
-export const LOST_RC = -100;
 
 /** What fail-fast and BARRIER CHECK need of a failed record. */
 export type FailedRecord = Pick<TaskRecord, "taskId" | "line" | "rc" | "command">;
@@ -77,7 +74,7 @@ export function perEngineRecord(
 export function lostRecord(item: NormalItem, node: string, assignedAt: number, t: number) {
   return taskRecord(item, node, {
     pid: -1,
-    rc: LOST_RC,
+    rc: LOST_TASK_RC,
     start: assignedAt,
     finish: t,
     outBytes: 0,

@@ -4,7 +4,7 @@ import type { TaskRecord } from "../status/task_record.ts";
 import type { TaskItem } from "../taskfile/task_item.ts";
 import type { DriverConfig } from "./driver_config.ts";
 import type { EnginePeer } from "./peer_registry.ts";
-import { LOST_RC } from "./result_policy.ts";
+import { LOST_TASK_RC } from "../status/task_record.ts";
 import { type CorePorts, type ResultEvent, RunCore } from "./run_core.ts";
 import { sampleRecord, sampleTask } from "./sample_record.ts";
 
@@ -177,7 +177,7 @@ Deno.test("a lost engine's tasks: Z lines, its context told, reissued elsewhere"
   assert.equal(w.pulls, 3, "every slot taken: no read");
   assert.deepEqual(w.take(), ["e0 task 0", "e1 task 1", "e0 task 2"]);
   w.core.engineClosed(e0);
-  assert.deepEqual(w.status(), [`Z 0 ${LOST_RC}`, `Z 2 ${LOST_RC}`]);
+  assert.deepEqual(w.status(), [`Z 0 ${LOST_TASK_RC}`, `Z 2 ${LOST_TASK_RC}`]);
   assert.deepEqual(w.take(), ["ctx engine_lost e0 50"]);
   assert.ok(w.info.includes("WARN engine 0 on e0 lost with 2 running tasks"));
   w.result(e1, 1);
@@ -192,7 +192,7 @@ Deno.test("--no-reissue: a lost engine's tasks are final failures with rc -100",
   w.feed(task(0));
   w.feed(null);
   w.core.engineClosed(e0);
-  assert.deepEqual(w.status(), [`N 0 ${LOST_RC}`]);
+  assert.deepEqual(w.status(), [`N 0 ${LOST_TASK_RC}`]);
   assert.equal(w.core.outcome().failures, 1);
   assert.equal(w.ended, 1, "nothing left to run");
 });
@@ -305,7 +305,7 @@ Deno.test("an internal error stops the run by killing; lost tasks are then never
   assert.deepEqual(w.take(), ["e0 kill"]);
   assert.equal(w.abandon, 1);
   w.core.engineClosed(e);
-  assert.deepEqual(w.status(), [`N 0 ${LOST_RC}`], "final, no Z line");
+  assert.deepEqual(w.status(), [`N 0 ${LOST_TASK_RC}`], "final, no Z line");
   assert.equal(w.ended, 1);
   const o = w.core.outcome();
   assert.equal(o.stoppedBy, "internal_error");
