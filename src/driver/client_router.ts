@@ -5,6 +5,7 @@
  * @module
  */
 import type { TaskResult } from "../client/task_client.ts";
+import { errorMessage } from "../log/error_message.ts";
 import { elapsedOf, flagsOf } from "../status/status_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 import type { Accepted, SubmissionSource } from "./submission_source.ts";
@@ -87,7 +88,7 @@ export class ClientRouter<C> {
         accepted.push(a);
         if (results) this.routeIds(a.first, a.next, c);
       } catch (e) {
-        return { t: "rejected", message: (e as Error).message, accepted };
+        return { t: "rejected", message: errorMessage(e), accepted };
       }
     }
     return { t: "accepted", ids: accepted };
