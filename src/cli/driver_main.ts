@@ -19,6 +19,7 @@ import { heartbeatSettings } from "../protocol/heartbeat.ts";
 import { ResumeIndex } from "../status/resume_index.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
 import { checkTaskFile, TaskSource } from "../taskfile/task_source.ts";
+import { lengthChecked } from "../taskfile/length_checked_stream.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_RUN_FILE, EXIT_TASKFILE, EXIT_USAGE } from "./exit_codes.ts";
 import { RunFileError } from "../log/run_file_error.ts";
 import { errorMessage } from "../log/error_message.ts";
@@ -186,7 +187,8 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
         f.close();
         throw Object.assign(new Error("Is a directory"), { name: "IsADirectory" });
       }
-      stream = f.readable;
+      // A regular file is checked before the run: one that is shortened later is an error.
+      stream = isRegular ? lengthChecked(f.readable, st.size) : f.readable;
     } catch (e) {
       return printUsageError(cannotOpenMessage(taskfile, e));
     }
@@ -325,6 +327,12 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return EXIT_RUN_FILE;
   } finally {
     await extras.close();
+    // Deleted after the driver's last check (it checks every 500 ms).
+    const restored = status.restoreIfDeleted();
+    if (restored) {
+      log.warn(restored);
+      err(`disbatch: warning: ${restored}`);
+    }
     status.close();
   }
   // The driver reads lazily, so tasks it never read are not in its count.

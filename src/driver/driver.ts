@@ -5,15 +5,13 @@
  * is a bug in the driver: it stops the run (logged with its stack), never counts as a lost peer.
  * @module
  */
-import type { Connection } from "../net/connection.ts";
+import { type Connection, newSecret } from "../net/connection.ts";
 import { Listener } from "../net/listener.ts";
-import { newSecret } from "../net/connection.ts";
 import { shortHostName } from "../net/connect.ts";
 import type { Logger } from "../log/logger.ts";
 import { type Role, type RunInfo, type RunState, toWire } from "../protocol/messages.ts";
 import { renderRunEnd } from "../protocol/run_end_record.ts";
 import type { ResumeIndex } from "../status/resume_index.ts";
-import type { PerEngineItem } from "../taskfile/task_item.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import { after, every, type Timer } from "../time/timer.ts";
 import { advertisedAddresses, appendRunEnd, writeHelperScript } from "./helper_script.ts";
@@ -132,10 +130,6 @@ export class Driver {
   /** How the core's requests become messages, writes and timers. */
   #ports(): CorePorts<Connection> {
     const send = (p: { conn: Connection }, m: object) => p.conn.send(m);
-    const pe = (item: PerEngineItem) => {
-      const { kind: which, index, line } = item;
-      return { t: "pe", which, index, line, ...toWire(item.command) };
-    };
     return {
       now,
       log: this.#log,
@@ -155,7 +149,8 @@ export class Driver {
         }),
       drain: (p) => send(p, { t: "drain" }),
       kill: (p) => send(p, { t: "kill" }),
-      perEngine: (p, item) => send(p, pe(item)),
+      perEngine: (p, { kind: which, index, line, command }) =>
+        send(p, { t: "pe", which, index, line, ...toWire(command) }),
       perEngineEnd: (p) => send(p, { t: "pe_end" }),
       engineLost: (c, node, pid) => send(c, { t: "engine_lost", node, pid }),
       deliver: (r) => this.#clients.take(r.taskId)?.send({ t: "result", result: resultView(r) }),
@@ -204,6 +199,12 @@ export class Driver {
   }
 
   #tick(): void {
+    // A status file deleted during the run is re-created with every line so far.
+    const restored = this.#status.restoreIfDeleted();
+    if (restored) {
+      this.#log.warn(restored);
+      this.#report.warn(`disbatch: warning: ${restored}`);
+    }
     if (!this.#core.tick(this.#clients.watchers.size > 0)) return;
     const state = this.snapshot();
     for (const w of this.#clients.watchers) w.send({ t: "state", state });

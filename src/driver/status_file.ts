@@ -13,6 +13,8 @@ export class StatusFile {
   readonly #file: LineAppender;
   #failed = false;
   #records = 0;
+  /** It was deleted and could not be re-created: said once, not tried again. */
+  #unrestorable = false;
 
   /** Throws RunFileError when the file cannot be created or its header written. */
   constructor(path: string, header: boolean) {
@@ -57,6 +59,25 @@ export class StatusFile {
   /** Records written so far (a resume from this file can skip something only if > 0). */
   get records(): number {
     return this.#records;
+  }
+
+  /**
+   * Re-creates the file at its path, with every line written so far, when it was deleted during
+   * the run (checked with one `fstat`: the driver calls this on its 500 ms tick and at the end).
+   * Returns the warning to show when it did, or (once) when it could not; null otherwise.
+   */
+  restoreIfDeleted(): string | null {
+    if (this.#failed || this.#unrestorable) return null;
+    try {
+      if (!this.#file.restoreIfDeleted()) return null;
+    } catch (e) {
+      this.#unrestorable = true;
+      return `the status file was deleted during the run and cannot be re-created: ${
+        (e as Error).message
+      }; its lines are lost when the run ends`;
+    }
+    return `the status file ${this.#file.path} was deleted during the run; re-created it with ` +
+      `the ${this.#records} task lines written so far`;
   }
 
   /** Closes the file. */

@@ -12,7 +12,7 @@ import { fromWire, type RunInfo } from "../protocol/messages.ts";
 import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { type RunningTask, startTask, type TaskRunResult } from "../proc/run_task.ts";
 import { zeroPad6 } from "../status/number_format.ts";
-import { ENGINE_TAG } from "../proc/kill_tagged.ts";
+import { ENGINE_TAG, killTagged } from "../proc/kill_tagged.ts";
 import { after, every } from "../time/timer.ts";
 import { runFiles } from "../protocol/run_files.ts";
 
@@ -356,10 +356,21 @@ export class Engine {
     this.#ending = true;
     void (async () => {
       if (this.#readySent) { for (const t of this.#stopList) await this.#runPe(t); }
+      await this.#endLeftovers();
       this.#conn.send({ t: "stopped" });
       await this.#conn.bye();
       this.#finish("done");
     })();
+  }
+
+  /**
+   * Ends what this engine's tasks left running (background children, daemons in sessions of
+   * their own): they carry its tag. One pass over `/proc` at the engine's end, never per task.
+   */
+  async #endLeftovers(): Promise<void> {
+    if (!this.#args.tag) return;
+    const n = await killTagged(this.#args.tag, KILL_GRACE_MS);
+    if (n > 0) this.#log.warn(`ended ${n} processes its tasks left running`);
   }
 
   async #end(why: EngineEnd): Promise<void> {
@@ -375,6 +386,7 @@ export class Engine {
       await Promise.all(tasks.map((t) => t.done));
       await new Promise((r) => setTimeout(r, 0));
     }
+    await this.#endLeftovers();
     if (why !== "driver_lost" && !this.#conn.isClosed) {
       if (!wasEnding) this.#conn.send({ t: "stopped" });
       await this.#conn.bye();

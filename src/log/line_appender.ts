@@ -7,6 +7,7 @@
  */
 import { RunFileError } from "./run_file_error.ts";
 import { writeAllSync } from "./write_all_sync.ts";
+import { recreateDeleted } from "./recreate_deleted.ts";
 
 const encoder = new TextEncoder();
 
@@ -14,7 +15,7 @@ const encoder = new TextEncoder();
 export class LineAppender {
   /** The file, as given. */
   readonly path: string;
-  readonly #file: Deno.FsFile;
+  #file: Deno.FsFile;
   /** Bytes of whole lines in the file (its length when it was opened truncated). */
   #length = 0;
   /** Opened truncated: nobody else writes it, so it can be cut back to {@link #length}. */
@@ -30,7 +31,10 @@ export class LineAppender {
     try {
       this.#file = Deno.openSync(
         path,
-        truncate ? { write: true, create: true, truncate: true } : { append: true, create: true },
+        // Readable too, so that a copy can be made if it is deleted (restoreIfDeleted).
+        truncate
+          ? { read: true, write: true, create: true, truncate: true }
+          : { append: true, create: true },
       );
     } catch (e) {
       throw new RunFileError(path, e);
@@ -59,6 +63,25 @@ export class LineAppender {
     } catch {
       // The file cannot even be shortened (an I/O error): the reader drops a torn last line.
     }
+  }
+
+  /**
+   * When the file (one opened truncated) was deleted while open, re-creates it at its path with
+   * everything written so far and writes there from then on (see recreate_deleted.ts). Returns
+   * whether it did; throws {@link RunFileError} when it cannot (the old handle stays in use).
+   */
+  restoreIfDeleted(): boolean {
+    if (!this.#owned) return false;
+    let copy: Deno.FsFile | null;
+    try {
+      copy = recreateDeleted(this.#file, this.path, this.#length);
+    } catch (e) {
+      throw new RunFileError(this.path, e);
+    }
+    if (!copy) return false;
+    this.close();
+    this.#file = copy;
+    return true;
   }
 
   /** Closes the file. */

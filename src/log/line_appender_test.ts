@@ -79,3 +79,28 @@ Deno.test({
   },
 });
 if (!CAN_MOUNT) console.log(`LineAppender disk-full test: ${MOUNT_NOTE}`);
+
+Deno.test("LineAppender: restoreIfDeleted re-creates a deleted file and writes on there", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const f = new LineAppender(`${dir}/x`);
+    f.append("a\n");
+    assert.equal(f.restoreIfDeleted(), false, "still there");
+    await Deno.remove(`${dir}/x`);
+    f.append("b\n");
+    assert.equal(f.restoreIfDeleted(), true);
+    f.append("c\n");
+    f.close();
+    assert.equal(await Deno.readTextFile(`${dir}/x`), "a\nb\nc\n");
+    const shared = new LineAppender(`${dir}/y`, false);
+    await Deno.remove(`${dir}/y`);
+    assert.equal(shared.restoreIfDeleted(), false, "a shared log is not copied");
+    shared.close();
+    const g = new LineAppender(`${dir}/z`);
+    await Deno.remove(dir, { recursive: true });
+    assert.throws(() => g.restoreIfDeleted(), RunFileError);
+    g.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});

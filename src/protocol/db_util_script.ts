@@ -53,6 +53,9 @@ case "$1" in
   --engine) shift; exec "\${self[@]}" --engine --db-util "$script" "$@" ;;
   --cleanup) shift; exec "\${self[@]}" --cleanup "$@" ;;
 esac
+# A context started from a task belongs to the run, not to that task's engine: without its tag,
+# the engine's end (which ends everything tagged) leaves it running.
+unset _DISBATCH_ENGINE
 exec "\${self[@]}" --context "$script" "$@" < /dev/null >> ${
     q(c.prefix)
   }_\${BASHPID}_context_launch.log

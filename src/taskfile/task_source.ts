@@ -7,6 +7,7 @@
 import type { TaskItem } from "./task_item.ts";
 import { LineTooLongError, readLines, splitUniversal } from "./line_reader.ts";
 import { TaskFileError, TaskParser, type TaskParserOptions } from "./task_parser.ts";
+import { InputShrankError } from "./length_checked_stream.ts";
 
 /** Options of {@link TaskSource}. */
 export interface TaskSourceOptions extends TaskParserOptions {
@@ -53,7 +54,8 @@ export class TaskSource {
    * The next item, or null at end of input. REPEAT instances are produced one per call.
    * Once this has thrown, it throws the same error again; the input is closed by then.
    *
-   * @throws {TaskFileError} for a bad directive (strict mode) or an over-long line.
+   * @throws {TaskFileError} for a bad directive (strict mode), an over-long line, or an input
+   * that ended short of its checked length (see length_checked_stream.ts).
    */
   async next(): Promise<TaskItem | null> {
     if (this.#failure) throw this.#failure.error;
@@ -94,6 +96,9 @@ export class TaskSource {
       try {
         unit = await this.#units.next();
       } catch (error) {
+        if (error instanceof InputShrankError) {
+          throw shrank(this.#file, this.#lineNumber + 1, error);
+        }
         throw error instanceof LineTooLongError ? tooLong(this.#file, error) : error;
       }
       if (unit.done) {
@@ -150,4 +155,13 @@ function tooLong(file: string, error: LineTooLongError): TaskFileError {
   return new TaskFileError(file, error.line, `line longer than ${error.limit} bytes`, {
     cause: error,
   });
+}
+
+function shrank(file: string, line: number, error: InputShrankError): TaskFileError {
+  return new TaskFileError(
+    file,
+    line,
+    `the file was shortened during the run (${error.message}); the tasks after this line did not run`,
+    { cause: error },
+  );
 }

@@ -4,6 +4,7 @@ import type { TaskItem } from "./task_item.ts";
 import { TaskFileError, type TaskFileWarning } from "./task_parser.ts";
 import { checkTaskFile, TaskSource } from "./task_source.ts";
 import { exitedWithin } from "../time/exited_within.ts";
+import { lengthChecked } from "./length_checked_stream.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
@@ -281,4 +282,21 @@ Deno.test("checkTaskFile: reports a bad line deep in the file; REPEAT is not exp
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a checked input that ends short is a TaskFileError at the line where it ends", async () => {
+  const bytes = new TextEncoder().encode("echo a\necho b\n");
+  const src = new TaskSource(lengthChecked(ReadableStream.from([bytes]), 100), { file: "T" });
+  const kinds = [];
+  for (let i = 0; i < 3; i++) kinds.push((await src.next())?.kind);
+  assert.deepEqual(kinds, ["PEND", "N", "N"], "the lines before the end still run");
+  await assert.rejects(src.next(), (e) => {
+    assert.ok(e instanceof TaskFileError);
+    assert.equal(e.line, 3);
+    assert.match(
+      e.message,
+      /^T:3: the file was shortened during the run \(it ends at byte 14 of the 100/,
+    );
+    return true;
+  });
 });
