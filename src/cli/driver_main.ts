@@ -266,7 +266,6 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   const cfg: DriverConfig = {
     prefix,
     nameTasks: taskSourceName(sourceName),
-    statusHeader: o.statusHeader,
     failFast: o.failFast,
     startupOnly: o.startupOnly,
     retry: o.retry,
@@ -374,6 +373,13 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     case "source_error":
     case "mismatch":
       err(`disbatch: error: ${outcome.error!.message}`);
+      break;
+    case "internal_error":
+      err(
+        `disbatch: internal error: ${
+          outcome.error!.message
+        }; run stopped (a bug in disbatch: see the log), resume with -r ${runFiles.status(prefix)}`,
+      );
       break;
     case "context_failed":
     case "starved":

@@ -36,6 +36,7 @@ export function exitCodeFor(outcome: RunOutcome, exitOnFailure: boolean): number
     case "fail_fast":
     case "check":
     case "starved":
+    case "internal_error":
       return EXIT_FAILED;
     case "context_failed":
       return outcome.contextCode ?? EXIT_FAILED;

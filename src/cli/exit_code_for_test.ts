@@ -27,3 +27,9 @@ Deno.test("exitCodeFor: a lost status line is 4, even when a signal came too", (
   );
   assert.equal(exitCodeFor({ ...base, failures: 2 }, true), 1);
 });
+
+Deno.test("exitCodeFor: an internal error of the driver is 1, with or without -e", () => {
+  const error = new TypeError("a bug");
+  assert.equal(exitCodeFor({ ...base, stoppedBy: "internal_error", error }, false), 1);
+  assert.equal(exitCodeFor({ ...base, stoppedBy: "internal_error", error }, true), 1);
+});

@@ -6,6 +6,7 @@
 import { formatStatusLine, STATUS_HEADER } from "../status/status_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 import { LineAppender } from "../log/line_appender.ts";
+import { RunFileError } from "../log/run_file_error.ts";
 
 /** `P_status.txt`, opened (truncated) at start. */
 export class StatusFile {
@@ -42,6 +43,17 @@ export class StatusFile {
       throw e;
     }
     this.#records++;
+  }
+
+  /** {@link record}, returning the RunFileError of a line that could not be written. */
+  tryRecord(r: TaskRecord): RunFileError | null {
+    try {
+      this.record(r);
+      return null;
+    } catch (e) {
+      if (e instanceof RunFileError) return e;
+      throw e;
+    }
   }
 
   /** Records written so far (a resume from this file can skip something only if > 0). */
