@@ -172,10 +172,16 @@ export type Refinements<P extends MessageShapes> = {
   readonly [T in keyof P]?: (m: Record<string, unknown>) => string | null;
 };
 
-/** The messages one side may send the other, and their decoder. */
-export interface Direction<P extends MessageShapes> {
+/** Any direction, whatever its messages (for code that only reads its shapes). */
+export interface AnyDirection {
   /** For errors: "engine → driver". */
   readonly name: string;
+  readonly shapes: MessageShapes;
+  decode(raw: unknown): { t: string };
+}
+
+/** The messages one side may send the other, and their decoder. */
+export interface Direction<P extends MessageShapes> extends AnyDirection {
   readonly shapes: P;
   /**
    * Checks `raw` (a parsed JSON line) and returns it as a message of this direction. Throws
