@@ -66,43 +66,19 @@
  * ```
  * @module
  */
-import type { Connection } from "../net/connection.ts";
-import { connectToRun, openRun, RunNotFoundError } from "../monitor/run_client.ts";
+import {
+  connectToRun,
+  openRun,
+  type RunConnection,
+  RunNotFoundError,
+} from "../monitor/run_client.ts";
 import { DbUtilFormatError } from "../protocol/db_util_script.ts";
 import { MAX_LINE_BYTES } from "../protocol/ndjson.ts";
+import type { IdRange, TaskResult } from "../protocol/messages.ts";
+import type { ClientToDriver, DriverToClient } from "../protocol/client_messages.ts";
 
 export { RunNotFoundError };
-
-/**
- * The final record of one task, as the driver reports it (the keys and meaning of one status
- * file line, as in the original's programmatic interface).
- */
-export interface TaskResult {
-  /** Status-file flags: `R` non-zero exit, `O` stdout, `E` stderr (4 characters). */
-  Flags: string;
-  TaskId: number;
-  /** Submission number (the "line number" of the stream), from 1. */
-  TaskStreamIndex: number;
-  /** `DISBATCH_REPEAT_INDEX`, or -1 outside a REPEAT. */
-  TaskRepIndex: number;
-  Host: string;
-  /** -1 when the task never ran (its engine was lost). */
-  PID: number;
-  /** Exit code; -N when killed by signal N. */
-  ReturnCode: number;
-  /** Seconds. */
-  Elapsed: number;
-  /** Epoch seconds. */
-  Start: number;
-  End: number;
-  OutBytes: number;
-  /** Head and tail of stdout (the status file's snippet, as text). */
-  OutData: string;
-  ErrBytes: number;
-  ErrData: string;
-  /** The command as run (prefix and suffix applied). */
-  TaskCmd: string;
-}
+export type { TaskResult };
 
 /** Misuse of a client or a refusal by the driver. */
 export class TaskClientError extends Error {
@@ -149,8 +125,11 @@ const ENVELOPE_BYTES = 1024;
 
 const encoder = new TextEncoder();
 
+/** A request that the driver answers (`ref` is added when it is sent). */
+type Request = Extract<ClientToDriver, { t: "submit" | "end_stream" }>;
+
 interface Pending {
-  msg: Record<string, unknown>;
+  msg: Request;
   resolve(reply: Reply): void;
   reject(error: Error): void;
 }
@@ -168,10 +147,9 @@ interface IdWaiter {
   reject(error: Error): void;
 }
 
-function expand(ranges: unknown): number[] {
+function expand(ranges: IdRange[] | undefined): number[] {
   const ids: number[] = [];
-  if (!Array.isArray(ranges)) return ids;
-  for (const r of ranges as { first: number; next: number }[]) {
+  for (const r of ranges ?? []) {
     for (let id = r.first; id < r.next; id++) ids.push(id);
   }
   return ids;
@@ -183,7 +161,7 @@ function expand(ranges: unknown): number[] {
  * {@link TaskClient.waitForIds}. Closing the client does not stop the run.
  */
 export class TaskClient {
-  readonly #conn: Connection;
+  readonly #conn: RunConnection;
   #nextRef = 1;
   /** Requests not sent yet (the window is full), in call order. */
   readonly #queue: Pending[] = [];
@@ -198,7 +176,7 @@ export class TaskClient {
   #gone: Error | null = null;
   #closing = false;
 
-  private constructor(conn: Connection) {
+  private constructor(conn: RunConnection) {
     this.#conn = conn;
     conn.attach({
       message: (m) => this.#onMessage(m),
@@ -331,7 +309,7 @@ export class TaskClient {
     await this.#conn.done;
   }
 
-  #request(msg: Record<string, unknown>): Promise<Reply> {
+  #request(msg: Request): Promise<Reply> {
     if (this.#gone) return Promise.reject(this.#gone);
     return new Promise((resolve, reject) => {
       this.#queue.push({ msg, resolve, reject });
@@ -348,7 +326,7 @@ export class TaskClient {
     }
   }
 
-  #onMessage(m: Record<string, unknown>): void {
+  #onMessage(m: DriverToClient): void {
     switch (m.t) {
       case "accepted":
       case "rejected":
@@ -357,21 +335,21 @@ export class TaskClient {
         if (!p) return;
         this.#inFlight.delete(Number(m.ref));
         // Registered now, before any later message (a result of these ids) is handled.
-        const ids = expand(m.t === "accepted" ? m.ids : m.accepted);
+        const ids = expand(m.t === "accepted" ? m.ids : m.t === "rejected" ? m.accepted : []);
         for (const id of ids) this.#outstanding.add(id);
         p.resolve({
           ids,
-          ...(m.t === "rejected" ? { rejected: String(m.message) } : {}),
-          ...(m.t === "ack" ? { ok: m.ok === true } : {}),
+          ...(m.t === "rejected" ? { rejected: m.message } : {}),
+          ...(m.t === "ack" ? { ok: m.ok } : {}),
         });
         this.#send();
         return;
       }
       case "result":
-        this.#onResult(m.result as TaskResult);
+        this.#onResult(m.result);
         return;
       case "end":
-        this.#exitCode = Number(m.exitCode);
+        this.#exitCode = m.exitCode;
         return;
       case "bye":
         this.#conn.close();

@@ -69,7 +69,24 @@ class FakeDriver {
   }
 
   result(id: number): void {
-    this.conn!.send({ t: "result", result: { TaskId: id, ReturnCode: 0 } as TaskResult });
+    const result: TaskResult = {
+      Flags: "    ",
+      TaskId: id,
+      TaskStreamIndex: id + 1,
+      TaskRepIndex: -1,
+      Host: "localhost",
+      PID: 4242,
+      ReturnCode: 0,
+      Elapsed: 0.001,
+      Start: 1700000000,
+      End: 1700000000.001,
+      OutBytes: 0,
+      OutData: "",
+      ErrBytes: 0,
+      ErrData: "",
+      TaskCmd: `echo ${id}`,
+    };
+    this.conn!.send({ t: "result", result });
   }
 
   async close(): Promise<void> {

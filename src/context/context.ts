@@ -5,11 +5,12 @@
  * @module
  */
 import { connectToDriver, orderAddresses, shortHostName } from "../net/connect.ts";
-import type { Connection } from "../net/connection.ts";
+import { Channel, type ChannelOf } from "../net/channel.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
 import { errorMessage } from "../log/error_message.ts";
 import { parseDbUtil } from "../protocol/db_util_script.ts";
 import type { RunInfo } from "../protocol/messages.ts";
+import { CONTEXT_SIDE } from "../protocol/context_messages.ts";
 import { type ChildHandle, runCapture, spawnChild } from "../proc/spawn_child.ts";
 import { signalNumber } from "../proc/signal_number.ts";
 import { killTagged } from "../proc/kill_tagged.ts";
@@ -110,10 +111,13 @@ export async function runContext(cfg: ContextConfig, report: ContextReporter): P
   const host = Deno.hostname();
   const target = chooseTarget(cfg, env, host, (w) => report.warn(w));
 
-  const conn = await connectToDriver(
-    orderAddresses(creds.addresses, creds.driverHost, host),
-    creds.secret,
-    "context",
+  const conn = new Channel(
+    await connectToDriver(
+      orderAddresses(creds.addresses, creds.driverHost, host),
+      creds.secret,
+      "context",
+    ),
+    CONTEXT_SIDE,
   );
   // An empty -l counts as none, as in the original; the SSH default needs the rank.
   const slurmLabel = target.sysid === "Slurm" ? `J${target.alloc.jobId}` : "";
@@ -126,15 +130,17 @@ export async function runContext(cfg: ContextConfig, report: ContextReporter): P
     nodes: target.sysid === "SSH" ? target.nodes.map((n) => n.node) : target.alloc.nodes,
     taskLimit: cfg.contextTaskLimit,
   });
-  const accept = await conn.next(30_000);
+  const accept = await conn.next(30_000).catch(async (e) => {
+    await conn.done;
+    throw e;
+  });
   if (!accept || accept.t !== "ctx_accept") {
     report.warn("Run done, context not registering.");
     conn.close();
     await conn.done;
     return 0;
   }
-  const rank = Number(accept.rank);
-  const run = accept.run as RunInfo;
+  const { rank, run } = accept;
   try {
     Deno.chdir(run.cwd);
   } catch {
@@ -244,7 +250,7 @@ async function makePlan(
 }
 
 async function superviseEngines(
-  conn: Connection,
+  conn: ChannelOf<typeof CONTEXT_SIDE>,
   log: Logger,
   p: Plan,
   report: ContextReporter,
@@ -291,7 +297,7 @@ async function superviseEngines(
       else if (m.t === "engine_lost") {
         // The driver heard nothing from it for too long: it may be hung, not dead, so end it
         // (and its ssh or srun); its exit is then handled like any other.
-        const node = String(m.node);
+        const node = m.node;
         const child = children.get(node);
         log.warn(`the driver declared the engine on ${node} lost; terminating it`);
         if (child) {
@@ -300,7 +306,10 @@ async function superviseEngines(
         }
       }
     },
-    closed: onDriverGone,
+    closed: (error) => {
+      if (error) log.error(`connection to the driver failed: ${error.message}`);
+      onDriverGone();
+    },
   });
 
   let succeeded = 0;

@@ -5,10 +5,11 @@
  * @module
  */
 import { connectToDriver, orderAddresses } from "../net/connect.ts";
-import type { Connection } from "../net/connection.ts";
+import { Channel, type ChannelOf } from "../net/channel.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
 import { parseDbUtil } from "../protocol/db_util_script.ts";
 import { fromWire, type RunInfo } from "../protocol/messages.ts";
+import { type DriverToEngine, ENGINE_SIDE } from "../protocol/engine_messages.ts";
 import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import { type RunningTask, startTask, type TaskRunResult } from "../proc/run_task.ts";
 import { zeroPad6 } from "../status/number_format.ts";
@@ -85,7 +86,7 @@ export function resourceValues(
 /** One engine process. */
 export class Engine {
   readonly #args: EngineArgs;
-  #conn!: Connection;
+  #conn!: ChannelOf<typeof ENGINE_SIDE>;
   #run!: RunInfo;
   #rank = -1;
   #log = new Logger(null, "engine");
@@ -98,8 +99,8 @@ export class Engine {
     id: number;
     line: number;
     rep: number;
-    /** Seconds; 0 for none. */
-    timeout: number;
+    /** Seconds; undefined for none. */
+    timeout: number | undefined;
     command: Uint8Array;
   }[] = [];
   readonly #startQueue: PeTask[] = [];
@@ -133,7 +134,7 @@ export class Engine {
     );
     this.#usable = res.usable;
     const addrs = orderAddresses(creds.addresses, creds.driverHost, Deno.hostname());
-    this.#conn = await connectToDriver(addrs, creds.secret, "engine");
+    this.#conn = new Channel(await connectToDriver(addrs, creds.secret, "engine"), ENGINE_SIDE);
     this.#conn.send({
       t: "eng_register",
       contextRank: this.#args.contextRank,
@@ -143,14 +144,17 @@ export class Engine {
       cylinders: this.#usable,
       coresPerCylinder: this.#args.coresPerCylinder,
     });
-    const accept = await this.#conn.next(30_000);
+    const accept = await this.#conn.next(30_000).catch(async (e) => {
+      await this.#conn.done;
+      throw e;
+    });
     if (!accept || accept.t !== "eng_accept") {
       this.#conn.close();
       await this.#conn.done;
       return "run_done";
     }
-    this.#rank = Number(accept.rank);
-    this.#run = accept.run as RunInfo;
+    this.#rank = accept.rank;
+    this.#run = accept.run;
     const a = this.#args;
     this.#log = new Logger(
       runFiles.engineLog(this.#run.prefix, a.label, a.node, this.#rank),
@@ -174,11 +178,14 @@ export class Engine {
         this.#lastHeard = Date.now();
         this.#onMessage(m);
       },
-      closed: () => this.#end("driver_lost"),
+      closed: (error) => {
+        if (error) this.#log.error(`connection to the driver failed: ${error.message}`);
+        void this.#end("driver_lost");
+      },
     });
     // A driver that stops answering (killed, node gone, network cut) must not leave tasks behind.
     // Its heartbeat settings win: ssh does not carry DISBATCH_HEARTBEAT to remote engines.
-    const beat = this.#run.heartbeat ?? this.#args.heartbeat;
+    const beat = this.#run.heartbeat;
     // A cheap timer (src/time/timer.ts): the driver connection keeps the process alive.
     const hb = every(beat.intervalMs, () => {
       if (Date.now() - this.#lastHeard > beat.timeoutMs) {
@@ -196,15 +203,10 @@ export class Engine {
     }
   }
 
-  #onMessage(m: Record<string, unknown>): void {
+  #onMessage(m: DriverToEngine): void {
     switch (m.t) {
       case "pe": {
-        const t: PeTask = {
-          which: m.which === "STOP" ? "STOP" : "START",
-          index: Number(m.index),
-          line: Number(m.line),
-          command: fromWire(m),
-        };
+        const t: PeTask = { which: m.which, index: m.index, line: m.line, command: fromWire(m) };
         if (t.which === "START") {
           this.#startQueue.push(t);
           void this.#runStarts();
@@ -217,10 +219,10 @@ export class Engine {
         return;
       case "task":
         this.#queue.push({
-          id: Number(m.id),
-          line: Number(m.line),
-          rep: Number(m.rep),
-          timeout: typeof m.timeout === "number" ? m.timeout : 0,
+          id: m.id,
+          line: m.line,
+          rep: m.rep,
+          timeout: m.timeout,
           command: fromWire(m),
         });
         this.#startQueued();
@@ -301,7 +303,7 @@ export class Engine {
       this.#running.add(task);
       let timedOut = false;
       // A cheap timer (src/time/timer.ts): the running task keeps the process alive.
-      const timer = q.timeout > 0
+      const timer = q.timeout !== undefined
         ? after(q.timeout * 1000, () => {
           timedOut = true;
           this.#log.info(`task ${q.id} timed out after ${q.timeout} s`);

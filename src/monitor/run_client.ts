@@ -5,7 +5,8 @@
  */
 import { errorMessage } from "../log/error_message.ts";
 import { connectToDriver, orderAddresses } from "../net/connect.ts";
-import type { Connection } from "../net/connection.ts";
+import { Channel, type ChannelOf } from "../net/channel.ts";
+import { CLIENT_SIDE } from "../protocol/client_messages.ts";
 import { parseDbUtil, type RunCredentials } from "../protocol/db_util_script.ts";
 import { parseRunEnd } from "../protocol/run_end_record.ts";
 import type { Role, RunState } from "../protocol/messages.ts";
@@ -39,19 +40,23 @@ export async function openRun(target: string): Promise<RunHandle> {
   return { script, creds: parseDbUtil(text), exitCode: end.exitCode, finalState: end.state };
 }
 
+/** A client's or monitor's connection to the driver. */
+export type RunConnection = ChannelOf<typeof CLIENT_SIDE>;
+
 /** Connects to the run's driver as `role`; throws RunNotFoundError when the driver is gone. */
 export async function connectToRun(
   run: RunHandle,
-  role: Role = "monitor",
+  role: Extract<Role, "client" | "monitor"> = "monitor",
   timeoutMs = 5_000,
-): Promise<Connection> {
+): Promise<RunConnection> {
   try {
-    return await connectToDriver(
+    const conn = await connectToDriver(
       orderAddresses(run.creds.addresses, run.creds.driverHost),
       run.creds.secret,
       role,
       timeoutMs,
     );
+    return new Channel(conn, CLIENT_SIDE);
   } catch (e) {
     throw new RunNotFoundError(`the run's driver cannot be reached (${errorMessage(e)})`, {
       cause: e,
@@ -67,7 +72,7 @@ export async function fetchState(run: RunHandle): Promise<RunState> {
     for (;;) {
       const m = await c.next(10_000);
       if (!m) throw new RunNotFoundError("the driver closed the connection");
-      if (m.t === "state") return m.state as RunState;
+      if (m.t === "state") return m.state;
     }
   } finally {
     c.close();
@@ -85,7 +90,7 @@ export async function watchRun(run: RunHandle): Promise<number | null> {
     let code: number | null = null;
     c.attach({
       message: (m) => {
-        if (m.t === "end") code = Number(m.exitCode);
+        if (m.t === "end") code = m.exitCode;
         else if (m.t === "bye") c.close();
       },
       closed: () => resolve(code),

@@ -4,9 +4,9 @@
  * shutdowns on the same connection, and learns how the run ended.
  * @module
  */
-import type { Connection } from "../net/connection.ts";
 import type { RunState } from "../protocol/messages.ts";
-import { connectToRun, type RunHandle } from "./run_client.ts";
+import type { DriverToClient } from "../protocol/client_messages.ts";
+import { connectToRun, type RunConnection, type RunHandle } from "./run_client.ts";
 
 /** What a {@link RunWatcher} tells its listeners. */
 export interface WatchListener {
@@ -38,7 +38,7 @@ export interface StateSource {
  * every `pollMs` so that changes without completions (engines joining, tasks starting) show.
  */
 export class RunWatcher implements StateSource {
-  readonly #conn: Connection;
+  readonly #conn: RunConnection;
   readonly #listeners = new Set<WatchListener>();
   readonly #acks = new Map<number, (ok: boolean) => void>();
   readonly #poll: ReturnType<typeof setInterval>;
@@ -49,7 +49,7 @@ export class RunWatcher implements StateSource {
   /** Resolves with the run's exit code (null when unknown) once the connection is gone. */
   readonly ended: Promise<number | null>;
 
-  private constructor(conn: Connection, pollMs: number) {
+  private constructor(conn: RunConnection, pollMs: number) {
     this.#conn = conn;
     this.#poll = setInterval(() => conn.send({ t: "snapshot" }), pollMs);
     this.ended = new Promise((resolve) => {
@@ -110,20 +110,20 @@ export class RunWatcher implements StateSource {
     await this.ended;
   }
 
-  #message(m: Record<string, unknown>): void {
+  #message(m: DriverToClient): void {
     switch (m.t) {
       case "state":
-        this.#state = m.state as RunState;
+        this.#state = m.state;
         for (const l of this.#listeners) l.state?.(this.#state);
         return;
       case "ack": {
         const done = this.#acks.get(Number(m.ref));
         this.#acks.delete(Number(m.ref));
-        done?.(m.ok === true);
+        done?.(m.ok);
         return;
       }
       case "end":
-        this.#exitCode = Number(m.exitCode);
+        this.#exitCode = m.exitCode;
         return;
       case "bye":
         this.#conn.close();

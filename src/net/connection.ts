@@ -6,6 +6,13 @@
  */
 import { jsonLine, NdjsonDecoder } from "../protocol/ndjson.ts";
 import { PROTOCOL_VERSION, type Role } from "../protocol/messages.ts";
+import {
+  type DriverHandshake,
+  driverHandshake,
+  type PeerHandshake,
+  peerHandshake,
+} from "../protocol/handshake_messages.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
 import { after } from "../time/timer.ts";
 
 /** Cap on lines before authentication: a stranger gets no large buffers. */
@@ -216,24 +223,27 @@ export async function acceptHandshake(
   maxLineBytes: number,
 ): Promise<Role> {
   const nonce = randomHex(16);
-  c.send({ t: "hello", v: PROTOCOL_VERSION, nonce });
+  c.send({ t: "hello", v: PROTOCOL_VERSION, nonce } satisfies DriverHandshake);
   const m = await c.next(timeoutMs);
   if (!m) throw new HandshakeError(`${c.peer} closed during the handshake`);
   if (m.t !== "hello") throw new HandshakeError(`${c.peer} did not start with hello`);
   if (m.v !== PROTOCOL_VERSION) {
     throw new HandshakeError(`${c.peer} speaks protocol ${String(m.v)}, not ${PROTOCOL_VERSION}`);
   }
-  const role = m.role;
-  if (role !== "context" && role !== "engine" && role !== "monitor" && role !== "client") {
-    throw new HandshakeError(`${c.peer} announced an unknown role`);
+  let hello: PeerHandshake;
+  try {
+    hello = peerHandshake.decode(m);
+  } catch (e) {
+    const what = e instanceof ProtocolError && e.field === "role"
+      ? "announced an unknown role"
+      : `sent a malformed hello (${(e as Error).message})`;
+    throw new HandshakeError(`${c.peer} ${what}`, { cause: e });
   }
   const want = await hmacHex(secret, nonce);
-  if (typeof m.mac !== "string" || !sameText(m.mac, want)) {
-    throw new HandshakeError(`${c.peer} failed authentication`);
-  }
+  if (!sameText(hello.mac, want)) throw new HandshakeError(`${c.peer} failed authentication`);
   c.setMaxLine(maxLineBytes);
-  c.send({ t: "welcome", v: PROTOCOL_VERSION });
-  return role;
+  c.send({ t: "welcome", v: PROTOCOL_VERSION } satisfies DriverHandshake);
+  return hello.role;
 }
 
 /** Client side of the handshake. */
@@ -244,16 +254,22 @@ export async function offerHandshake(
   timeoutMs: number,
   maxLineBytes: number,
 ): Promise<void> {
-  const hello = await c.next(timeoutMs);
-  if (!hello || hello.t !== "hello" || typeof hello.nonce !== "string") {
-    throw new HandshakeError(`no hello from the driver at ${c.peer}`);
-  }
-  if (hello.v !== PROTOCOL_VERSION) {
+  const raw = await c.next(timeoutMs);
+  if (!raw || raw.t !== "hello") throw new HandshakeError(`no hello from the driver at ${c.peer}`);
+  if (raw.v !== PROTOCOL_VERSION) {
     throw new HandshakeError(
-      `the driver speaks protocol ${String(hello.v)}, this program ${PROTOCOL_VERSION}`,
+      `the driver speaks protocol ${String(raw.v)}, this program ${PROTOCOL_VERSION}`,
     );
   }
-  c.send({ t: "hello", v: PROTOCOL_VERSION, role, mac: await hmacHex(secret, hello.nonce) });
+  let hello: DriverHandshake;
+  try {
+    hello = driverHandshake.decode(raw);
+  } catch (e) {
+    throw new HandshakeError(`no hello from the driver at ${c.peer}`, { cause: e });
+  }
+  if (hello.t !== "hello") throw new HandshakeError(`no hello from the driver at ${c.peer}`);
+  const mac = await hmacHex(secret, hello.nonce);
+  c.send({ t: "hello", v: PROTOCOL_VERSION, role, mac } satisfies PeerHandshake);
   c.setMaxLine(maxLineBytes);
   const w = await c.next(timeoutMs);
   if (!w || w.t !== "welcome") {

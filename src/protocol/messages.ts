@@ -1,18 +1,34 @@
 /**
- * Messages exchanged between the driver, contexts, engines and clients. Every connection
- * starts with the server's `hello` (protocol version + nonce), answered by the client's `hello`
- * (version, role, HMAC of the nonce under the run secret); either side ends with `bye`.
- * Commands travel as `cmd` (UTF-8 text) or `cmd64` (base64) when they are not valid UTF-8.
+ * What travels inside the wire messages: the run facts, task outcomes and results, and the
+ * state snapshot, each as a documented interface with the shape that checks it on arrival
+ * (`ShapeOf<T>` makes the compiler hold the two together). The messages themselves, one union
+ * per direction, are in handshake_messages.ts, engine_messages.ts, context_messages.ts and
+ * client_messages.ts; docs/protocol.md describes them for other languages.
  * @module
  */
 
 import type { HeartbeatSettings } from "./heartbeat.ts";
+import {
+  arrayOf,
+  boolean,
+  int,
+  nullable,
+  number,
+  object,
+  oneOf,
+  optional,
+  type ShapeOf,
+  string,
+} from "./wire_schema.ts";
 
 /** Bumped on any incompatible change; peers with another version are refused. */
 export const PROTOCOL_VERSION = 1;
 
+/** The roles a peer may announce in its `hello`. */
+export const ROLES = ["context", "engine", "monitor", "client"] as const;
+
 /** Who is connecting. */
-export type Role = "context" | "engine" | "monitor" | "client";
+export type Role = typeof ROLES[number];
 
 /** Run-wide facts an engine or context needs (sent on acceptance). */
 export interface RunInfo {
@@ -52,127 +68,6 @@ export interface WireCommand {
   cmd?: string;
   cmd64?: string;
 }
-
-// ---- context -> driver
-export interface CtxRegister {
-  t: "ctx_register";
-  label: string;
-  sysid: "SSH" | "Slurm";
-  host: string;
-  pid: number;
-  nodes: string[];
-  /** `-C`: the driver drains the context after assigning this many tasks to it (0: no limit). */
-  taskLimit?: number;
-}
-export interface EngineExit {
-  t: "engine_exit";
-  node: string;
-  code: number;
-}
-
-// ---- driver -> context
-export interface CtxAccept {
-  t: "ctx_accept";
-  rank: number;
-  run: RunInfo;
-}
-export interface RunDone {
-  t: "run_done";
-}
-/** Soft shutdown: the context's engines (or one of them) finish running tasks and take no new ones. */
-export interface StopRequest {
-  t: "stop";
-  engineRank?: number;
-}
-
-// ---- engine -> driver
-export interface EngRegister {
-  t: "eng_register";
-  contextRank: number;
-  node: string;
-  host: string;
-  pid: number;
-  cylinders: number;
-  coresPerCylinder: number;
-}
-export interface EngReady {
-  t: "ready";
-}
-export interface TaskResult extends TaskOutcome {
-  t: "result";
-  /** "N" for normal tasks, "START"/"STOP" for per-engine tasks. */
-  kind: "N" | "START" | "STOP";
-  /** Task id (per-engine: ordinal). */
-  id: number;
-  cyl: number;
-}
-export interface EngStopped {
-  t: "stopped";
-}
-
-// ---- driver -> engine
-export interface EngAccept {
-  t: "eng_accept";
-  rank: number;
-  run: RunInfo;
-}
-export interface PerEngineTask extends WireCommand {
-  t: "pe";
-  which: "START" | "STOP";
-  index: number;
-  line: number;
-}
-export interface PerEngineEnd {
-  t: "pe_end";
-}
-export interface TaskAssign extends WireCommand {
-  t: "task";
-  id: number;
-  line: number;
-  rep: number;
-  cyl: number;
-}
-/** No more normal work: finish running tasks, run STOP tasks, report `stopped`. */
-export interface Drain {
-  t: "drain";
-}
-/** Terminate running tasks now (fail-fast, signals); no STOP tasks. */
-export interface KillAll {
-  t: "kill";
-}
-
-// ---- both ways
-export interface Bye {
-  t: "bye";
-  reason?: string;
-}
-export interface Ping {
-  t: "ping";
-}
-export interface Pong {
-  t: "pong";
-}
-
-/** Everything that can arrive on a connection after the handshake. */
-export type Message =
-  | CtxRegister
-  | EngineExit
-  | CtxAccept
-  | RunDone
-  | StopRequest
-  | EngRegister
-  | EngReady
-  | TaskResult
-  | EngStopped
-  | EngAccept
-  | PerEngineTask
-  | PerEngineEnd
-  | TaskAssign
-  | Drain
-  | KillAll
-  | Bye
-  | Ping
-  | Pong;
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
@@ -278,4 +173,174 @@ export interface RunState {
   recentFailures: FailureView[];
   /** Ids of tasks that failed (final attempts), first 1000. */
   failedIds: number[];
+}
+
+/**
+ * The final record of one task, as the driver reports it to the client that submitted it (the
+ * keys and meaning of one status file line, as in the original's programmatic interface).
+ */
+export interface TaskResult {
+  /** Status-file flags: `R` non-zero exit, `O` stdout, `E` stderr (4 characters). */
+  Flags: string;
+  TaskId: number;
+  /** Submission number (the "line number" of the stream), from 1. */
+  TaskStreamIndex: number;
+  /** `DISBATCH_REPEAT_INDEX`, or -1 outside a REPEAT. */
+  TaskRepIndex: number;
+  Host: string;
+  /** -1 when the task never ran (its engine was lost). */
+  PID: number;
+  /** Exit code; -N when killed by signal N. */
+  ReturnCode: number;
+  /** Seconds. */
+  Elapsed: number;
+  /** Epoch seconds. */
+  Start: number;
+  End: number;
+  OutBytes: number;
+  /** Head and tail of stdout (the status file's snippet, as text). */
+  OutData: string;
+  ErrBytes: number;
+  ErrData: string;
+  /** The command as run (prefix and suffix applied). */
+  TaskCmd: string;
+}
+
+/** The task ids one submitted line took: `[first, next)`, and its stream line number. */
+export interface IdRange {
+  first: number;
+  next: number;
+  line: number;
+}
+
+// ---- shapes: how each of the above is checked when it arrives
+
+const heartbeatShape: ShapeOf<HeartbeatSettings> = { intervalMs: number, timeoutMs: number };
+
+/** Checks a {@link RunInfo}. */
+export const runInfoShape: ShapeOf<RunInfo> = {
+  jobId: string,
+  nameTasks: string,
+  prefix: string,
+  cwd: string,
+  address: string,
+  defaults: object({ cpusPerTask: number, tasksPerNode: number, envResource: arrayOf(string) }),
+  heartbeat: object(heartbeatShape),
+};
+
+/** Checks a {@link TaskOutcome}. */
+export const taskOutcomeShape: ShapeOf<TaskOutcome> = {
+  pid: int,
+  rc: int,
+  start: number,
+  finish: number,
+  outBytes: int,
+  outSnippet: string,
+  errBytes: int,
+  errSnippet: string,
+};
+
+/** Checks a {@link TaskResult}. */
+export const taskResultShape: ShapeOf<TaskResult> = {
+  Flags: string,
+  TaskId: int,
+  TaskStreamIndex: int,
+  TaskRepIndex: int,
+  Host: string,
+  PID: int,
+  ReturnCode: int,
+  Elapsed: number,
+  Start: number,
+  End: number,
+  OutBytes: int,
+  OutData: string,
+  ErrBytes: int,
+  ErrData: string,
+  TaskCmd: string,
+};
+
+/** Checks an {@link IdRange}. */
+export const idRangeShape: ShapeOf<IdRange> = { first: int, next: int, line: int };
+
+const engineViewShape: ShapeOf<EngineView> = {
+  rank: int,
+  contextRank: int,
+  node: string,
+  host: string,
+  pid: int,
+  cylinders: int,
+  status: oneOf("starting", "running", "draining", "stopped", "lost"),
+  tasks: arrayOf(int),
+  running: int,
+  queued: int,
+  assigned: int,
+  finished: int,
+  failed: int,
+  silentFor: number,
+  since: number,
+};
+
+const contextViewShape: ShapeOf<ContextView> = {
+  rank: int,
+  label: string,
+  host: string,
+  nodes: arrayOf(string),
+  connected: boolean,
+};
+
+const failureViewShape: ShapeOf<FailureView> = {
+  taskId: int,
+  line: int,
+  rc: int,
+  host: string,
+  command: string,
+  finish: number,
+};
+
+/** Checks a {@link RunState}. */
+export const runStateShape: ShapeOf<RunState> = {
+  prefix: string,
+  jobId: string,
+  driverHost: string,
+  driverPid: int,
+  started: number,
+  now: number,
+  total: nullable(int),
+  eof: boolean,
+  done: int,
+  failed: int,
+  skipped: int,
+  running: int,
+  queued: int,
+  waiting: int,
+  barriers: int,
+  rate: number,
+  eta: nullable(number),
+  stoppedBy: nullable(string),
+  finished: boolean,
+  exitCode: nullable(int),
+  engines: arrayOf(object(engineViewShape)),
+  contexts: arrayOf(object(contextViewShape)),
+  recentFailures: arrayOf(object(failureViewShape)),
+  failedIds: arrayOf(int),
+};
+
+/** The fields of `bye`, which every direction has. */
+export const byeShape = { reason: optional(string) };
+
+/** The fields of a message that carries a command: `cmd` (text) or `cmd64` (base64 bytes). */
+export const commandShape: ShapeOf<WireCommand> = {
+  cmd: optional(string),
+  cmd64: optional(string),
+};
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The check {@link commandShape} cannot express: exactly one of the two, `cmd64` valid base64. */
+export function commandProblem(m: WireCommand): string | null {
+  if ((m.cmd === undefined) === (m.cmd64 === undefined)) {
+    return "needs exactly one of the fields cmd and cmd64";
+  }
+  if (m.cmd64 !== undefined && !BASE64.test(m.cmd64)) return "field cmd64 is not base64";
+  return null;
 }

@@ -3,17 +3,12 @@
  * peer cannot make us buffer without bound.
  * @module
  */
+import { ProtocolError } from "./protocol_error.ts";
 
 /** Default cap on one encoded message, newline excluded (task commands can be long). */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
-/** A peer sent something that is not a well-formed protocol line. */
-export class ProtocolError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ProtocolError";
-  }
-}
+export { ProtocolError };
 
 /** One message as a JSON line, newline included. */
 export function jsonLine(message: unknown): string {
