@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { sortedProjection, statusLines, tempDir, writeTasks } from "./helpers.ts";
 import { exists, resultWithin, startDisbatch, waitFor } from "./background_run.ts";
+import { connectToDriver, orderAddresses } from "../src/net/connect.ts";
+import { parseDbUtil } from "../src/protocol/db_util_script.ts";
 
 /** The driver's loopback address from the run's helper script. */
 async function driverPort(dbUtil: string): Promise<number> {
@@ -100,6 +102,44 @@ Deno.test("garbage, a wrong secret and an over-long line are dropped; the run go
     assert.match(await Deno.readTextFile(`${dir}/run_driver.log`), /dropped connection/);
   } finally {
     for (const c of silent) c.close();
+    await resultWithin(run, 5_000).catch(() => {});
+    await cleanup();
+  }
+});
+
+Deno.test("an authenticated peer's malformed message ends its connection with bye and the reason; the run goes on", async () => {
+  const { dir, cleanup } = await tempDir();
+  await writeTasks(`${dir}/Tasks`, "touch started; sleep 1; echo one\n");
+  const run = startDisbatch(["-s", "localhost:1", "-p", "run", "Tasks"], { cwd: dir });
+  try {
+    await waitFor("the first task", () => exists(`${dir}/started`));
+    const creds = parseDbUtil(await Deno.readTextFile(`${dir}/run_dbUtil.sh`));
+    const addrs = orderAddresses(creds.addresses, creds.driverHost, Deno.hostname());
+    // A client whose request has a field of the wrong type.
+    const client = await connectToDriver(addrs, creds.secret, "client");
+    client.send({ t: "stop", engine: "zero" });
+    assert.deepEqual(await client.next(10_000), {
+      t: "bye",
+      reason: 'client → driver: message "stop": field engine must be an integer',
+    });
+    assert.equal(await client.next(10_000), null, "then the driver closes the connection");
+    await client.done;
+    // An engine whose registration lacks a field.
+    const engine = await connectToDriver(addrs, creds.secret, "engine");
+    engine.send({ t: "eng_register", contextRank: 0, node: "x", host: "x", pid: 1 });
+    const bye = await engine.next(10_000);
+    assert.equal(bye?.t, "bye");
+    assert.match(String(bye?.reason), /"eng_register": field cylinders/);
+    await engine.done;
+
+    const r = await resultWithin(run, 15_000);
+    assert.deepEqual(r, { code: 0, stdout: "", stderr: "" });
+    assert.equal((await statusLines(`${dir}/run`)).length, 1);
+    assert.match(
+      await Deno.readTextFile(`${dir}/run_driver.log`),
+      /\(client\): client → driver: message "stop": field engine must be an integer/,
+    );
+  } finally {
     await resultWithin(run, 5_000).catch(() => {});
     await cleanup();
   }

@@ -13,6 +13,7 @@ import type { RunInfo } from "../protocol/messages.ts";
 import { CONTEXT_SIDE } from "../protocol/context_messages.ts";
 import { type ChildHandle, runCapture, spawnChild } from "../proc/spawn_child.ts";
 import { signalNumber } from "../proc/signal_number.ts";
+import { TERM_GRACE_MS } from "../proc/kill_group.ts";
 import { killTagged } from "../proc/kill_tagged.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import { after, type Timer } from "../time/timer.ts";
@@ -286,7 +287,7 @@ async function superviseEngines(
     graceTimer = after(ENGINE_GRACE_MS, () => {
       for (const [node, child] of children) {
         log.warn(`engine on ${node} still running ${ENGINE_GRACE_MS} ms after the driver left`);
-        void child.terminate(2_000);
+        void child.terminate(TERM_GRACE_MS);
       }
     });
   };
@@ -302,7 +303,7 @@ async function superviseEngines(
         log.warn(`the driver declared the engine on ${node} lost; terminating it`);
         if (child) {
           lost.add(node);
-          void child.terminate(2_000);
+          void child.terminate(TERM_GRACE_MS);
         }
       }
     },
@@ -396,7 +397,7 @@ async function runEngine(
   }
   if (code !== 0 && n.launcher.kind === "local") {
     // An engine killed abruptly could not end its tasks (they run in their own sessions).
-    const orphans = await killTagged(tag, 2_000);
+    const orphans = await killTagged(tag, TERM_GRACE_MS);
     if (orphans > 0) log.warn(`ended ${orphans} processes left behind by the engine on ${n.node}`);
   } else if (code !== 0 && n.launcher.kind === "ssh") {
     await remoteCleanup(p, log, n, tag, wrap);

@@ -6,10 +6,25 @@
  * @module
  */
 import { type Connection, newSecret } from "../net/connection.ts";
+import { Channel } from "../net/channel.ts";
+import { attachRegistered } from "../net/registered_channel.ts";
 import { Listener } from "../net/listener.ts";
 import { shortHostName } from "../net/connect.ts";
 import type { Logger } from "../log/logger.ts";
-import { type Role, type RunInfo, type RunState, toWire } from "../protocol/messages.ts";
+import type { Role, RunInfo, RunState } from "../protocol/messages.ts";
+import {
+  DRIVER_ENGINE_SIDE,
+  type DriverToEngine,
+  type EngineToDriver,
+  perEngineMessage,
+  taskMessage,
+} from "../protocol/engine_messages.ts";
+import {
+  type ContextToDriver,
+  DRIVER_CONTEXT_SIDE,
+  type DriverToContext,
+} from "../protocol/context_messages.ts";
+import { DRIVER_CLIENT_SIDE } from "../protocol/client_messages.ts";
 import { renderRunEnd } from "../protocol/run_end_record.ts";
 import type { ResumeIndex } from "../status/resume_index.ts";
 import { exitedWithin } from "../time/exited_within.ts";
@@ -24,7 +39,8 @@ import type { RunOutcome } from "./run_outcome.ts";
 import { ABANDON_AFTER_MS } from "./stop_rules.ts";
 import type { EnginePeer } from "./peer_registry.ts";
 import { ClientRouter, resultView } from "./client_router.ts";
-import { type CorePorts, type ResultEvent, RunCore } from "./run_core.ts";
+import { answerClient, type ClientRequestContext } from "./client_requests.ts";
+import { type CorePorts, RunCore } from "./run_core.ts";
 
 export type { DriverConfig, DriverReporter, ItemSource, RunOutcome };
 export { mismatchMessage, resumeMatches, ResumeMismatchError } from "./resume_skip.ts";
@@ -46,6 +62,7 @@ export class Driver {
   readonly #report: DriverReporter;
   readonly #core: RunCore<Connection>;
   readonly #clients = new ClientRouter<Connection>();
+  readonly #requests: ClientRequestContext;
   readonly #secret = newSecret();
   readonly #host = Deno.hostname();
   #runInfo: RunInfo | null = null;
@@ -70,6 +87,13 @@ export class Driver {
     const host = this.#host;
     const onDriverHost = (h: string) => shortHostName(h) === shortHostName(host);
     this.#core = new RunCore(cfg, resume, this.#ports(), { host, pid: Deno.pid, onDriverHost });
+    this.#requests = {
+      core: this.#core,
+      clients: this.#clients,
+      source,
+      log,
+      snapshot: () => this.snapshot(),
+    };
   }
 
   /** Path of the helper script of this run. */
@@ -86,6 +110,8 @@ export class Driver {
       secret: this.#secret,
       onPeer: (role, conn) => this.#guarded(() => this.#onPeer(role, conn)),
       onReject: (peer, err) => this.#log.warn(`dropped connection from ${peer}: ${err.message}`),
+      onAcceptError: (err, ms) =>
+        this.#log.warn(`cannot accept connections (${err.message}); retrying in ${ms} ms`),
     });
     const onSignal = STOP_SIGNALS.map((sig) => [sig, () => this.#onSignal(sig)] as const);
     const timers: Timer[] = [];
@@ -129,7 +155,8 @@ export class Driver {
 
   /** How the core's requests become messages, writes and timers. */
   #ports(): CorePorts<Connection> {
-    const send = (p: { conn: Connection }, m: object) => p.conn.send(m);
+    // Only messages of the driver's directions can be sent (src/protocol/*_messages.ts).
+    const send = (p: { conn: Connection }, m: DriverToEngine | DriverToContext) => p.conn.send(m);
     return {
       now,
       log: this.#log,
@@ -138,19 +165,10 @@ export class Driver {
       pull: () => this.#pull(),
       launchContext: () => this.#launchContext(),
       scriptPath: () => this.#scriptPath,
-      task: (p, item, timeout) =>
-        send(p, {
-          t: "task",
-          id: item.taskId,
-          line: item.line,
-          rep: item.repeat,
-          ...(timeout && Number.isFinite(timeout) ? { timeout } : {}),
-          ...toWire(item.command),
-        }),
+      task: (p, item, timeout) => send(p, taskMessage({ ...item, timeout: undefined }, timeout)),
       drain: (p) => send(p, { t: "drain" }),
       kill: (p) => send(p, { t: "kill" }),
-      perEngine: (p, { kind: which, index, line, command }) =>
-        send(p, { t: "pe", which, index, line, ...toWire(command) }),
+      perEngine: (p, item) => send(p, perEngineMessage(item)),
       perEngineEnd: (p) => send(p, { t: "pe_end" }),
       engineLost: (c, node, pid) => send(c, { t: "engine_lost", node, pid }),
       deliver: (r) => this.#clients.take(r.taskId)?.send({ t: "result", result: resultView(r) }),
@@ -215,99 +233,60 @@ export class Driver {
     return this.#core.snapshot({ prefix: this.#cfg.prefix, jobId: this.#runInfo?.jobId ?? "" });
   }
 
+  /**
+   * Every message is decoded for its direction (a Channel): one that does not decode ends its
+   * connection with `bye` and the reason, and is logged; handlers get typed messages only.
+   */
   #onPeer(role: Role, conn: Connection): void {
     if (role === "monitor" || role === "client") {
       this.#clients.add(conn);
-      conn.attach({
-        message: (m) => this.#guarded(() => this.#onClientMessage(conn, m)),
-        closed: () => this.#clients.drop(conn),
+      new Channel(conn, DRIVER_CLIENT_SIDE).attach({
+        message: (m) => this.#guarded(() => answerClient(this.#requests, conn, m)),
+        closed: (e) => {
+          if (e) this.#log.warn(`${conn.peer} (${role}): ${e.message}`);
+          this.#clients.drop(conn);
+        },
+        unknown: (e) => conn.send({ t: "error", message: `unknown request ${e.messageType}` }),
       });
       return;
     }
-    let registered = false;
-    const timer = after(REGISTER_WITHIN_MS, () => {
-      if (registered) return;
-      this.#log.warn(`${conn.peer} (${role}) did not register; dropped`);
-      conn.close();
-    });
-    const register = (m: Record<string, unknown>) => {
-      if (registered) return;
-      registered = true;
-      timer.cancel();
-      if (role === "engine" && m.t === "eng_register") this.#addEngine(conn, m);
-      else if (role === "context" && m.t === "ctx_register") this.#addContext(conn, m);
-      else {
-        this.#log.warn(`${conn.peer} (${role}) sent ${String(m.t)} first; dropped`);
-        conn.close();
-      }
+    const common = {
+      warn: (line: string) => this.#log.warn(`${conn.peer} (${role}): ${line}`),
+      guard: (fn: () => void) => this.#guarded(fn),
     };
-    conn.attach({ message: (m) => this.#guarded(() => register(m)), closed: () => timer.cancel() });
-  }
-
-  /** Monitors and clients: state snapshots, soft shutdown requests, waiting for the end. */
-  #onClientMessage(conn: Connection, m: Record<string, unknown>): void {
-    const ref = m.ref ?? null;
-    switch (m.t) {
-      case "watch":
-      case "snapshot":
-        if (m.t === "watch") this.#clients.watch(conn);
-        conn.send({ t: "state", state: this.snapshot() });
-        return;
-      case "stop": {
-        const { engine, context } = m;
-        const ok = typeof engine === "number"
-          ? this.#core.softStopEngine(engine)
-          : typeof context === "number" && this.#core.softStopContext(context);
-        conn.send({ t: "ack", ok, ref });
-        return;
-      }
-      case "wait": // answered with `end` when the run is over
-        return;
-      case "submit": {
-        const src = this.#source;
-        const open = src instanceof SubmissionSource && !src.ended && !this.#core.stopping;
-        const lines = Array.isArray(m.lines) ? m.lines.map(String) : [String(m.text ?? "")];
-        const reply = this.#clients.submit(open ? src : null, lines, m.results !== false, conn);
-        const { t, ...rest } = reply;
-        conn.send({ t, ref, ...rest });
-        if (reply.t === "accepted") this.#core.pump();
-        return;
-      }
-      case "end_stream": {
-        const ok = this.#source instanceof SubmissionSource;
-        if (ok) {
-          this.#source.end();
-          this.#log.info(`task stream ended by ${conn.peer}`);
-        }
-        conn.send({ t: "ack", ok, ref });
-        return;
-      }
-      case "ping":
-        conn.send({ t: "pong" });
-        return;
-      case "bye":
-        conn.close();
-        return;
-      default:
-        conn.send({ t: "error", message: `unknown request ${String(m.t)}` });
+    if (role === "engine") {
+      attachRegistered(conn, DRIVER_ENGINE_SIDE, REGISTER_WITHIN_MS, {
+        ...common,
+        register: (m) => m.t === "eng_register" && this.#addEngine(conn, m),
+        message: (peer, m) => this.#onEngineMessage(peer, m),
+        // The socket failed or closed: the engine is lost (a handler's exception is not that).
+        closed: (peer) => this.#core.engineClosed(peer),
+      });
+    } else {
+      attachRegistered(conn, DRIVER_CONTEXT_SIDE, REGISTER_WITHIN_MS, {
+        ...common,
+        register: (m) => m.t === "ctx_register" && this.#addContext(conn, m),
+        message: (rank, m) => this.#onContextMessage(rank, conn, m),
+        closed: (rank) => this.#core.contextClosed(rank),
+      });
     }
   }
 
-  #addContext(conn: Connection, m: Record<string, unknown>): void {
+  /** Registers a context; its rank, or null when the run refuses it. */
+  #addContext(conn: Connection, m: Extract<ContextToDriver, { t: "ctx_register" }>): number | null {
     const peer = this.#core.addContext(conn, {
-      label: m.label ? String(m.label) : undefined,
-      sysid: String(m.sysid),
-      host: String(m.host ?? ""),
-      nodes: Array.isArray(m.nodes) ? m.nodes.map(String) : [],
-    }, Number(m.taskLimit ?? 0));
-    if (!peer) return this.#refuse(conn);
-    const rank = peer.rank;
-    this.#log.info(`context ${rank} (${peer.label}) registered from ${conn.peer}`);
-    conn.attach({
-      message: (msg) => this.#guarded(() => this.#onContextMessage(rank, conn, msg)),
-      closed: () => this.#guarded(() => this.#core.contextClosed(rank)),
-    });
-    conn.send({ t: "ctx_accept", rank, run: this.#runInfo! });
+      label: m.label || undefined,
+      sysid: m.sysid,
+      host: m.host,
+      nodes: m.nodes,
+    }, m.taskLimit ?? 0);
+    if (!peer) {
+      this.#refuse(conn);
+      return null;
+    }
+    this.#log.info(`context ${peer.rank} (${peer.label}) registered from ${conn.peer}`);
+    conn.send({ t: "ctx_accept", rank: peer.rank, run: this.#runInfo! });
+    return peer.rank;
   }
 
   /** A peer joining a run that is over (or stopping, for an engine) is told so. */
@@ -316,52 +295,48 @@ export class Driver {
     void conn.bye();
   }
 
-  #onContextMessage(rank: number, conn: Connection, m: Record<string, unknown>): void {
+  #onContextMessage(rank: number, conn: Connection, m: ContextToDriver): void {
     if (m.t === "engine_exit") {
       this.#log.info(`context ${rank}: engine on ${m.node} exited with ${m.code}`);
     } else if (m.t === "bye") conn.close();
   }
 
-  #addEngine(conn: Connection, m: Record<string, unknown>): void {
-    const peer = this.#core.addEngine(conn, {
-      contextRank: Number(m.contextRank),
-      node: String(m.node),
-      host: String(m.host),
-      pid: Number(m.pid),
-      cylinders: Number(m.cylinders),
-    });
-    if (!peer) return this.#refuse(conn);
-    conn.attach({
-      message: (msg) => this.#guarded(() => this.#onEngineMessage(peer, msg)),
-      // The socket failed or closed: the engine is lost (a handler's exception is not that).
-      closed: () => this.#guarded(() => this.#core.engineClosed(peer)),
-    });
+  /** Registers an engine; its peer, or null when the run refuses it. */
+  #addEngine(
+    conn: Connection,
+    m: Extract<EngineToDriver, { t: "eng_register" }>,
+  ): EnginePeer<Connection> | null {
+    const { contextRank, node, host, pid, cylinders } = m;
+    const peer = this.#core.addEngine(conn, { contextRank, node, host, pid, cylinders });
+    if (!peer) {
+      this.#refuse(conn);
+      return null;
+    }
     conn.send({ t: "eng_accept", rank: peer.rank, run: this.#runInfo! });
     this.#core.engineJoined(peer);
+    return peer;
   }
 
-  #onEngineMessage(peer: EnginePeer<Connection>, m: Record<string, unknown>): void {
+  #onEngineMessage(peer: EnginePeer<Connection>, m: EngineToDriver): void {
     const core = this.#core;
-    core.heard(peer.rank, m.t !== "ping" && m.t !== "pong");
+    core.heard(peer.rank, m.t !== "pong");
     switch (m.t) {
       case "ready":
         return core.engineReady(peer.rank);
       case "result":
-        return core.result(peer, m as unknown as ResultEvent);
+        return core.result(peer, m);
       case "returned":
-        return core.tasksReturned(peer.rank, (m.ids as number[]) ?? []);
+        return core.tasksReturned(peer.rank, m.ids);
       case "stopped":
         this.#log.info(`engine ${peer.rank} stopped`);
         return core.engineStopped(peer.rank);
       case "bye":
         peer.conn.close();
         return core.engineStopped(peer.rank);
-      case "ping":
-        return peer.conn.send({ t: "pong" });
       case "pong":
         return;
-      default:
-        this.#log.warn(`engine ${peer.rank}: unexpected message ${String(m.t)}`);
+      case "eng_register":
+        this.#log.warn(`engine ${peer.rank}: registered twice; ignored`);
     }
   }
 

@@ -4,6 +4,7 @@
  * away the engine kills its tasks and exits: nothing is left behind on a compute node.
  * @module
  */
+import { TERM_GRACE_MS } from "../proc/kill_group.ts";
 import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import { Channel, type ChannelOf } from "../net/channel.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
@@ -16,9 +17,6 @@ import { zeroPad6 } from "../status/number_format.ts";
 import { ENGINE_TAG, killTagged } from "../proc/kill_tagged.ts";
 import { after, every } from "../time/timer.ts";
 import { runFiles } from "../protocol/run_files.ts";
-
-/** Grace between SIGTERM and SIGKILL when tasks are killed (signals, fail-fast, timeouts). */
-const KILL_GRACE_MS = 2_000;
 
 /** Return code recorded for a task killed by its timeout (no exit status or signal is negative 124). */
 export const TIMEOUT_RC = -124;
@@ -307,7 +305,7 @@ export class Engine {
         ? after(q.timeout * 1000, () => {
           timedOut = true;
           this.#log.info(`task ${q.id} timed out after ${q.timeout} s`);
-          void task.terminate(KILL_GRACE_MS);
+          void task.terminate(TERM_GRACE_MS);
         })
         : undefined;
       task.done.then((r) => {
@@ -371,7 +369,7 @@ export class Engine {
    */
   async #endLeftovers(): Promise<void> {
     if (!this.#args.tag) return;
-    const n = await killTagged(this.#args.tag, KILL_GRACE_MS);
+    const n = await killTagged(this.#args.tag, TERM_GRACE_MS);
     if (n > 0) this.#log.warn(`ended ${n} processes its tasks left running`);
   }
 
@@ -383,7 +381,7 @@ export class Engine {
     if (this.#running.size > 0) {
       this.#log.info(`${why}: terminating ${this.#running.size} running tasks`);
       const tasks = [...this.#running];
-      await Promise.all(tasks.map((t) => t.terminate(KILL_GRACE_MS)));
+      await Promise.all(tasks.map((t) => t.terminate(TERM_GRACE_MS)));
       // Their results are reported by their own done handlers: let those run before `stopped`.
       await Promise.all(tasks.map((t) => t.done));
       await new Promise((r) => setTimeout(r, 0));
