@@ -4,7 +4,7 @@
  * @module
  */
 import { renderDbUtil } from "../protocol/db_util_script.ts";
-import { runFiles } from "../protocol/run_files.ts";
+import { DB_UTIL_MODE, runFiles } from "../protocol/run_files.ts";
 import { selfCommand } from "../proc/self_command.ts";
 import { RunFileError, writingRunFile } from "../log/run_file_error.ts";
 
@@ -30,11 +30,29 @@ export function writeHelperScript(
   const path = runFiles.dbUtil(prefix);
   const about = { addresses, primary: addresses[0], driverHost, secret, prefix };
   const script = renderDbUtil(about, selfCommand([]), path);
-  writingRunFile(path, () => {
-    Deno.writeTextFileSync(path, script, { mode: 0o700 });
-    Deno.chmodSync(path, 0o700);
-  });
+  writingRunFile(path, () => replaceScript(path, script));
   return path;
+}
+
+/**
+ * Writes `text` as the script at `path` by renaming a complete copy into place. The script is
+ * run while the driver writes it (peers start with it; `--mon` and contexts any time): an exec
+ * of a file open for writing fails (ETXTBSY), and a half-written one would run half.
+ */
+function replaceScript(path: string, text: string): void {
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  try {
+    Deno.writeTextFileSync(tmp, text, { mode: DB_UTIL_MODE });
+    Deno.chmodSync(tmp, DB_UTIL_MODE);
+    Deno.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // not created
+    }
+    throw e;
+  }
 }
 
 /**
@@ -43,7 +61,7 @@ export function writeHelperScript(
  */
 export function appendRunEnd(path: string, record: string): string | null {
   try {
-    Deno.writeTextFileSync(path, record, { append: true });
+    replaceScript(path, Deno.readTextFileSync(path) + record);
     return null;
   } catch (e) {
     return new RunFileError(path, e).message;
