@@ -1,35 +1,12 @@
 import assert from "node:assert/strict";
 import { Channel } from "./channel.ts";
-import { connectToDriver } from "./connect.ts";
-import { type Connection, newSecret } from "./connection.ts";
-import { Listener } from "./listener.ts";
+import { closePair, loopbackPair } from "./loopback_pair.ts";
 import { CONTEXT_SIDE, DRIVER_CONTEXT_SIDE } from "../protocol/context_messages.ts";
 import { CLIENT_SIDE, DRIVER_CLIENT_SIDE } from "../protocol/client_messages.ts";
 import { ProtocolError, UnknownMessageError } from "../protocol/protocol_error.ts";
 
-/** A listener and one authenticated connection to it: [driver end, peer end]. */
-async function pair(role: "context" | "client"): Promise<[Connection, Connection, Listener]> {
-  const secret = newSecret();
-  const accepted = Promise.withResolvers<Connection>();
-  const l = new Listener({
-    hostname: "127.0.0.1",
-    port: 0,
-    secret,
-    onPeer: (_role, conn) => accepted.resolve(conn),
-    onReject: (_peer, e) => accepted.reject(e),
-  });
-  const peer = await connectToDriver([`127.0.0.1:${l.addr.port}`], secret, role);
-  return [await accepted.promise, peer, l];
-}
-
-async function end(l: Listener, ...conns: Connection[]): Promise<void> {
-  for (const c of conns) c.close();
-  await Promise.all(conns.map((c) => c.done));
-  await l.close();
-}
-
 Deno.test("a channel delivers decoded messages and sends typed ones", async () => {
-  const [driverEnd, contextEnd, l] = await pair("context");
+  const [driverEnd, contextEnd, l] = await loopbackPair("context");
   const driver = new Channel(driverEnd, DRIVER_CONTEXT_SIDE);
   const context = new Channel(contextEnd, CONTEXT_SIDE);
   const got: unknown[] = [];
@@ -46,11 +23,11 @@ Deno.test("a channel delivers decoded messages and sends typed ones", async () =
   assert.deepEqual(got, [{ t: "engine_exit", node: "a", code: 3 }]);
   driver.send({ t: "engine_lost", node: "a", pid: 12 });
   assert.deepEqual(await context.next(5_000), { t: "engine_lost", node: "a", pid: 12 });
-  await end(l, driverEnd, contextEnd);
+  await closePair(l, driverEnd, contextEnd);
 });
 
 Deno.test("a message that does not decode: bye with the reason, closed with the ProtocolError", async () => {
-  const [driverEnd, contextEnd, l] = await pair("context");
+  const [driverEnd, contextEnd, l] = await loopbackPair("context");
   const driver = new Channel(driverEnd, DRIVER_CONTEXT_SIDE);
   const delivered: string[] = [];
   const closed = Promise.withResolvers<Error | undefined>();
@@ -71,21 +48,21 @@ Deno.test("a message that does not decode: bye with the reason, closed with the 
   for (let m; (m = await contextEnd.next(5_000)) !== null;) seen.push(m);
   assert.deepEqual(seen, [{ t: "bye", reason: error.message }]);
   assert.ok(driver.isClosed);
-  await end(l, driverEnd, contextEnd);
+  await closePair(l, driverEnd, contextEnd);
 });
 
 Deno.test("next() throws the ProtocolError and closes; an unknown type is one too", async () => {
-  const [driverEnd, contextEnd, l] = await pair("context");
+  const [driverEnd, contextEnd, l] = await loopbackPair("context");
   const context = new Channel(contextEnd, CONTEXT_SIDE);
   driverEnd.send({ t: "ctx_welcome", rank: 0 });
   await assert.rejects(context.next(5_000), UnknownMessageError);
   await contextEnd.done;
   assert.ok(context.isClosed);
-  await end(l, driverEnd, contextEnd);
+  await closePair(l, driverEnd, contextEnd);
 });
 
 Deno.test("with an `unknown` callback, an unknown type is answered and the channel stays", async () => {
-  const [driverEnd, clientEnd, l] = await pair("client");
+  const [driverEnd, clientEnd, l] = await loopbackPair("client");
   const driver = new Channel(driverEnd, DRIVER_CLIENT_SIDE);
   const client = new Channel(clientEnd, CLIENT_SIDE);
   driver.attach({
@@ -99,5 +76,5 @@ Deno.test("with an `unknown` callback, an unknown type is answered and the chann
   client.send({ t: "ping" });
   assert.deepEqual(await client.next(5_000), { t: "error", message: "unknown request frobnicate" });
   assert.deepEqual(await client.next(5_000), { t: "pong" });
-  await end(l, driverEnd, clientEnd);
+  await closePair(l, driverEnd, clientEnd);
 });

@@ -1,24 +1,8 @@
 import assert from "node:assert/strict";
 import { attachRegistered } from "./registered_channel.ts";
-import { connectToDriver } from "./connect.ts";
-import { type Connection, newSecret } from "./connection.ts";
-import { Listener } from "./listener.ts";
+import type { Connection } from "./connection.ts";
+import { closePair, loopbackPair } from "./loopback_pair.ts";
 import { DRIVER_CONTEXT_SIDE } from "../protocol/context_messages.ts";
-
-/** A listener and one authenticated context connection to it: [driver end, context end]. */
-async function pair(): Promise<[Connection, Connection, Listener]> {
-  const secret = newSecret();
-  const accepted = Promise.withResolvers<Connection>();
-  const l = new Listener({
-    hostname: "127.0.0.1",
-    port: 0,
-    secret,
-    onPeer: (_role, conn) => accepted.resolve(conn),
-    onReject: (_peer, e) => accepted.reject(e),
-  });
-  const peer = await connectToDriver([`127.0.0.1:${l.addr.port}`], secret, "context");
-  return [await accepted.promise, peer, l];
-}
 
 const REGISTER = { t: "ctx_register", label: "L", sysid: "SSH", host: "h", pid: 1, nodes: [] };
 
@@ -40,14 +24,8 @@ function record(conn: Connection, withinMs: number, accept: number | null) {
   return { events, closed: closed.promise };
 }
 
-async function end(l: Listener, ...conns: Connection[]): Promise<void> {
-  for (const c of conns) c.close();
-  await Promise.all(conns.map((c) => c.done));
-  await l.close();
-}
-
 Deno.test("registered: the first message registers, later ones reach the peer's handler", async () => {
-  const [driverEnd, ctx, l] = await pair();
+  const [driverEnd, ctx, l] = await loopbackPair("context");
   const r = record(driverEnd, 30_000, 0);
   ctx.send(REGISTER);
   ctx.send({ t: "engine_exit", node: "n1", code: 0 });
@@ -59,18 +37,18 @@ Deno.test("registered: the first message registers, later ones reach the peer's 
     "message 0 engine_exit",
     "closed 0",
   ]);
-  await end(l, driverEnd, ctx);
+  await closePair(l, driverEnd, ctx);
 });
 
 Deno.test("registered: another message first drops the peer; a refused peer is not heard", async () => {
-  const [a, ctxA, l1] = await pair();
+  const [a, ctxA, l1] = await loopbackPair("context");
   const first = record(a, 30_000, 0);
   ctxA.send({ t: "engine_exit", node: "n1", code: 0 });
   await first.closed;
   assert.deepEqual(first.events, ["register engine_exit", "warn sent engine_exit first; dropped"]);
-  await end(l1, a, ctxA);
+  await closePair(l1, a, ctxA);
 
-  const [b, ctxB, l2] = await pair();
+  const [b, ctxB, l2] = await loopbackPair("context");
   const refused = record(b, 30_000, null);
   ctxB.send(REGISTER);
   ctxB.send({ t: "engine_exit", node: "n1", code: 0 });
@@ -78,17 +56,17 @@ Deno.test("registered: another message first drops the peer; a refused peer is n
   ctxB.close();
   await refused.closed;
   assert.deepEqual(refused.events, ["register ctx_register"]);
-  await end(l2, b, ctxB);
+  await closePair(l2, b, ctxB);
 });
 
 Deno.test("registered: a peer silent past the deadline is dropped; a malformed one is told why", async () => {
-  const [a, ctxA, l1] = await pair();
+  const [a, ctxA, l1] = await loopbackPair("context");
   const silent = record(a, 50, 0);
   await silent.closed;
   assert.deepEqual(silent.events, ["warn did not register; dropped"]);
-  await end(l1, a, ctxA);
+  await closePair(l1, a, ctxA);
 
-  const [b, ctxB, l2] = await pair();
+  const [b, ctxB, l2] = await loopbackPair("context");
   const bad = record(b, 30_000, 0);
   ctxB.send({ ...REGISTER, nodes: "n1" });
   assert.deepEqual(await ctxB.next(5_000), {
@@ -99,5 +77,5 @@ Deno.test("registered: a peer silent past the deadline is dropped; a malformed o
   assert.deepEqual(bad.events, [
     'warn context → driver: message "ctx_register": field nodes must be an array of strings',
   ]);
-  await end(l2, b, ctxB);
+  await closePair(l2, b, ctxB);
 });

@@ -4,34 +4,16 @@
 //   PLAYWRIGHT_CORE=<dir of playwright-core> node browse.mjs URL OUT_DIR GO_FILE
 // URL is the dashboard URL with its token; screenshots go to OUT_DIR; creating GO_FILE lets
 // the run's blocked tasks finish.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { pathToFileURL } from "node:url";
+import { launchChromium } from "./chromium.mjs";
 
 const [url, outDir, goFile] = process.argv.slice(2);
-const { chromium } = await import(
-  pathToFileURL(join(process.env.PLAYWRIGHT_CORE, "index.mjs")).href
-);
 const base = new URL(url).origin;
-const profile = mkdtempSync(join(tmpdir(), "disbatch-chromium-"));
 const seen = { requests: [], consoleErrors: [] };
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1280, height: 860 },
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium({ width: 1280, height: 860 });
+const context = browser.context;
 try {
   const page = context.pages()[0] ?? await context.newPage();
   page.on("request", (r) => seen.requests.push(r.url()));
@@ -100,7 +82,6 @@ try {
 } catch (e) {
   seen.error = String(e.stack ?? e);
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close();
 }
 process.stdout.write(JSON.stringify(seen) + "\n");

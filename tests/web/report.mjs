@@ -3,33 +3,16 @@
 // summary numbers, host and failure rows, console errors, every request, timings.
 // Run by tests/report_test.ts and scripts/bench.ts with node:
 //   PLAYWRIGHT_CORE=<dir of playwright-core> node report.mjs REPORT.html [SCREENSHOT.png]
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
+import { launchChromium } from "./chromium.mjs";
 
 const [file, screenshot] = process.argv.slice(2);
-const { chromium } = await import(
-  pathToFileURL(join(process.env.PLAYWRIGHT_CORE, "index.mjs")).href
-);
 const url = pathToFileURL(resolve(file)).href;
-const profile = mkdtempSync(join(tmpdir(), "disbatch-chromium-"));
 const seen = { url, requests: [], consoleErrors: [] };
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium({ width: 1280, height: 900 });
+const context = browser.context;
 try {
   const page = context.pages()[0] ?? await context.newPage();
   page.on("request", (r) => seen.requests.push(r.url()));
@@ -78,7 +61,6 @@ try {
 } catch (e) {
   seen.error = String(e?.stack ?? e);
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close();
 }
 console.log(JSON.stringify(seen));
