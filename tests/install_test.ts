@@ -69,10 +69,15 @@ async function standIns(dir: string): Promise<{ bin: string; log: string }> {
   return { bin, log };
 }
 
-/** A temporary clone installed into `dir/prefix`, the clone deleted; the user's environment. */
+/**
+ * A temporary clone installed into `dir/prefix`, the clone deleted; the user's environment,
+ * the installed version's directory and an empty working directory `dir/work`.
+ */
 async function installedCopy(
   dir: string,
-): Promise<{ prefix: string; env: Record<string, string>; log: string }> {
+): Promise<
+  { prefix: string; env: Record<string, string>; log: string; vdir: string; work: string }
+> {
   const clone = `${dir}/clone`;
   await cloneTree(clone);
   const prefix = `${dir}/prefix`;
@@ -82,7 +87,10 @@ async function installedCopy(
   const { bin, log } = await standIns(dir);
   const env = envWithout("DENO", "DENO_DIR");
   env.PATH = `${bin}:${prefix}/bin:${SYSTEM_PATH}`;
-  return { prefix, env, log };
+  const [vdir] = await versionDirs(prefix);
+  const work = `${dir}/work`;
+  await Deno.mkdir(work);
+  return { prefix, env, log, vdir, work };
 }
 
 /** Nothing called a stand-in. */
@@ -117,14 +125,11 @@ async function versionDirs(prefix: string): Promise<string[]> {
 
 Deno.test("an installed copy runs locally with the checkout gone and no node/npm/python/deno", async () => {
   await withInstallDir(async (dir) => {
-    const { prefix, env, log } = await installedCopy(dir);
-    const [vdir] = await versionDirs(prefix);
+    const { prefix, env, log, vdir, work } = await installedCopy(dir);
     const version = await runCommand("disbatch", ["--version"], { env });
     assert.match(version, new RegExp(`^running installed: ${vdir}$`, "m"));
     assert.match(version, /^deno 2\.\d+\.\d+ /m);
 
-    const work = `${dir}/work`;
-    await Deno.mkdir(work);
     await writeTasks(`${work}/Tasks`, `${RECORD_ENGINE}\n`.repeat(4));
     await runCommand("disbatch", ["-s", "localhost:2", "-p", "run", "Tasks"], { cwd: work, env });
     const runs = taskRuns(await statusLines(`${work}/run`));
@@ -190,10 +195,7 @@ labTest({
   labs: [SLURM_LAB],
   fn: (dir) =>
     writableAfter(dir, async () => {
-      const { prefix, env, log } = await installedCopy(dir);
-      const [vdir] = await versionDirs(prefix);
-      const work = `${dir}/work`;
-      await Deno.mkdir(work);
+      const { env, log, vdir, work } = await installedCopy(dir);
       await writeTasks(`${work}/Tasks`, `sleep 1; ${RECORD_ENGINE}\n`.repeat(12));
       const submitted = await runCommand("sbatch", ["-N", "3", "-n", "6", "disbatch", "Tasks"], {
         cwd: work,
@@ -226,10 +228,7 @@ labTest({
   labs: [SLURM_LAB, SSH_LAB],
   fn: (dir) =>
     writableAfter(dir, async () => {
-      const { prefix, env, log } = await installedCopy(dir);
-      const [vdir] = await versionDirs(prefix);
-      const work = `${dir}/work`;
-      await Deno.mkdir(work);
+      const { env, log, vdir, work } = await installedCopy(dir);
       await writeTasks(`${work}/Tasks`, `sleep 0.5; ${RECORD_ENGINE}\n`.repeat(8));
       await runCommand("disbatch", ["-s", "n1:2,n2:2", "-p", "run", "Tasks"], { cwd: work, env });
       const runs = taskRuns(await statusLines(`${work}/run`));
@@ -244,10 +243,7 @@ labTest({
 
 Deno.test("an upgrade during a run: the run and the engines it adds later keep their version", async () => {
   await withInstallDir(async (dir) => {
-    const { prefix, env, log } = await installedCopy(dir);
-    const [old] = await versionDirs(prefix);
-    const work = `${dir}/work`;
-    await Deno.mkdir(work);
+    const { prefix, env, log, vdir: old, work } = await installedCopy(dir);
     // Each task says it started, waits for `go`, then records its engine.
     await writeTasks(
       `${work}/Tasks`,
@@ -401,14 +397,11 @@ Deno.test({
   ignore: Deno.uid() !== 0,
   fn: () =>
     withInstallDir(async (dir) => {
-      const { prefix } = await installedCopy(dir);
-      const [vdir] = await versionDirs(prefix);
+      const { prefix, vdir, work } = await installedCopy(dir);
       await assert.rejects(
         runCommand("su", ["nobody", "-s", "/bin/bash", "-c", `touch '${vdir}/x'`]),
         /Permission denied/,
       );
-      const work = `${dir}/work`;
-      await Deno.mkdir(work, { mode: 0o777 });
       await Deno.chmod(work, 0o777);
       await Deno.chmod(dir, 0o755);
       await writeTasks(`${work}/Tasks`, "id -un\n");
