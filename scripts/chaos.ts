@@ -42,21 +42,28 @@ let finished = false;
 driver.status.then(() => finished = true);
 const contexts: Deno.ChildProcess[] = [];
 let kills = 0;
+let joined = 0;
 await new Promise((r) => setTimeout(r, 1500));
 while (!finished && kills < KILLS) {
-  // A new context joins, then (once its engine is up) a random older engine is killed.
+  // A new context joins, then (once its engine has registered) a random older engine is
+  // killed: a registered engine always remains, so the run can always finish.
   const before = new Set(enginePids(dir));
+  const label = `c${joined++}`;
   contexts.push(
     new Deno.Command(`${dir}/run_dbUtil.sh`, {
-      args: ["-s", "localhost:3", "-l", `c${kills}`],
+      args: ["-s", "localhost:3", "-l", label],
       cwd: dir,
       stdout: "null",
       stderr: "null",
     }).spawn(),
   );
-  for (let i = 0; i < 100 && !finished && enginePids(dir).every((p) => before.has(p)); i++) {
+  // An engine names its log after the driver accepted it: the log's existence is registration.
+  const engineLog = new RegExp(`^run_${label}_.*_engine_\\d+\\.log$`);
+  const registered = () => [...Deno.readDirSync(dir)].some((e) => engineLog.test(e.name));
+  for (let i = 0; i < 600 && !finished && !registered(); i++) {
     await new Promise((r) => setTimeout(r, 50));
   }
+  if (!registered()) continue;
   const victims = [...before].filter((p) => enginePids(dir).includes(p));
   if (victims.length > 0 && !finished) {
     const v = victims[Math.floor(Math.random() * victims.length)];
