@@ -9,6 +9,7 @@ import { parseStatusLine } from "../src/status/status_line.ts";
 import { LAUNCHER, splitStatus, statusLines, withTempDir, writeTasks } from "./helpers.ts";
 import {
   exists,
+  killAll,
   resultWithin,
   startProgram,
   uniqueMarker,
@@ -214,7 +215,7 @@ Deno.test("stdout and stderr into a pipe nobody reads: the run goes on to its en
 Deno.test("-S with stdout into a pipe nobody reads, stderr closed: the run completes", async () => {
   await withTempDir(async (dir) => {
     await writeTasks(`${dir}/Tasks`, "echo a\necho b\necho c\n");
-    const driver = bash('"$0" -S -p run Tasks 2>&- | head -c 0; exit ${PIPESTATUS[0]}', dir);
+    const driver = bash('"$0" -S -p "$PWD/run" Tasks 2>&- | head -c 0; exit ${PIPESTATUS[0]}', dir);
     try {
       await waitFor("the helper script", () => exists(`${dir}/run_dbUtil.sh`));
       const ctx = await resultWithin(
@@ -226,6 +227,9 @@ Deno.test("-S with stdout into a pipe nobody reads, stderr closed: the run compl
       assert.equal(r.code, 0, r.stderr);
       assert.equal((await wholeRecords(`${dir}/run_status.txt`)).length, 3);
     } finally {
+      // The driver is bash's child in a pipeline: stopping bash would not stop it, and a -S
+      // driver waits for contexts for ever.
+      killAll(await livePids(`${dir}/`));
       await resultWithin(driver, 5_000).catch(() => {});
     }
   });
