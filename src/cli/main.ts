@@ -23,7 +23,8 @@ function exitNow(code: number): never {
 
 /** Runs the role selected by `argv` and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  restoreCallerEnv(Deno.env, runMode());
+  // Only an installed launcher sets DENO_DIR for us: no file is read on a checkout's start-up.
+  if (Deno.env.has("DENO_DIR")) restoreCallerEnv(Deno.env, runMode());
   switch (argv[0]) {
     case "--engine":
       return exitNow(await (await import("./engine_main.ts")).engineMain(argv.slice(1)));

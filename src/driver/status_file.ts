@@ -7,6 +7,7 @@ import { formatStatusLine, STATUS_HEADER } from "../status/status_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 import { LineAppender } from "../log/line_appender.ts";
 import { RunFileError } from "../log/run_file_error.ts";
+import { errorMessage } from "../log/error_message.ts";
 
 /** `P_status.txt`, opened (truncated) at start. */
 export class StatusFile {
@@ -73,7 +74,7 @@ export class StatusFile {
     } catch (e) {
       this.#unrestorable = true;
       return `the status file was deleted during the run and cannot be re-created: ${
-        (e as Error).message
+        errorMessage(e)
       }; its lines are lost when the run ends`;
     }
     return `the status file ${this.#file.path} was deleted during the run; re-created it with ` +

@@ -14,6 +14,7 @@ import {
 } from "../protocol/handshake_messages.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { after } from "../time/timer.ts";
+import { errorMessage } from "../log/error_message.ts";
 
 /** Cap on lines before authentication: a stranger gets no large buffers. */
 const PREAUTH_MAX_LINE = 4096;
@@ -236,7 +237,7 @@ export async function acceptHandshake(
   } catch (e) {
     const what = e instanceof ProtocolError && e.field === "role"
       ? "announced an unknown role"
-      : `sent a malformed hello (${(e as Error).message})`;
+      : `sent a malformed hello (${errorMessage(e)})`;
     throw new HandshakeError(`${c.peer} ${what}`, { cause: e });
   }
   const want = await hmacHex(secret, nonce);
