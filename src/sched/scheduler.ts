@@ -71,6 +71,11 @@ export class Scheduler {
   /** Room for more tasks on engines that take work (cylinders plus prefetch). */
   get freeSlots(): number {
     let n = 0;
+    // Asked on every task while the source has more: without `-C`, a plain sum.
+    if (this.#contextLimits.size === 0) {
+      for (const e of this.#order) n += Math.max(0, this.#capacity(e) - e.tasks.size);
+      return n;
+    }
     const room = new Map<number, number>();
     for (const e of this.#order) {
       const free = Math.max(0, this.#capacity(e) - e.tasks.size);
@@ -204,6 +209,8 @@ export class Scheduler {
    */
   spentEngines(): number[] {
     const out: number[] = [];
+    // Asked after every result: without `-C` no engine is ever spent.
+    if (this.#contextLimits.size === 0) return out;
     for (const e of this.engines.values()) {
       if (e.status !== "starting" && e.status !== "running") continue;
       if (e.tasks.size === 0 && this.#leftIn(e.contextRank) === 0) out.push(e.rank);
