@@ -50,12 +50,12 @@ export function answerClient(x: ClientRequestContext, conn: Connection, m: Clien
       return;
     }
     case "end_stream": {
-      const ok = x.source instanceof SubmissionSource;
-      if (ok) {
-        (x.source as SubmissionSource).end();
+      const src = x.source;
+      if (src instanceof SubmissionSource) {
+        src.end();
         x.log.info(`task stream ended by ${conn.peer}`);
       }
-      conn.send({ t: "ack", ok, ref });
+      conn.send({ t: "ack", ok: src instanceof SubmissionSource, ref });
       return;
     }
     case "ping":
