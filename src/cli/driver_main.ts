@@ -20,7 +20,14 @@ import { ResumeIndex } from "../status/resume_index.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
 import { checkTaskFile, TaskSource } from "../taskfile/task_source.ts";
 import { lengthChecked } from "../taskfile/length_checked_stream.ts";
-import { EXIT_FAILED, EXIT_OK, EXIT_RUN_FILE, EXIT_TASKFILE, EXIT_USAGE } from "./exit_codes.ts";
+import {
+  EXIT_FAILED,
+  EXIT_INCOMPLETE,
+  EXIT_OK,
+  EXIT_RUN_FILE,
+  EXIT_TASKFILE,
+  EXIT_USAGE,
+} from "./exit_codes.ts";
 import { RunFileError } from "../log/run_file_error.ts";
 import { errorMessage } from "../log/error_message.ts";
 import { versionText } from "./version.ts";
@@ -38,6 +45,7 @@ import { hostSource, NoEnvironmentError } from "../context/host_source.ts";
 import { NodeListError } from "../context/node_slots.ts";
 import { endOfRunAdvice } from "./end_of_run_advice.ts";
 import { runFiles } from "../protocol/run_files.ts";
+import { chainLink, fileExists, resumeCommand, wallAdvice, wallConfig } from "./long_run.ts";
 
 function err(line: string): void {
   console.error(line);
@@ -135,6 +143,11 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   const o: DriverOptions = parsed;
   if (o.kvsserver !== true) return printUsageError("--kvsserver is not supported yet");
   if (o.sbatch !== null) return await sbatchMain(argv, o);
+  const wall = wallConfig(o, (name) => Deno.env.get(name));
+  // --link-of: this run continues a long run; it resumes from every earlier link.
+  const chain = o.linkOf === null ? null : chainLink(o.linkOf, fileExists);
+  if (typeof chain === "string") return printUsageError(chain);
+  if (chain) o.resumeFrom = [...o.resumeFrom, ...chain.link.resume];
   let extras;
   try {
     extras = DriverExtras.forRun(o);
@@ -226,7 +239,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
 
   let prefix: string;
   try {
-    prefix = resolvePrefix(o.prefix, taskSourceName(sourceName));
+    prefix = chain ? chain.link.prefix : resolvePrefix(o.prefix, taskSourceName(sourceName));
   } catch (e) {
     await stream?.cancel();
     if (e instanceof PrefixError) {
@@ -250,6 +263,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return EXIT_RUN_FILE;
   }
   for (const note of resumeNotes) log.warn(note);
+  if (o.drainBefore !== null && !wall) log.info("--drain-before: not in a Slurm job; ignored");
   let status: StatusFile;
   try {
     status = new StatusFile(runFiles.status(prefix), o.statusHeader);
@@ -292,6 +306,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     retries: o.retries,
     timeout: o.timeout,
     total,
+    wall,
     exitCodeOf: (outcome) => exitCodeFor(outcome, o.exitCode),
   };
   // --taskcommand: the command can find the run through DISBATCH_DBUTIL (e.g. to submit more).
@@ -336,7 +351,8 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     status.close();
   }
   // The driver reads lazily, so tasks it never read are not in its count.
-  const starved = outcome.stoppedBy === "starved" || outcome.stoppedBy === "context_failed";
+  const starved = outcome.stoppedBy === "starved" || outcome.stoppedBy === "context_failed" ||
+    outcome.resumable === true;
   const unread = starved && isRegular && source instanceof TaskSource
     ? await unreadTasks(source, resume, o.retry)
     : 0;
@@ -381,6 +397,16 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
         }; run stopped (a bug in disbatch: see the log), resume with -r ${runFiles.status(prefix)}`,
       );
       break;
+    case "walltime":
+      if (!outcome.resumable) break;
+      for (
+        const line of wallAdvice(
+          outcome,
+          unread,
+          resumeCommand(chain?.root ?? prefix, argv, o.linkOf),
+        )
+      ) err(line);
+      return EXIT_INCOMPLETE;
     case "context_failed":
     case "starved":
       for (

@@ -23,6 +23,7 @@ import {
   intAtLeast,
   LABEL,
   NODE_LIST,
+  NON_NEGATIVE_NUMBER,
   orUnset,
   POSITIVE_NUMBER,
   type ValueType,
@@ -110,6 +111,14 @@ export interface DriverOptions extends ContextArgs {
   timeout: number | null;
   /** disbatch: `--sbatch [sbatch options] --`; null when not given. */
   sbatch: string[] | null;
+  /** disbatch: `--drain-before SECONDS` before the Slurm job's end; null = not given. */
+  drainBefore: number | null;
+  /** disbatch: `--link-of P`: continue the long run whose first prefix is P; null = not given. */
+  linkOf: string | null;
+  /** disbatch: `--chain`: submit a continuation job when the job's end stops the run. */
+  chain: boolean;
+  /** disbatch: `--chain-max N`: at most N jobs in the chain; null = no bound. */
+  chainMax: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -402,6 +411,43 @@ const DRIVER_SPEC: ParserSpec = {
         "Submit this run as a Slurm batch job with the given sbatch options: disbatch " +
         "--sbatch [sbatch options] -- [disbatch options] taskfile.",
     },
+    {
+      flags: ["--drain-before"],
+      dest: "drainBefore",
+      kind: "value",
+      type: NON_NEGATIVE_NUMBER,
+      metavar: "SECONDS",
+      help: EXTENSION +
+        "In a Slurm job: start no task once less than SECONDS remain before the job's end; " +
+        "tasks still running 30 s before the end are stopped, and the run exits 75 and prints " +
+        "the command that resumes it.",
+    },
+    {
+      flags: ["--link-of"],
+      dest: "linkOf",
+      kind: "value",
+      metavar: "PREFIX",
+      help: EXTENSION +
+        "Continue the run whose first prefix is PREFIX (the command --drain-before prints): " +
+        "read the status files of PREFIX and of every PREFIX_linkN as with -r, and use the " +
+        "next PREFIX_linkN as this run's prefix (-p is ignored).",
+    },
+    {
+      flags: ["--chain"],
+      dest: "chain",
+      kind: "flag",
+      help: EXTENSION +
+        "With --drain-before, in a Slurm job or with --sbatch: when draining starts, submit a " +
+        "job that continues the run (the same sbatch options; see README, Long runs).",
+    },
+    {
+      flags: ["--chain-max"],
+      dest: "chainMax",
+      kind: "value",
+      type: intAtLeast(1),
+      metavar: "N",
+      help: EXTENSION + "With --chain: at most N jobs in the chain (default: no bound).",
+    },
   ],
 };
 
@@ -511,6 +557,10 @@ export function parseDriverArgs(
     retries: raw.retries as number,
     timeout: raw.timeout as number | null,
     sbatch: raw.sbatch as string[] | null,
+    drainBefore: raw.drainBefore as number | null,
+    linkOf: raw.linkOf as string | null,
+    chain: raw.chain as boolean,
+    chainMax: raw.chainMax as number | null,
   };
 }
 
