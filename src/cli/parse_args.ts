@@ -115,10 +115,6 @@ export interface DriverOptions extends ContextArgs {
   drainBefore: number | null;
   /** disbatch: `--link-of P`: continue the long run whose first prefix is P; null = not given. */
   linkOf: string | null;
-  /** disbatch: `--chain`: submit a continuation job when the job's end stops the run. */
-  chain: boolean;
-  /** disbatch: `--chain-max N`: at most N jobs in the chain; null = no bound. */
-  chainMax: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,22 +428,6 @@ const DRIVER_SPEC: ParserSpec = {
         "read the status files of PREFIX and of every PREFIX_linkN as with -r, and use the " +
         "next PREFIX_linkN as this run's prefix (-p is ignored).",
     },
-    {
-      flags: ["--chain"],
-      dest: "chain",
-      kind: "flag",
-      help: EXTENSION +
-        "With --drain-before, in a Slurm job or with --sbatch: when draining starts, submit a " +
-        "job that continues the run (the same sbatch options; see README, Long runs).",
-    },
-    {
-      flags: ["--chain-max"],
-      dest: "chainMax",
-      kind: "value",
-      type: intAtLeast(1),
-      metavar: "N",
-      help: EXTENSION + "With --chain: at most N jobs in the chain (default: no bound).",
-    },
   ],
 };
 
@@ -559,8 +539,6 @@ export function parseDriverArgs(
     sbatch: raw.sbatch as string[] | null,
     drainBefore: raw.drainBefore as number | null,
     linkOf: raw.linkOf as string | null,
-    chain: raw.chain as boolean,
-    chainMax: raw.chainMax as number | null,
   };
 }
 
