@@ -45,7 +45,16 @@ import { hostSource, NoEnvironmentError } from "../context/host_source.ts";
 import { NodeListError } from "../context/node_slots.ts";
 import { endOfRunAdvice } from "./end_of_run_advice.ts";
 import { runFiles } from "../protocol/run_files.ts";
-import { chainLink, fileExists, resumeCommand, wallAdvice, wallConfig } from "./long_run.ts";
+import {
+  chainLink,
+  fileExists,
+  resumeCommand,
+  slurmJobId,
+  slurmRunner,
+  wallAdvice,
+  wallConfig,
+} from "./long_run.ts";
+import { ChainLinker, chainProblem, jobSbatchWords } from "./chain.ts";
 
 function err(line: string): void {
   console.error(line);
@@ -114,6 +123,16 @@ async function unreadTasks(
   return n;
 }
 
+/** The job's time limit as squeue prints it (`1:00:00`), or null. */
+async function jobTimeLimit(jobId: string): Promise<string | null> {
+  try {
+    const r = await slurmRunner("squeue", ["-h", "-j", jobId, "-o", "%l"]);
+    return r.code === 0 ? r.stdout.trim() : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Entry of the driver role. */
 export async function driverMain(argv: string[]): Promise<number> {
   const input = { stdin: false };
@@ -142,8 +161,11 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   }
   const o: DriverOptions = parsed;
   if (o.kvsserver !== true) return printUsageError("--kvsserver is not supported yet");
+  const env = (name: string) => Deno.env.get(name);
+  const chainWhy = chainProblem(o, slurmJobId(env));
+  if (chainWhy) return printUsageError(chainWhy);
   if (o.sbatch !== null) return await sbatchMain(argv, o);
-  const wall = wallConfig(o, (name) => Deno.env.get(name));
+  const wall = wallConfig(o, env);
   // --link-of: this run continues a long run; it resumes from every earlier link.
   const chain = o.linkOf === null ? null : chainLink(o.linkOf, fileExists);
   if (typeof chain === "string") return printUsageError(chain);
@@ -263,6 +285,19 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return EXIT_RUN_FILE;
   }
   for (const note of resumeNotes) log.warn(note);
+  const root = chain?.root ?? prefix;
+  const linker = o.chain && wall
+    ? new ChainLinker({
+      root,
+      link: { n: chain?.link.n ?? 1, jobId: slurmJobId(env)!, prefix },
+      max: o.chainMax,
+      words: async () => o.chainSbatch ?? jobSbatchWords(env, await jobTimeLimit(slurmJobId(env)!)),
+      command: resumeCommand(root, argv, o.linkOf),
+      run: slurmRunner,
+      log,
+    })
+    : null;
+  if (linker && wall) wall.onDrain = () => linker.submit();
   if (o.drainBefore !== null && !wall) log.info("--drain-before: not in a Slurm job; ignored");
   let status: StatusFile;
   try {
@@ -328,6 +363,8 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   try {
     const running = driver.run();
     running.catch(() => {}); // awaited below; it must not count as unhandled meanwhile
+    // The helper script exists now (run() writes it first): `--wait` on the chain can follow.
+    linker?.start();
     const statusPath = runFiles.status(prefix);
     await extras.start({ prefix, scriptPath: driver.scriptPath, statusPath, log }, err);
     outcome = await running;
@@ -358,6 +395,8 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     : 0;
   resume?.close();
   const unrun = `${isRegular ? "" : "at least "}${outcome.unrun + unread} task(s) did not run`;
+  const final = driver.snapshot();
+  const chainEnd = linker ? await linker.finish(outcome, final.done - final.skipped) : null;
   log.info(`run ended: ${JSON.stringify({ ...outcome, error: outcome.error?.message })}`);
   log.close();
   // Lost log lines are worth one line, unless the run reports its lost status line already.
@@ -400,12 +439,10 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     case "walltime":
       if (!outcome.resumable) break;
       for (
-        const line of wallAdvice(
-          outcome,
-          unread,
-          resumeCommand(chain?.root ?? prefix, argv, o.linkOf),
-        )
-      ) err(line);
+        const line of wallAdvice(outcome, unread, resumeCommand(root, argv, o.linkOf), chainEnd)
+      ) {
+        err(line);
+      }
       return EXIT_INCOMPLETE;
     case "context_failed":
     case "starved":

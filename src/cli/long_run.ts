@@ -84,13 +84,26 @@ export function resumeCommand(root: string, argv: string[], linkOf: string | nul
   return selfCommand(args).map(shellQuote).join(" ");
 }
 
-/** The stderr lines of a run that the job's end stopped with work left. */
-export function wallAdvice(outcome: RunOutcome, unread: number, command: string): string[] {
+/**
+ * The stderr lines of a run that the job's end stopped with work left: how much is left, and
+ * the job that goes on with it (`--chain`), or the command that resumes it (and, with
+ * `--chain`, why no job goes on).
+ */
+export function wallAdvice(
+  outcome: RunOutcome,
+  unread: number,
+  command: string,
+  chain: { next: string; prefix: string } | { why: string } | null = null,
+): string[] {
   const left = outcome.unrun + (outcome.wallStopped ?? 0) + unread;
   const stopped = outcome.wallStopped ? ` (${outcome.wallStopped} stopped at the job's end)` : "";
+  const head = `disbatch: the Slurm job's time limit is near: ${left} task(s) left${stopped}; `;
+  if (chain && "next" in chain) {
+    return [`${head}the run goes on in job ${chain.next} (prefix ${chain.prefix})`];
+  }
   return [
-    `disbatch: the Slurm job's time limit is near: ${left} task(s) left${stopped}; ` +
-    `this run is incomplete, resume it with:`,
+    `${head}this run is incomplete, resume it with:`,
     `   ${command}`,
+    ...(chain ? [`disbatch: --chain: no next job: ${chain.why}`] : []),
   ];
 }

@@ -27,6 +27,7 @@ import {
   orUnset,
   POSITIVE_NUMBER,
   type ValueType,
+  WORDS,
 } from "./value_types.ts";
 
 export { UsageError };
@@ -115,6 +116,12 @@ export interface DriverOptions extends ContextArgs {
   drainBefore: number | null;
   /** disbatch: `--link-of P`: continue the long run whose first prefix is P; null = not given. */
   linkOf: string | null;
+  /** disbatch: `--chain`: when draining starts, submit a job that continues the run. */
+  chain: boolean;
+  /** disbatch: `--chain-max N`: at most N jobs in the chain; null = no bound. */
+  chainMax: number | null;
+  /** The sbatch options of `--sbatch`, passed to the job for its continuations; null = none. */
+  chainSbatch: string[] | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,6 +435,24 @@ const DRIVER_SPEC: ParserSpec = {
         "read the status files of PREFIX and of every PREFIX_linkN as with -r, and use the " +
         "next PREFIX_linkN as this run's prefix (-p is ignored).",
     },
+    {
+      flags: ["--chain"],
+      dest: "chain",
+      kind: "flag",
+      help: EXTENSION +
+        "With --drain-before, in a Slurm job or with --sbatch: when draining starts, submit " +
+        "the job that continues the run (--link-of), with the same sbatch options.",
+    },
+    {
+      flags: ["--chain-max"],
+      dest: "chainMax",
+      kind: "value",
+      type: intAtLeast(1),
+      metavar: "N",
+      help: EXTENSION + "With --chain: at most N jobs in the chain (default: no bound).",
+    },
+    // --sbatch ... --chain passes its sbatch options to the job this way.
+    { flags: ["--chain-sbatch"], dest: "chainSbatch", kind: "value", type: WORDS, help: null },
   ],
 };
 
@@ -539,6 +564,9 @@ export function parseDriverArgs(
     sbatch: raw.sbatch as string[] | null,
     drainBefore: raw.drainBefore as number | null,
     linkOf: raw.linkOf as string | null,
+    chain: raw.chain as boolean,
+    chainMax: raw.chainMax as number | null,
+    chainSbatch: raw.chainSbatch as string[] | null,
   };
 }
 

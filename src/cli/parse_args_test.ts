@@ -82,6 +82,9 @@ Deno.test("defaults for a plain task file", () => {
     sbatch: null,
     drainBefore: null,
     linkOf: null,
+    chain: false,
+    chainMax: null,
+    chainSbatch: null,
   });
   assert.equal(opts(["-"]).taskfile, "-");
 });
@@ -500,11 +503,11 @@ Deno.test("help and usage list every option; additions are marked", () => {
     ...["-l LABEL, --label LABEL", "--retire-cmd COMMAND"],
     ...["-s HOST:CORECOUNT, --ssh-node HOST:CORECOUNT", "-t N, --tasksPerNode N"],
     ...["--lenient-directives", "--no-reissue", "--retries N", "--timeout SECONDS", "--sbatch"],
-    ...["--drain-before SECONDS", "--link-of PREFIX"],
+    ...["--drain-before SECONDS", "--link-of PREFIX", "--chain", "--chain-max N"],
     "taskfile",
   ];
   for (const f of flags) assert.ok(help.includes(`\n  ${f}`), f);
-  assert.equal(help.match(/ \[disbatch\] /g)?.length, 7);
+  assert.equal(help.match(/ \[disbatch\] /g)?.length, 9);
   assert.ok(help.startsWith(usageLine() + "\n\nUse batch resources"));
   assert.ok(help.endsWith("\n"));
   for (const line of help.split("\n")) assert.ok(line.length <= 78, line);
@@ -587,9 +590,15 @@ Deno.test("context: errors and help", () => {
   assert.ok("help" in h && !h.help.includes("other commands"));
 });
 
-Deno.test("--drain-before takes seconds >= 0", () => {
-  const o = opts(["--drain-before", "90.5", "--link-of", "P", "T"]);
-  assert.deepEqual([o.drainBefore, o.linkOf], [90.5, "P"]);
+Deno.test("--drain-before takes seconds >= 0; --chain-max an integer >= 1", () => {
+  const o = opts(["--drain-before", "90.5", "--link-of", "P", "--chain", "--chain-max", "3", "T"]);
+  assert.deepEqual([o.drainBefore, o.linkOf, o.chain, o.chainMax], [90.5, "P", true, 3]);
+  argError(
+    ["--chain-max", "0", "T"],
+    "argument --chain-max: invalid value: '0' (must be an integer >= 1)",
+  );
+  assert.deepEqual(opts(['--chain-sbatch=["-N","2"]', "T"]).chainSbatch, ["-N", "2"]);
+  assert.equal(helpText().includes("--chain-sbatch"), false, "internal: not in the help");
   assert.equal(opts(["--drain-before=0", "T"]).drainBefore, 0);
   for (
     const [bad, why] of [

@@ -40,7 +40,10 @@ export async function sbatchMain(argv: string[], o: DriverOptions): Promise<numb
       return printUsageError(cannotOpenMessage(o.taskfile, e));
     }
   }
-  const args = sbatchArgv(o.sbatch ?? [], selfCommand([]), jobArgs(argv, o.sbatch ?? []));
+  const words = o.sbatch ?? [];
+  // --chain: the job submits its continuations with these same options.
+  const chain = o.chain ? [`--chain-sbatch=${JSON.stringify(words)}`] : [];
+  const args = sbatchArgv(words, selfCommand([]), [...chain, ...jobArgs(argv, words)]);
   try {
     return await runInherit("sbatch", args);
   } catch (e) {

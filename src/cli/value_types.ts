@@ -127,3 +127,16 @@ export function nodeListProblem(list: string): string | null {
     throw e;
   }
 }
+
+/** A JSON array of strings (words passed on from one disbatch to another). */
+export const WORDS: ValueType = {
+  name: "JSON words",
+  parse: (s) => {
+    try {
+      const v = JSON.parse(s);
+      return Array.isArray(v) && v.every((w) => typeof w === "string") ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};

@@ -92,7 +92,10 @@ export class Driver {
     this.#wall = cfg.wall && new WallWatch(cfg.wall.settings, {
       now,
       readEnd: cfg.wall.readEnd,
-      drain: () => this.#guarded(() => this.#core.wallDrain()),
+      drain: () => {
+        this.#guarded(() => this.#core.wallDrain());
+        cfg.wall?.onDrain?.();
+      },
       stop: () => this.#guarded(() => this.#core.wallStop()),
       log: {
         info: (m) => log.info(m),

@@ -46,7 +46,12 @@ export interface DriverConfig {
    * `--drain-before`: when to drain and stop before the Slurm job's end, and how to read that
    * end (epoch seconds, null: no limit; `fresh`: not a cached value); null without the option.
    */
-  wall: { settings: WallSettings; readEnd(fresh: boolean): Promise<number | null> } | null;
+  wall: {
+    settings: WallSettings;
+    readEnd(fresh: boolean): Promise<number | null>;
+    /** Draining has started (`--chain` submits the next job then). */
+    onDrain?: () => void;
+  } | null;
   /** The exit code an outcome maps to (decided by the CLI; told to waiting clients). */
   exitCodeOf(outcome: RunOutcome): number;
 }
