@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { disbatch, LAUNCHER, statusLines, writeTasks } from "./helpers.ts";
+import { exists, waitFor } from "./background_run.ts";
 import { labTest, sbatch, SLURM_LAB, taskRuns, waitJob } from "./cluster_lab.ts";
 
 /** Submits `--wrap script` in `dir`, waits for the job; returns its output. */
@@ -78,10 +79,7 @@ labTest({
     const first = sub.stdout.match(/^Submitted batch job (\d+)$/m)?.[1];
     assert.ok(first, sub.stdout);
     // --wait needs the run to exist: the chain file appears once the first job's driver runs.
-    for (let i = 0; !(await exists(`${dir}/run_chain.txt`)); i++) {
-      assert.ok(i < 600, "the first job did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor("the first job's driver", () => exists(`${dir}/run_chain.txt`), 60_000);
     const waited = await disbatch(["--wait", "run"], { cwd: dir, env });
     assert.equal(waited.code, 0, waited.stderr);
     const chain = (await Deno.readTextFile(`${dir}/run_chain.txt`)).split("\n");
@@ -102,12 +100,3 @@ labTest({
     assert.ok(runs[1].start >= runs[0].finish, "the barrier held: after ran after again");
   },
 });
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -25,6 +25,15 @@ export function jobArgs(argv: string[], words: string[]): string[] {
   return [...argv.slice(0, i), ...argv.slice(end)];
 }
 
+/**
+ * The job's disbatch arguments ({@link jobArgs}); with `--chain`, led by `--chain-sbatch`, so
+ * that the job submits its continuations with the same sbatch options.
+ */
+export function chainedJobArgs(argv: string[], words: string[], chain: boolean): string[] {
+  const args = jobArgs(argv, words);
+  return chain ? [`--chain-sbatch=${JSON.stringify(words)}`, ...args] : args;
+}
+
 /** The argv of sbatch: the user's options, then the wrapped command, every word shell-quoted. */
 export function sbatchArgv(words: string[], self: string[], args: string[]): string[] {
   return [...words, "--wrap", [...self, ...args].map(shellQuote).join(" ")];
@@ -41,9 +50,7 @@ export async function sbatchMain(argv: string[], o: DriverOptions): Promise<numb
     }
   }
   const words = o.sbatch ?? [];
-  // --chain: the job submits its continuations with these same options.
-  const chain = o.chain ? [`--chain-sbatch=${JSON.stringify(words)}`] : [];
-  const args = sbatchArgv(words, selfCommand([]), [...chain, ...jobArgs(argv, words)]);
+  const args = sbatchArgv(words, selfCommand([]), chainedJobArgs(argv, words, o.chain));
   try {
     return await runInherit("sbatch", args);
   } catch (e) {

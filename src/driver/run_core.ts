@@ -223,7 +223,7 @@ export class RunCore<C> {
           for (const p of this.peers.engines.values()) this.#io.perEngineEnd(p);
           break;
         case "pe":
-          if (this.#stop.stopping) break;
+          if (this.#stop.stoppedBy === "walltime") break; // read by #learnEnd
           for (const p of this.peers.engines.values()) this.#io.perEngine(p, a.item);
           break;
         case "skip":
@@ -235,8 +235,8 @@ export class RunCore<C> {
           this.sched.enqueue(a.item);
           break;
         case "launch_context":
-          // Read while stopping (see #learnEnd): nothing is to run.
-          if (!this.#stop.stopping) this.#launchContext();
+          // Read by #learnEnd: nothing is to run.
+          if (this.#stop.stoppedBy !== "walltime") this.#launchContext();
       }
     }
   }
