@@ -58,7 +58,8 @@ Deno.test("at the grace before the end, running tasks are stopped: Z lines rc -1
   await withTempDir(async (dir) => {
     await writeTasks(
       `${dir}/Tasks`,
-      'echo quick\nsleep "$LONG"; echo one\nsleep "$LONG"; echo two\n',
+      '#DISBATCH PERENGINE START echo pe\necho quick\nsleep "$LONG"; echo one\n' +
+        'sleep "$LONG"; echo two\n',
     );
     // No drain: tasks start at once; they are stopped 2 s before the end.
     const r = await disbatch(
@@ -76,6 +77,8 @@ Deno.test("at the grace before the end, running tasks are stopped: Z lines rc -1
     const second = await statusLines(`${dir}/run_link2`);
     assert.deepEqual(taskRuns(second).map((t) => t.out).sort(), ["one", "two"]);
     assert.equal(second.filter((l) => /^...S\t0\t/.test(l)).length, 1, "quick ran once");
+    const perEngine = (ls: string[]) => ls.filter((l) => /^...P\t/.test(l)).length;
+    assert.deepEqual([perEngine(lines), perEngine(second)], [1, 1], "PERENGINE in each link");
   });
 });
 

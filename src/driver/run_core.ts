@@ -145,10 +145,9 @@ export class RunCore<C> {
     if (this.#stop.stoppedBy !== "walltime" && this.#wallStopped === 0) {
       return this.#stop.outcome(counts);
     }
-    const s = this.sched;
-    const left = s.pendingCount + s.inflightCount + this.#wallStopped > 0 ||
-      !this.#intake.eof || this.#intake.barrier;
-    return this.#stop.outcome(counts, { resumable: left, wallStopped: this.#wallStopped });
+    const left = this.#intake.leftOver(this.sched.pendingCount + this.sched.inflightCount);
+    const wallStopped = this.#wallStopped;
+    return this.#stop.outcome(counts, { resumable: left || wallStopped > 0, wallStopped });
   }
 
   // ---------------------------------------------------------------- progress
@@ -166,27 +165,20 @@ export class RunCore<C> {
       }
       for (const c of limitReached) this.#io.log.info(`context ${c} has been given its task limit`);
       for (const rank of this.sched.spentEngines()) this.#drainEngine(rank);
-    } else this.#learnEnd();
+    } else this.#maybePull();
     this.#drainIdle();
     this.#checkEnd();
   }
 
   #maybePull(): void {
-    const s = this.sched;
-    if (!this.#intake.wants(this.#stop.stopping, s.pendingCount, this.#freeSlots)) return;
+    const { pendingCount } = this.sched;
+    // Stopped by the job's end, whether work is left decides the exit code: a checked task
+    // file is read on (nothing starts) to a task that must run, or to its end.
+    const pull = this.#stop.stoppedBy === "walltime"
+      ? this.#cfg.total !== null && this.#intake.learnsEnd(pendingCount)
+      : this.#intake.wants(this.#stop.stopping, pendingCount, this.#freeSlots);
+    if (!pull) return;
     this.#intake.pullStarted();
-    this.#io.pull();
-  }
-
-  /**
-   * Stopped by the job's time limit: whether anything is left decides the exit code, so a
-   * checked task file is read on (nothing starts) until a task that must run, or its end.
-   */
-  #learnEnd(): void {
-    if (this.#stop.stoppedBy !== "walltime" || this.#cfg.total === null) return;
-    const i = this.#intake;
-    if (i.pulling || i.eof || i.barrier || this.sched.pendingCount > 0) return;
-    i.pullStarted();
     this.#io.pull();
   }
 
@@ -223,7 +215,7 @@ export class RunCore<C> {
           for (const p of this.peers.engines.values()) this.#io.perEngineEnd(p);
           break;
         case "pe":
-          if (this.#stop.stoppedBy === "walltime") break; // read by #learnEnd
+          if (this.#stop.stoppedBy === "walltime") break; // read only to learn the end
           for (const p of this.peers.engines.values()) this.#io.perEngine(p, a.item);
           break;
         case "skip":
@@ -235,7 +227,7 @@ export class RunCore<C> {
           this.sched.enqueue(a.item);
           break;
         case "launch_context":
-          // Read by #learnEnd: nothing is to run.
+          // Read only to learn the end: nothing is to run.
           if (this.#stop.stoppedBy !== "walltime") this.#launchContext();
       }
     }
@@ -315,7 +307,7 @@ export class RunCore<C> {
   }
 
   #checkEnd(): void {
-    // Whether the task file has more is known before the run ends (see #learnEnd).
+    // Whether the task file has more is known before the run ends (see #maybePull).
     if (this.#stop.stoppedBy === "walltime" && this.#intake.pulling) return;
     const decision = endDecision(this.#stop.stopping, this.#facts);
     if (decision === "end") this.end();
