@@ -388,9 +388,9 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     status.close();
   }
   // The driver reads lazily, so tasks it never read are not in its count.
-  const starved = outcome.stoppedBy === "starved" || outcome.stoppedBy === "context_failed" ||
+  const left = outcome.stoppedBy === "starved" || outcome.stoppedBy === "context_failed" ||
     outcome.resumable === true;
-  const unread = starved && isRegular && source instanceof TaskSource
+  const unread = left && isRegular && source instanceof TaskSource
     ? await unreadTasks(source, resume, o.retry)
     : 0;
   resume?.close();

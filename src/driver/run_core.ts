@@ -170,12 +170,17 @@ export class RunCore<C> {
     this.#checkEnd();
   }
 
+  /** Stopped by the job's end, with a checked task file (other sources may never answer). */
+  get #learningEnd(): boolean {
+    return this.#stop.stoppedBy === "walltime" && this.#cfg.total !== null;
+  }
+
   #maybePull(): void {
     const { pendingCount } = this.sched;
     // Stopped by the job's end, whether work is left decides the exit code: a checked task
     // file is read on (nothing starts) to a task that must run, or to its end.
     const pull = this.#stop.stoppedBy === "walltime"
-      ? this.#cfg.total !== null && this.#intake.learnsEnd(pendingCount)
+      ? this.#learningEnd && this.#intake.learnsEnd(pendingCount)
       : this.#intake.wants(this.#stop.stopping, pendingCount, this.#freeSlots);
     if (!pull) return;
     this.#intake.pullStarted();
@@ -308,7 +313,7 @@ export class RunCore<C> {
 
   #checkEnd(): void {
     // Whether the task file has more is known before the run ends (see #maybePull).
-    if (this.#stop.stoppedBy === "walltime" && this.#intake.pulling) return;
+    if (this.#learningEnd && this.#intake.pulling) return;
     const decision = endDecision(this.#stop.stopping, this.#facts);
     if (decision === "end") this.end();
     else if (decision === "learn_eof") {

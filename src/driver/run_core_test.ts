@@ -508,3 +508,17 @@ Deno.test("the wall after a failed BARRIER CHECK: the run still stops as check",
   const o = w.core.outcome();
   assert.deepEqual([o.stoppedBy, o.resumable], ["check", undefined]);
 });
+
+Deno.test("walltime drain of a task server: a read that may never be answered does not hold the end", () => {
+  const w = new World(); // total null: not a checked file
+  w.core.pump();
+  const e = w.engine("e0");
+  w.feed(task(0));
+  const pulls = w.pulls;
+  w.core.wallDrain();
+  assert.equal(w.pulls, pulls, "no read to learn the end");
+  w.result(e, 0);
+  w.core.engineStopped(e.rank);
+  assert.equal(w.ended, 1);
+  assert.equal(w.core.outcome().resumable, true, "the end of the input is not known");
+});
