@@ -9,6 +9,10 @@ import { LineAppender } from "../log/line_appender.ts";
 import { RunFileError } from "../log/run_file_error.ts";
 import { errorMessage } from "../log/error_message.ts";
 
+const encoder = new TextEncoder();
+/** Most bytes of lines held for one write. */
+const HOLD_LIMIT = 1 << 20;
+
 /** `P_status.txt`, opened (truncated) at start. */
 export class StatusFile {
   readonly #file: LineAppender;
@@ -16,6 +20,10 @@ export class StatusFile {
   #records = 0;
   /** It was deleted and could not be re-created: said once, not tried again. */
   #unrestorable = false;
+  /** Whole lines held for one write: `#held[0, #heldBytes)`, `#heldLines` of them. */
+  #held = new Uint8Array(0);
+  #heldBytes = 0;
+  #heldLines = 0;
 
   /** Throws RunFileError when the file cannot be created or its header written. */
   constructor(path: string, header: boolean) {
@@ -34,27 +42,67 @@ export class StatusFile {
    * Appends one record. The first line that cannot be written throws RunFileError; the file
    * then takes no more lines (a later line after a lost one would make the record misleading:
    * the tasks killed because of the failure must run again on resume, not count as failed).
+   * Lines held by {@link line} go out with it, before it.
    */
   record(r: TaskRecord): void {
     if (this.#failed) return;
-    try {
-      this.#file.append(formatStatusLine(r) + "\n");
-    } catch (e) {
-      this.#failed = true;
-      throw e;
-    }
-    this.#records++;
+    this.#hold(encoder.encode(formatStatusLine(r) + "\n"));
+    this.#flush();
   }
 
   /** {@link record}, returning the RunFileError of a line that could not be written. */
   tryRecord(r: TaskRecord): RunFileError | null {
-    try {
-      this.record(r);
-      return null;
-    } catch (e) {
-      if (e instanceof RunFileError) return e;
-      throw e;
+    return caught(() => this.record(r));
+  }
+
+  /**
+   * Appends a line given as bytes (newline included), held until {@link flush} or the next
+   * {@link record} (or until the lines held reach 1 MiB), so that a run of them, such as the S
+   * lines of the tasks a resume skips, goes out in one write. Returns the RunFileError of a
+   * write that failed (as for {@link record}: the file then takes no more lines).
+   */
+  line(bytes: Uint8Array): RunFileError | null {
+    if (this.#failed) return null;
+    this.#hold(bytes);
+    return this.#heldBytes >= HOLD_LIMIT ? this.flush() : null;
+  }
+
+  /**
+   * Writes the held lines, whole or not at all (line_appender.ts); returns the RunFileError
+   * when they could not be written.
+   */
+  flush(): RunFileError | null {
+    return caught(() => this.#flush());
+  }
+
+  #hold(bytes: Uint8Array): void {
+    const need = this.#heldBytes + bytes.length;
+    if (need > this.#held.length) {
+      // Grows as needed: a run that holds only single lines keeps a small buffer.
+      const grown = new Uint8Array(Math.max(need, Math.min(this.#held.length * 2, HOLD_LIMIT)));
+      grown.set(this.#held.subarray(0, this.#heldBytes));
+      this.#held = grown;
     }
+    this.#held.set(bytes, this.#heldBytes);
+    this.#heldBytes = need;
+    this.#heldLines++;
+  }
+
+  #flush(): void {
+    if (this.#failed || this.#heldBytes === 0) return;
+    const lines = this.#heldLines;
+    try {
+      this.#file.append(this.#held.subarray(0, this.#heldBytes));
+    } catch (e) {
+      this.#failed = true;
+      throw e;
+    } finally {
+      this.#heldBytes = 0;
+      this.#heldLines = 0;
+      // One huge line (a long command) does not keep its buffer for the rest of the run.
+      if (this.#held.length > HOLD_LIMIT) this.#held = new Uint8Array(0);
+    }
+    this.#records += lines;
   }
 
   /** Records written so far (a resume from this file can skip something only if > 0). */
@@ -81,8 +129,23 @@ export class StatusFile {
       `the ${this.#records} task lines written so far`;
   }
 
-  /** Closes the file. */
+  /**
+   * Writes what is still held (the run's end wrote everything already; a failure here would
+   * concern lines after it, which are not news) and closes the file.
+   */
   close(): void {
+    this.flush();
     this.#file.close();
+  }
+}
+
+/** The RunFileError `fn` throws, or null. */
+function caught(fn: () => void): RunFileError | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    if (e instanceof RunFileError) return e;
+    throw e;
   }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { ResumeLine } from "./resume_line.ts";
 import { formatStatusLine, parseIntField, parseStatusLine } from "./status_line.ts";
 import type { TaskRecord } from "./task_record.ts";
 
@@ -124,14 +125,15 @@ export class ResumeIndex {
   /** The record kept for a task id. */
   get(taskId: number): TaskRecord | undefined {
     const at = this.#lookup(taskId);
-    return at ? this.#read(at[1], at[2]) : undefined;
+    return at ? this.#read(at[1], at[2])?.record() ?? undefined : undefined;
   }
 
   /**
-   * The record that lets a resumed run skip the task, or undefined when the task must run: it
-   * has no record, or it failed and `retryFailed` (`-R`) asks to run failures again.
+   * The line that lets a resumed run skip the task, or undefined when the task must run: it
+   * has no record, or it failed and `retryFailed` (`-R`) asks to run failures again. The line
+   * may be a view into a read buffer: it stays valid, but holds the buffer while it is kept.
    */
-  skippable(taskId: number, retryFailed: boolean): TaskRecord | undefined {
+  skippable(taskId: number, retryFailed: boolean): ResumeLine | undefined {
     const at = this.#lookup(taskId);
     if (!at || (retryFailed && at[0] !== OK)) return undefined;
     return this.#read(at[1], at[2]);
@@ -213,14 +215,15 @@ export class ResumeIndex {
     return this.#sparse.get(taskId);
   }
 
-  /** Reads the record back from its source. */
-  #read(source: number, offset: number): TaskRecord | undefined {
+  /** Reads the record's line back from its source; undefined when it is not a record. */
+  #read(source: number, offset: number): ResumeLine | undefined {
     const s = this.#sources[source];
     if (s.path !== null) this.#window(s, offset);
     const from = offset - s.windowStart;
     const end = s.bytes.subarray(0, s.length).indexOf(NL, from);
-    const line = decoder.decode(s.bytes.subarray(from, end < 0 ? s.length : end));
-    return parseStatusLine(line) ?? undefined;
+    // A window is replaced, never overwritten, so the view stays valid.
+    const line = new ResumeLine(s.bytes.subarray(from, end < 0 ? s.length : end));
+    return line.valid ? line : undefined;
   }
 
   /**
