@@ -19,11 +19,12 @@ export interface CorePorts<C> {
   /** Appends a status line; returns the error when it could not be written. */
   write(r: TaskRecord): Error | null;
   /**
-   * Appends a status line given as bytes (newline included). It may be held for a moment, to
-   * go out with the next ones in one write; returns the error of a write that failed.
+   * Appends the S line of a skipped task, made of `line` (ResumeLine.skipLine). It may be held
+   * for a moment, to go out with the next ones in one write; returns the error of a write that
+   * failed.
    */
-  writeLine(line: Uint8Array): Error | null;
-  /** Writes the lines {@link writeLine} holds; returns the error when they could not be. */
+  writeSkipLine(line: Uint8Array): Error | null;
+  /** Writes the lines {@link writeSkipLine} holds; returns the error when they could not be. */
   flush(): Error | null;
   /** Reads the next item: answered later with {@link RunCore.itemRead} or `sourceFailed`. */
   pull(): void;

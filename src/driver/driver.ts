@@ -164,9 +164,9 @@ export class Driver {
       log: this.#log,
       report: this.#report,
       write: (r) => this.#status.tryRecord(r),
-      writeLine: (line) => {
+      writeSkipLine: (line) => {
         this.#flushSoon();
-        return this.#status.line(line);
+        return this.#status.skipLine(line);
       },
       flush: () => this.#status.flush(),
       pull: () => this.#pull(),

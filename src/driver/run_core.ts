@@ -339,7 +339,7 @@ export class RunCore<C> {
    */
   #skip({ old, warning }: Skip): void {
     if (warning) this.#io.log.warn(warning);
-    this.#written(this.#io.writeLine(old.skipLine()));
+    this.#written(this.#io.writeSkipLine(old.skipLine()));
     const record = (): TaskRecord => ({ ...old.record()!, kind: "S" });
     if (old.rc === 0) {
       this.#stats.finalOk();

@@ -6,6 +6,7 @@ import type { DriverConfig } from "./driver_config.ts";
 import type { EnginePeer } from "./peer_registry.ts";
 import { LOST_TASK_RC } from "../status/task_record.ts";
 import { parseStatusLine } from "../status/status_line.ts";
+import { putSkipLine } from "../status/resume_line.ts";
 import { type CorePorts, type ResultEvent, RunCore } from "./run_core.ts";
 import { sampleRecord, sampleTask } from "./sample_record.ts";
 
@@ -69,10 +70,12 @@ class World {
         this.lines.push(r);
         return null;
       },
-      writeLine: (line) => {
+      writeSkipLine: (line) => {
         if (this.brokenWrite) throw new TypeError("boom");
         if (this.writeError) return this.writeError;
-        this.held.push(parseStatusLine(new TextDecoder().decode(line.subarray(0, -1)))!);
+        const bytes = new Uint8Array(line.length + 1);
+        putSkipLine(line, bytes, 0);
+        this.held.push(parseStatusLine(new TextDecoder().decode(bytes.subarray(0, -1)))!);
         return null;
       },
       flush: () => {

@@ -4,6 +4,7 @@
  * @module
  */
 import { formatStatusLine, STATUS_HEADER } from "../status/status_line.ts";
+import { putSkipLine } from "../status/resume_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 import { LineAppender } from "../log/line_appender.ts";
 import { RunFileError } from "../log/run_file_error.ts";
@@ -46,7 +47,8 @@ export class StatusFile {
    */
   record(r: TaskRecord): void {
     if (this.#failed) return;
-    this.#hold(encoder.encode(formatStatusLine(r) + "\n"));
+    const bytes = encoder.encode(formatStatusLine(r) + "\n");
+    this.#held.set(bytes, this.#reserve(bytes.length));
     this.#flush();
   }
 
@@ -56,14 +58,15 @@ export class StatusFile {
   }
 
   /**
-   * Appends a line given as bytes (newline included), held until {@link flush} or the next
-   * {@link record} (or until the lines held reach 1 MiB), so that a run of them, such as the S
-   * lines of the tasks a resume skips, goes out in one write. Returns the RunFileError of a
-   * write that failed (as for {@link record}: the file then takes no more lines).
+   * Appends the S line of a task that resume skips, made of `line` (ResumeLine.skipLine: the
+   * kind flag and the newline are set here). It is held until {@link flush} or the next
+   * {@link record} (or until the lines held reach 1 MiB), so that a run of them goes out in
+   * one write. Returns the RunFileError of a write that failed (as for {@link record}: the file
+   * then takes no more lines).
    */
-  line(bytes: Uint8Array): RunFileError | null {
+  skipLine(line: Uint8Array): RunFileError | null {
     if (this.#failed) return null;
-    this.#hold(bytes);
+    putSkipLine(line, this.#held, this.#reserve(line.length + 1));
     return this.#heldBytes >= HOLD_LIMIT ? this.flush() : null;
   }
 
@@ -75,17 +78,18 @@ export class StatusFile {
     return caught(() => this.#flush());
   }
 
-  #hold(bytes: Uint8Array): void {
-    const need = this.#heldBytes + bytes.length;
-    if (need > this.#held.length) {
+  /** Room for one more line of `n` bytes in the held ones; returns where it goes. */
+  #reserve(n: number): number {
+    const at = this.#heldBytes;
+    if (at + n > this.#held.length) {
       // Grows as needed: a run that holds only single lines keeps a small buffer.
-      const grown = new Uint8Array(Math.max(need, Math.min(this.#held.length * 2, HOLD_LIMIT)));
-      grown.set(this.#held.subarray(0, this.#heldBytes));
+      const grown = new Uint8Array(Math.max(at + n, Math.min(this.#held.length * 2, HOLD_LIMIT)));
+      grown.set(this.#held.subarray(0, at));
       this.#held = grown;
     }
-    this.#held.set(bytes, this.#heldBytes);
-    this.#heldBytes = need;
+    this.#heldBytes = at + n;
     this.#heldLines++;
+    return at;
   }
 
   #flush(): void {

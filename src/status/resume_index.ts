@@ -104,22 +104,29 @@ export class ResumeIndex {
       file: null,
     }) - 1;
     using file = await Deno.open(path);
-    const buf = new Uint8Array(CHUNK);
-    let carry = new Uint8Array(0);
-    let base = 0; // file offset of carry[0]
+    // buf[0, have): the start of a line cut by the previous read, then what this one read.
+    let buf = new Uint8Array(CHUNK);
+    let have = 0;
+    let base = 0; // file offset of buf[0]
     for (;;) {
-      const n = await file.read(buf);
+      if (have === buf.length) {
+        const grown = new Uint8Array(buf.length * 2); // a line longer than the buffer
+        grown.set(buf);
+        buf = grown;
+      }
+      const n = await file.read(buf.subarray(have));
       if (n === null) break;
-      const data = carry.length === 0 ? buf.subarray(0, n) : concat(carry, buf.subarray(0, n));
+      const end = have + n;
       let start = 0;
-      for (let nl = data.indexOf(NL); nl >= 0; nl = data.indexOf(NL, start)) {
-        this.#indexLine(data, start, nl, index, base + start);
+      for (let nl = buf.indexOf(NL, have); nl >= 0 && nl < end; nl = buf.indexOf(NL, start)) {
+        this.#indexLine(buf, start, nl, index, base + start);
         start = nl + 1;
       }
-      carry = data.slice(start);
+      buf.copyWithin(0, start, end);
+      have = end - start;
       base += start;
     }
-    return carry.length > 0 ? decoder.decode(carry) : null;
+    return have > 0 ? decoder.decode(buf.subarray(0, have)) : null;
   }
 
   /** The record kept for a task id. */
@@ -157,10 +164,7 @@ export class ResumeIndex {
     // Fields 0 (flags), 1 (task id) and 6 (return code); a record has exactly 15 fields. The
     // other fields are checked when the record is read back (a bad one then runs the task).
     let count = 0;
-    for (let i = data.indexOf(TAB, start); i >= 0 && i < end; i = data.indexOf(TAB, i + 1)) {
-      if (count === 14) return;
-      tabs[count++] = i;
-    }
+    for (let i = start; i < end && count < 14; i++) if (data[i] === TAB) tabs[count++] = i;
     if (count !== 14) return;
     // The kind, as parseStatusLine decides it: only normal records count.
     if (tabs[0] - start < 4) return;
@@ -220,9 +224,10 @@ export class ResumeIndex {
     const s = this.#sources[source];
     if (s.path !== null) this.#window(s, offset);
     const from = offset - s.windowStart;
-    const end = s.bytes.subarray(0, s.length).indexOf(NL, from);
-    // A window is replaced, never overwritten, so the view stays valid.
-    const line = new ResumeLine(s.bytes.subarray(from, end < 0 ? s.length : end));
+    // Past `length` a buffer holds zeros, never a newline.
+    const end = s.bytes.indexOf(NL, from);
+    // A window is replaced, never overwritten, so the line may refer to it.
+    const line = new ResumeLine(s.bytes, from, end < 0 ? s.length : end);
     return line.valid ? line : undefined;
   }
 
@@ -231,8 +236,9 @@ export class ResumeIndex {
    * in the order they were written, so a window read serves thousands of them.
    */
   #window(s: Source, offset: number): void {
+    // Past `length` a window holds zeros, never a newline.
     const inside = offset >= s.windowStart && offset < s.windowStart + s.length &&
-      s.bytes.subarray(offset - s.windowStart, s.length).indexOf(NL) >= 0;
+      s.bytes.indexOf(NL, offset - s.windowStart) >= 0;
     if (inside) return;
     s.file ??= Deno.openSync(s.path!);
     let size = CHUNK;
@@ -253,13 +259,6 @@ export class ResumeIndex {
       size *= 2;
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** An integer field as parseStatusLine reads it: plain digits fast, anything else as Python. */

@@ -116,7 +116,9 @@ function mixedStatusText(n: number, seed: number): string {
     const id = Math.floor(rand() * n / 2);
     const kinds: RecordKind[] = ["N", "N", "N", "Z", "P", "S", "B"];
     const r = rec(id, rand() < 0.3 ? Math.floor(rand() * 5) - 2 : 0, kinds[i % kinds.length], i);
-    r.command = new TextEncoder().encode(`echo ${i} ${"x".repeat(i % 50)}`);
+    // Every fifth command has a TAB: readers split on the first 14 TABs only (spec §7.1).
+    const gap = i % 5 === 0 ? "\t" : " ";
+    r.command = new TextEncoder().encode(`echo ${i}${gap}${"x".repeat(i % 50)}`);
     lines.push(formatStatusLine(r));
   }
   return lines.join("\n") + "\n";

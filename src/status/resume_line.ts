@@ -29,19 +29,20 @@ export interface CanonicalFields {
   line: number;
   repeat: number;
   rc: number;
-  /** The command field, which is the command's bytes. */
-  command: Uint8Array;
+  /** Where the command field, which is the command's bytes, starts. */
+  command: number;
 }
 
 /**
- * The matched fields of `b` (a status line without its newline) when parsing it and formatting
- * the record again as kind N would give `b` byte for byte; null when that is not sure.
+ * The matched fields of the status line `b[start, end)` (without its newline) when parsing it
+ * and formatting the record again as kind N would give the same bytes; null when that is not
+ * sure.
  */
-export function canonicalFields(b: Uint8Array): CanonicalFields | null {
+export function canonicalFields(b: Uint8Array, start = 0, end = b.length): CanonicalFields | null {
   let count = 0;
-  for (let i = b.indexOf(TAB); i >= 0 && count < 14; i = b.indexOf(TAB, i + 1)) tabs[count++] = i;
-  if (count !== 14 || tabs[0] !== 4 || b[3] !== SPACE) return null;
-  const taskId = intAt(b, 5, tabs[1]);
+  for (let i = start; i < end && count < 14; i++) if (b[i] === TAB) tabs[count++] = i;
+  if (count !== 14 || tabs[0] !== start + 4 || b[start + 3] !== SPACE) return null;
+  const taskId = intAt(b, start + 5, tabs[1]);
   const line = intAt(b, tabs[1] + 1, tabs[2]);
   const repeat = intAt(b, tabs[2] + 1, tabs[3]);
   const pid = intAt(b, tabs[4] + 1, tabs[5]);
@@ -53,23 +54,23 @@ export function canonicalFields(b: Uint8Array): CanonicalFields | null {
     outBytes === null || errBytes === null
   ) return null;
   if (
-    b[0] !== (rc !== 0 ? 0x52 : SPACE) || b[1] !== (outBytes !== 0 ? 0x4f : SPACE) ||
-    b[2] !== (errBytes !== 0 ? 0x45 : SPACE)
+    b[start] !== (rc !== 0 ? 0x52 : SPACE) || b[start + 1] !== (outBytes !== 0 ? 0x4f : SPACE) ||
+    b[start + 2] !== (errBytes !== 0 ? 0x45 : SPACE)
   ) return null;
   if (!ascii(b, tabs[3] + 1, tabs[4])) return null; // the host
   // Elapsed is formatted from Finish − Start: it must be their difference in thousandths.
   const elapsed = fixed3At(b, tabs[6] + 1, tabs[7], true);
-  const start = fixed3At(b, tabs[7] + 1, tabs[8], false);
+  const startTime = fixed3At(b, tabs[7] + 1, tabs[8], false);
   const finish = fixed3At(b, tabs[8] + 1, tabs[9], false);
-  if (elapsed === null || start === null || finish === null || elapsed !== finish - start) {
-    return null;
-  }
+  if (
+    elapsed === null || startTime === null || finish === null || elapsed !== finish - startTime
+  ) return null;
   if (!plainRepr(b, tabs[10] + 1, tabs[11]) || !plainRepr(b, tabs[12] + 1, tabs[13])) return null;
-  const from = tabs[13] + 1;
+  const command = tabs[13] + 1;
   // A command starting like a bytes literal may be read as one.
-  if (b[from] === 0x62 && (b[from + 1] === QUOTE || b[from + 1] === 0x22)) return null;
-  if (!ascii(b, from, b.length)) return null;
-  return { taskId, line, repeat, rc, command: b.subarray(from) };
+  if (b[command] === 0x62 && (b[command + 1] === QUOTE || b[command + 1] === 0x22)) return null;
+  if (!ascii(b, command, end)) return null;
+  return { taskId, line, repeat, rc, command };
 }
 
 function ascii(b: Uint8Array, start: number, end: number): boolean {
@@ -133,20 +134,27 @@ function plainRepr(b: Uint8Array, start: number, end: number): boolean {
 
 /** A kept line: its matched fields, record and S line. */
 export class ResumeLine {
-  /** The line, without its newline (it may be a view into a read buffer). */
-  readonly bytes: Uint8Array;
+  /** The line is `buffer[start, end)`, without its newline. */
+  readonly buffer: Uint8Array;
+  readonly start: number;
+  readonly end: number;
   readonly #fields: CanonicalFields | null;
   #record: TaskRecord | null | undefined;
 
-  /** `bytes`: the line without its newline. */
-  constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-    this.#fields = canonicalFields(bytes);
+  /** The line `buffer[start, end)` (without its newline); the buffer must not change. */
+  constructor(buffer: Uint8Array, start = 0, end = buffer.length) {
+    this.buffer = buffer;
+    this.start = start;
+    this.end = end;
+    this.#fields = canonicalFields(buffer, start, end);
   }
 
   /** The record (kind N) as the resume reader parses it; null when the line is not one. */
   record(): TaskRecord | null {
-    if (this.#record === undefined) this.#record = parseStatusLine(decoder.decode(this.bytes));
+    if (this.#record === undefined) {
+      const text = decoder.decode(this.buffer.subarray(this.start, this.end));
+      this.#record = parseStatusLine(text);
+    }
     return this.#record;
   }
 
@@ -170,26 +178,36 @@ export class ResumeLine {
    * the bytes `command` (spec §10.2).
    */
   matches(taskId: number, line: number, repeat: number, command: Uint8Array): boolean {
-    const r = this.#fields ?? this.record()!;
-    return r.taskId === taskId && r.line === line && r.repeat === repeat &&
-      bytesEqual(r.command, command);
+    const f = this.#fields;
+    if (f === null) {
+      const r = this.record()!;
+      return r.taskId === taskId && r.line === line && r.repeat === repeat &&
+        bytesEqual(r.command, 0, r.command.length, command);
+    }
+    return f.taskId === taskId && f.line === line && f.repeat === repeat &&
+      bytesEqual(this.buffer, f.command, this.end, command);
   }
 
-  /** The S line that records the skip (spec §7.8), newline included. */
+  /**
+   * The S line that records the skip (spec §7.8) but for its kind flag (the fourth byte, to be
+   * written as `S`) and newline: the old line itself when it round-trips unchanged.
+   */
   skipLine(): Uint8Array {
-    if (this.#fields === null) {
-      return encoder.encode(formatStatusLine({ ...this.record()!, kind: "S" }) + "\n");
-    }
-    const out = new Uint8Array(this.bytes.length + 1);
-    out.set(this.bytes);
-    out[3] = S;
-    out[this.bytes.length] = 0x0a;
-    return out;
+    if (this.#fields !== null) return this.buffer.subarray(this.start, this.end);
+    return encoder.encode(formatStatusLine({ ...this.record()!, kind: "S" }));
   }
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Copies `line` (see {@link ResumeLine.skipLine}) to `out` at `at` as a whole S line. */
+export function putSkipLine(line: Uint8Array, out: Uint8Array, at: number): void {
+  out.set(line, at);
+  out[at + 3] = S;
+  out[at + line.length] = 0x0a;
+}
+
+/** Whether `a[start, end)` holds exactly the bytes of `b`. */
+function bytesEqual(a: Uint8Array, start: number, end: number, b: Uint8Array): boolean {
+  if (end - start !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[start + i] !== b[i]) return false;
   return true;
 }
