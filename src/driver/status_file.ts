@@ -48,7 +48,8 @@ export class StatusFile {
   record(r: TaskRecord): void {
     if (this.#failed) return;
     const bytes = encoder.encode(formatStatusLine(r) + "\n");
-    this.#held.set(bytes, this.#reserve(bytes.length));
+    const at = this.#reserve(bytes.length); // it may replace #held
+    this.#held.set(bytes, at);
     this.#flush();
   }
 
@@ -66,7 +67,8 @@ export class StatusFile {
    */
   skipLine(line: Uint8Array): RunFileError | null {
     if (this.#failed) return null;
-    putSkipLine(line, this.#held, this.#reserve(line.length + 1));
+    const at = this.#reserve(line.length + 1); // it may replace #held
+    putSkipLine(line, this.#held, at);
     return this.#heldBytes >= HOLD_LIMIT ? this.flush() : null;
   }
 
