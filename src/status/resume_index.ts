@@ -2,7 +2,7 @@
  * Old status records by task id, for resume (spec §10.1), held compactly: per task id only
  * whether its kept record succeeded and where that record is (which file, which byte offset).
  * A record is read back from its file when the task is skipped or checked, so a resumed
- * million-task run holds ≈ 10 bytes per task instead of a parsed record.
+ * million-task run holds ≈ 6 bytes per task instead of a parsed record.
  * @module
  */
 
@@ -13,6 +13,8 @@ import type { TaskRecord } from "./task_record.ts";
 const NONE = 0;
 const FAILED = 1;
 const OK = 2;
+/** In the dense arrays: the task's record is in the map. */
+const ELSEWHERE = 3;
 
 const NL = 0x0a;
 const TAB = 0x09;
@@ -40,7 +42,7 @@ interface Source {
 export class ResumeIndex {
   #state = new Uint8Array(1024);
   #source = new Uint8Array(1024);
-  #offset = new Float64Array(1024);
+  #offset = new Uint32Array(1024);
   #sparse = new Map<number, [state: number, source: number, offset: number]>();
   #size = 0;
   #sources: Source[] = [];
@@ -183,18 +185,20 @@ export class ResumeIndex {
     const state = ok ? OK : FAILED;
     if (taskId < 0 || !Number.isSafeInteger(taskId)) return;
     if (taskId >= this.#state.length && taskId < DENSE_LIMIT) this.#grow(taskId);
-    if (taskId < this.#state.length) {
-      const kept = this.#state[taskId];
-      if (kept === NONE) this.#size++;
-      else if (!(kept === FAILED && ok)) return;
+    const dense = taskId < this.#state.length;
+    let kept = dense ? this.#state[taskId] : NONE;
+    if (kept === ELSEWHERE || !dense) kept = this.#sparse.get(taskId)?.[0] ?? NONE;
+    if (kept === NONE) this.#size++;
+    else if (!(kept === FAILED && ok)) return;
+    // What the dense arrays cannot hold (an offset past 4 GiB, the 256th file) goes to the map.
+    if (dense && offset <= 0xffffffff && source <= 0xff) {
+      if (this.#state[taskId] === ELSEWHERE) this.#sparse.delete(taskId);
       this.#state[taskId] = state;
       this.#source[taskId] = source;
       this.#offset[taskId] = offset;
       return;
     }
-    const kept = this.#sparse.get(taskId);
-    if (kept === undefined) this.#size++;
-    else if (!(kept[0] === FAILED && ok)) return;
+    if (dense) this.#state[taskId] = ELSEWHERE;
     this.#sparse.set(taskId, [state, source, offset]);
   }
 
@@ -206,7 +210,7 @@ export class ResumeIndex {
     state.set(this.#state);
     const source = new Uint8Array(n);
     source.set(this.#source);
-    const offset = new Float64Array(n);
+    const offset = new Uint32Array(n);
     offset.set(this.#offset);
     [this.#state, this.#source, this.#offset] = [state, source, offset];
   }
@@ -214,7 +218,9 @@ export class ResumeIndex {
   #lookup(taskId: number): [number, number, number] | undefined {
     if (taskId >= 0 && taskId < this.#state.length) {
       const s = this.#state[taskId];
-      return s === NONE ? undefined : [s, this.#source[taskId], this.#offset[taskId]];
+      if (s !== ELSEWHERE) {
+        return s === NONE ? undefined : [s, this.#source[taskId], this.#offset[taskId]];
+      }
     }
     return this.#sparse.get(taskId);
   }

@@ -176,3 +176,23 @@ Deno.test("ResumeIndex.addFile: lines longer than a read window, a torn end, odd
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ResumeIndex.addFile: more than 255 files (the dense arrays keep a file's number in a byte)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const idx = new ResumeIndex();
+    for (let k = 0; k < 300; k++) {
+      // File k: task k failed with rc k + 1, and task 0 failed, then succeeded in file 299.
+      const lines = [rec(k, k + 1, "N", k), rec(0, k === 299 ? 0 : 5, "N", 1000 + k)];
+      await Deno.writeTextFile(`${dir}/s${k}`, lines.map(formatStatusLine).join("\n") + "\n");
+      assert.equal(await idx.addFile(`${dir}/s${k}`), null);
+    }
+    assert.equal(idx.size, 300);
+    for (const k of [1, 254, 255, 256, 299]) assert.equal(idx.get(k)?.pid, k, `${k}`);
+    assert.deepEqual([idx.get(0)?.pid, idx.get(0)?.rc], [1299, 0]);
+    assert.equal(idx.skippable(299, true), undefined);
+    idx.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
