@@ -140,7 +140,7 @@ export class ResumeIndex {
   /**
    * The line that lets a resumed run skip the task, or undefined when the task must run: it
    * has no record, or it failed and `retryFailed` (`-R`) asks to run failures again. The line
-   * may be a view into a read buffer: it stays valid, but holds the buffer while it is kept.
+   * refers to a read buffer: it is valid until the next call of a method of this index.
    */
   skippable(taskId: number, retryFailed: boolean): ResumeLine | undefined {
     const at = this.#lookup(taskId);
@@ -230,10 +230,8 @@ export class ResumeIndex {
     const s = this.#sources[source];
     if (s.path !== null) this.#window(s, offset);
     const from = offset - s.windowStart;
-    // Past `length` a buffer holds zeros, never a newline.
-    const end = s.bytes.indexOf(NL, from);
-    // A window is replaced, never overwritten, so the line may refer to it.
-    const line = new ResumeLine(s.bytes, from, end < 0 ? s.length : end);
+    const nl = s.bytes.indexOf(NL, from);
+    const line = new ResumeLine(s.bytes, from, nl < 0 || nl >= s.length ? s.length : nl);
     return line.valid ? line : undefined;
   }
 
@@ -242,14 +240,15 @@ export class ResumeIndex {
    * in the order they were written, so a window read serves thousands of them.
    */
   #window(s: Source, offset: number): void {
-    // Past `length` a window holds zeros, never a newline.
-    const inside = offset >= s.windowStart && offset < s.windowStart + s.length &&
-      s.bytes.indexOf(NL, offset - s.windowStart) >= 0;
-    if (inside) return;
+    if (offset >= s.windowStart && offset < s.windowStart + s.length) {
+      const nl = s.bytes.indexOf(NL, offset - s.windowStart);
+      if (nl >= 0 && nl < s.length) return;
+    }
     s.file ??= Deno.openSync(s.path!);
-    let size = CHUNK;
+    let size = Math.max(CHUNK, s.bytes.length);
     for (;;) {
-      const bytes = new Uint8Array(size);
+      // One buffer per file, read into again (fresh ones, freed late, made RSS grow by tens of MB).
+      const bytes = s.bytes.length === size ? s.bytes : new Uint8Array(size);
       s.file.seekSync(offset, Deno.SeekMode.Start);
       let length = 0;
       while (length < size) {

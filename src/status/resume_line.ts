@@ -141,7 +141,7 @@ export class ResumeLine {
   readonly #fields: CanonicalFields | null;
   #record: TaskRecord | null | undefined;
 
-  /** The line `buffer[start, end)` (without its newline); the buffer must not change. */
+  /** The line `buffer[start, end)` (without its newline), which must not change while in use. */
   constructor(buffer: Uint8Array, start = 0, end = buffer.length) {
     this.buffer = buffer;
     this.start = start;
