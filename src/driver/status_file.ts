@@ -43,7 +43,7 @@ export class StatusFile {
    * Appends one record. The first line that cannot be written throws RunFileError; the file
    * then takes no more lines (a later line after a lost one would make the record misleading:
    * the tasks killed because of the failure must run again on resume, not count as failed).
-   * Lines held by {@link line} go out with it, before it.
+   * Lines held by {@link skipLine} go out with it, before it.
    */
   record(r: TaskRecord): void {
     if (this.#failed) return;
