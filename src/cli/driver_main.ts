@@ -5,7 +5,7 @@
  * @module
  */
 import { pyFloatRepr } from "../status/py_float_repr.ts";
-import { Driver, type DriverConfig, mismatchMessage, resumeMatches } from "../driver/driver.ts";
+import { Driver, type DriverConfig, ResumeMismatchError, resumeSkip } from "../driver/driver.ts";
 import { PrefixError, resolvePrefix, taskSourceName } from "../driver/run_prefix.ts";
 import { StatusFile } from "../driver/status_file.ts";
 import { Logger } from "../log/logger.ts";
@@ -205,10 +205,12 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
         for (let item = await check.next(); item; item = await check.next()) {
           if (item.kind === "N" || item.kind === "B" || item.kind === "C") total++;
           if (item.kind !== "N") continue;
-          const r = resume.skippable(item.taskId, o.retry);
-          if (r && !o.forceResume && !resumeMatches(r, item)) {
+          try {
+            resumeSkip(resume, item, { retry: o.retry, force: o.forceResume });
+          } catch (e) {
+            if (!(e instanceof ResumeMismatchError)) throw e;
             await check.close();
-            err(`disbatch: ${mismatchMessage(r, item)}`);
+            err(`disbatch: ${e.message}`);
             await stream?.cancel();
             return EXIT_FAILED;
           }
