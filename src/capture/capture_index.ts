@@ -157,3 +157,16 @@ export class LineBuffer {
     return all.slice(0, cut).split("\n");
   }
 }
+
+/** The ranges holding the last `n` bytes of the stream made of `chunks` (in order). */
+export function tailChunks(chunks: CaptureChunk[], n: number): CaptureChunk[] {
+  const out: CaptureChunk[] = [];
+  let need = n;
+  for (let k = chunks.length - 1; k >= 0 && need > 0; k--) {
+    const c = chunks[k];
+    const take = Math.min(c.length, need);
+    out.push({ offset: c.offset + c.length - take, length: take });
+    need -= take;
+  }
+  return out.reverse();
+}

@@ -7,6 +7,7 @@ import {
   formatRecord,
   LineBuffer,
   parseRecord,
+  tailChunks,
 } from "./capture_index.ts";
 
 Deno.test("capture index: records round-trip through their lines", () => {
@@ -101,4 +102,13 @@ Deno.test("chooseAttempt: the latest that ended, else the latest started", () =>
   assert.equal(chooseAttempt([later, lost]), later);
   const first = a(100, true), second = a(150, true);
   assert.equal(chooseAttempt([second, first]), second);
+});
+
+Deno.test("tailChunks: the ranges of a stream's last bytes", () => {
+  const chunks = [{ offset: 0, length: 3 }, { offset: 10, length: 5 }, { offset: 40, length: 2 }];
+  assert.deepEqual(tailChunks(chunks, 0), []);
+  assert.deepEqual(tailChunks(chunks, 2), [{ offset: 40, length: 2 }]);
+  assert.deepEqual(tailChunks(chunks, 4), [{ offset: 13, length: 2 }, { offset: 40, length: 2 }]);
+  assert.deepEqual(tailChunks(chunks, 100), chunks);
+  assert.deepEqual(tailChunks([], 5), []);
 });

@@ -171,8 +171,8 @@ export class TaskCaptureReader {
   }
 }
 
-/** Every task's attempt to show (see chooseAttempt), for the report: each index read once. */
-export async function readAllCaptures(prefix: string): Promise<Map<number, LocatedAttempt>> {
+/** Every task's attempts in the run's captures (each index read once), for the report. */
+export async function readAllAttempts(prefix: string): Promise<Map<number, LocatedAttempt[]>> {
   const byTask = new Map<number, LocatedAttempt[]>();
   for (const files of await listCaptureFiles(prefix)) {
     const collector = new AttemptCollector();
@@ -185,10 +185,5 @@ export async function readAllCaptures(prefix: string): Promise<Map<number, Locat
       byTask.set(id, [...byTask.get(id) ?? [], ...located]);
     }
   }
-  const chosen = new Map<number, LocatedAttempt>();
-  for (const [id, list] of byTask) {
-    const a = chooseAttempt(list);
-    if (a) chosen.set(id, a);
-  }
-  return chosen;
+  return byTask;
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { CAN_MOUNT, MOUNT_NOTE, withTmpfs } from "../../tests/fault_mounts.ts";
 import { runFiles } from "../protocol/run_files.ts";
 import { CaptureWriter, removeCaptureFiles } from "./capture_writer.ts";
-import { listCaptureFiles, readAllCaptures, readChunks } from "./capture_reader.ts";
+import { listCaptureFiles, readAllAttempts, readChunks } from "./capture_reader.ts";
 import { CAPTURE_INDEX_HEADER } from "./capture_index.ts";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
@@ -32,8 +32,8 @@ Deno.test("CaptureWriter: interleaved tasks read back byte for byte, capped per 
     assert.equal(index.match(/^E 7 /gm)?.length, 1, "one end record");
     assert.match(index, /^E 7 6 1 1$/m);
     assert.match(index, /^E 8 0 2 0$/m);
-    const all = await readAllCaptures(prefix);
-    const t7 = all.get(7)!, t8 = all.get(8)!;
+    const all = await readAllAttempts(prefix);
+    const [t7] = all.get(7)!, [t8] = all.get(8)!;
     assert.deepEqual(await readChunks(t7.data, t7.out), bytes(0, 255, 10, 0x41));
     assert.deepEqual(await readChunks(t7.data, t7.err), bytes(9));
     assert.deepEqual(await readChunks(t8.data, t8.err), bytes(1, 2));
@@ -83,9 +83,9 @@ Deno.test({
       assert.match(errors[0], /No space left on device/);
       const index = await Deno.readTextFile(runFiles.captureIndex(prefix, 0));
       assert.ok(index.endsWith("\n"), "no torn record");
-      const all = await readAllCaptures(prefix);
+      const all = await readAllAttempts(prefix);
       assert.ok(all.size > 10);
-      for (const a of all.values()) {
+      for (const [a] of all.values()) {
         assert.deepEqual(await readChunks(a.data, a.out), chunk.subarray(0, a.out[0]?.length ?? 0));
       }
     });
