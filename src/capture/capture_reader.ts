@@ -60,27 +60,20 @@ export async function listCaptureFiles(prefix: string): Promise<CaptureFiles[]> 
   return found.sort((a, b) => a.rank - b.rank);
 }
 
-/** Bytes of `path` from `offset` to its current end. */
+/** Bytes of `path` from `offset` to its end as it is now (an engine may be appending). */
 async function readFrom(path: string, offset: number): Promise<Uint8Array> {
   try {
     using f = await Deno.open(path);
+    const size = (await f.stat()).size;
+    const out = new Uint8Array(Math.max(0, size - offset));
     await f.seek(offset, Deno.SeekMode.Start);
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = new Uint8Array(64 * 1024);
-      const n = await f.read(buf);
+    let got = 0;
+    while (got < out.length) {
+      const n = await f.read(out.subarray(got));
       if (n === null) break;
-      parts.push(buf.subarray(0, n));
-      total += n;
+      got += n;
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return out.subarray(0, got);
   } catch (e) {
     throw new CaptureReadError(path, e);
   }

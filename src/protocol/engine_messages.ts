@@ -25,6 +25,7 @@ import {
   side,
   string,
 } from "./wire_schema.ts";
+import type { NormalItem } from "../taskfile/task_item.ts";
 
 /** What the driver sends an engine. */
 export const driverToEngine = direction("driver → engine", {
@@ -104,14 +105,7 @@ export interface CaptureSettings {
  * captured task carries `capture`: how many bytes of each stream to keep.
  */
 export function taskMessage(
-  task: {
-    taskId: number;
-    line: number;
-    repeat: number;
-    command: Uint8Array;
-    timeout?: number;
-    capture?: boolean;
-  },
+  task: Pick<NormalItem, "taskId" | "line" | "repeat" | "command" | "timeout" | "capture">,
   runTimeout: number | null,
   run: CaptureSettings = { capture: false, maxBytes: 0 },
 ): TaskMessage {
