@@ -113,7 +113,7 @@ async function throughput(
   const tf = await taskFile(dir, `${name.replace(/[^A-Za-z0-9]+/g, "_")}.tasks`, n, cmd);
   const tools: [string, string][] = [
     ["disbatch", `${LAUNCHER} -s localhost:${slots} -p ${dir}/run ${tf}`],
-    // The cost of --capture (an index record at each task's start and end): goal ≤ 10 %.
+    // The cost of --capture (one index write per task without output): goal ≤ 10 %.
     ...(capture
       ? [["disbatch --capture", `${LAUNCHER} --capture -s localhost:${slots} -p ${dir}/run ${tf}`]]
       : []) as [string, string][],

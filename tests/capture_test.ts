@@ -211,7 +211,7 @@ Deno.test("--output errors: one line and a distinct exit code", async () => {
       assert.equal(
         unknown.stderr,
         "disbatch: error: task 7 has no captured output in cap " +
-          "(no such task, not captured, or not started yet)\n",
+          "(no such task, not captured, or no output or end yet)\n",
       );
     }
     for (

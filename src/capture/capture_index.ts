@@ -6,7 +6,8 @@
  *
  * ```text
  * # disbatch capture 1
- * S <taskId> <epochMs>                  the task started
+ * S <taskId> <epochMs>                  the task started then (written with its first
+ *                                       other record: one write for a task without output)
  * C <taskId> o|e <offset> <length>      bytes of its stdout (o) or stderr (e) in the .out file
  * E <taskId> <outSeen> <errSeen> <0|1>  it ended: bytes it wrote to each stream, and 1 when
  *                                       more than the cap was seen (the rest was not kept)

@@ -50,7 +50,12 @@ export class CaptureWriter {
 
   /** Starts capturing task `taskId`, keeping at most `maxBytes` of each of its streams. */
   start(taskId: number, maxBytes: number): TaskCapture {
-    this.#record({ kind: "S", taskId, atMs: Date.now() });
+    // Written with the task's first other record: a task without output costs one write.
+    let pending: string | null = formatRecord({ kind: "S", taskId, atMs: Date.now() });
+    const record = (r: CaptureRecord) => {
+      this.#record(pending === null ? formatRecord(r) : pending + formatRecord(r));
+      pending = null;
+    };
     const kept = { out: 0, err: 0 };
     const seen = { out: 0, err: 0 };
     let ended = false;
@@ -62,7 +67,7 @@ export class CaptureWriter {
       const offset = this.#dataLength;
       if (!this.#write(part)) return;
       kept[stream] += part.length;
-      this.#record({ kind: "C", taskId, stream, offset, length: part.length });
+      record({ kind: "C", taskId, stream, offset, length: part.length });
     };
     return {
       stdout: (chunk) => take("out", chunk),
@@ -71,7 +76,7 @@ export class CaptureWriter {
         if (ended) return;
         ended = true;
         const truncated = seen.out > kept.out || seen.err > kept.err;
-        this.#record({ kind: "E", taskId, outSeen: seen.out, errSeen: seen.err, truncated });
+        record({ kind: "E", taskId, outSeen: seen.out, errSeen: seen.err, truncated });
       },
     };
   }
@@ -108,10 +113,11 @@ export class CaptureWriter {
     }
   }
 
-  #record(r: CaptureRecord): void {
+  /** Appends index lines, all or none. */
+  #record(lines: string): void {
     if (!this.#open()) return;
     try {
-      this.#index!.append(formatRecord(r));
+      this.#index!.append(lines);
     } catch (e) {
       this.#fail(e);
     }

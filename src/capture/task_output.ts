@@ -14,7 +14,7 @@ export type TaskOutputEnd =
   | "done"
   /** The run has no capture files at all. */
   | "no_capture"
-  /** No engine's index has the task (unknown id, not captured, or not started yet). */
+  /** No engine's index has the task (unknown id, not captured, no output or end yet). */
   | "no_task"
   /** Following, the run ended while the task had not (its engine was lost or killed). */
   | "unfinished";

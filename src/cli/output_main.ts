@@ -86,7 +86,7 @@ function failure(end: Exclude<TaskOutputEnd, "done">, a: OutputArgs): string {
         `run with --capture or #DISBATCH CAPTURE on)`;
     case "no_task":
       return `task ${a.taskId} has no captured output in ${a.prefix} ` +
-        `(no such task, not captured, or not started yet)`;
+        `(no such task, not captured, or no output or end yet)`;
     case "unfinished":
       return `the run ${a.prefix} ended before task ${a.taskId} did (its engine was lost?); ` +
         `its output so far is above`;
