@@ -222,6 +222,8 @@ other commands (P is a run's output prefix, or its P_dbUtil.sh):
                         submit tasks to a --taskserver run
   disbatch --report P|STATUS_FILE... [-o FILE]
                         a run report with charts in one HTML file
+  disbatch --output P TASKID [--stderr] [--follow]
+                        a task's full output (runs made with --capture)
 `;
 
 // Marks options that the original disBatch does not have.
