@@ -38,6 +38,7 @@ import { hostSource, NoEnvironmentError } from "../context/host_source.ts";
 import { NodeListError } from "../context/node_slots.ts";
 import { endOfRunAdvice } from "./end_of_run_advice.ts";
 import { runFiles } from "../protocol/run_files.ts";
+import { removeCaptureFiles } from "../capture/capture_writer.ts";
 
 function err(line: string): void {
   console.error(line);
@@ -262,6 +263,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     err(`disbatch: ${e.message}`);
     return EXIT_RUN_FILE;
   }
+  for (const f of await removeCaptureFiles(prefix)) log.warn(`cannot remove old capture file ${f}`);
   const ctxArgs = contextArgs(o);
   /** The auto-launched context printed a failure line (its other lines are warnings). */
   let contextExplained = false;
@@ -293,6 +295,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     heartbeat: heartbeatSettings(Deno.env.get("DISBATCH_HEARTBEAT")),
     retries: o.retries,
     timeout: o.timeout,
+    capture: { capture: o.capture, maxBytes: o.captureMax },
     total,
     exitCodeOf: (outcome) => exitCodeFor(outcome, o.exitCode),
   };

@@ -172,7 +172,8 @@ export class Driver {
       pull: () => this.#pull(),
       launchContext: () => this.#launchContext(),
       scriptPath: () => this.#scriptPath,
-      task: (p, item, timeout) => send(p, taskMessage({ ...item, timeout: undefined }, timeout)),
+      task: (p, item, timeout) =>
+        send(p, taskMessage({ ...item, timeout: undefined }, timeout, this.#cfg.capture)),
       drain: (p) => send(p, { t: "drain" }),
       kill: (p) => send(p, { t: "kill" }),
       perEngine: (p, item) => send(p, perEngineMessage(item)),

@@ -29,6 +29,7 @@ function config(c: Partial<DriverConfig> = {}): DriverConfig {
     heartbeat: { intervalMs: 1000, timeoutMs: 10_000 },
     retries: 0,
     timeout: null,
+    capture: { capture: false, maxBytes: 0 },
     total: null,
     exitCodeOf: (o) => o.stoppedBy === null ? 0 : 1,
     ...c,
