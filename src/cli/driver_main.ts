@@ -5,7 +5,7 @@
  * @module
  */
 import { pyFloatRepr } from "../status/py_float_repr.ts";
-import { Driver, type DriverConfig, mismatchMessage, resumeMatches } from "../driver/driver.ts";
+import { Driver, type DriverConfig, ResumeMismatchError, resumeSkip } from "../driver/driver.ts";
 import { PrefixError, resolvePrefix, taskSourceName } from "../driver/run_prefix.ts";
 import { StatusFile } from "../driver/status_file.ts";
 import { Logger } from "../log/logger.ts";
@@ -55,6 +55,7 @@ import {
   wallConfig,
 } from "./long_run.ts";
 import { ChainLinker, chainProblem, jobSbatchWords } from "./chain.ts";
+import { removeCaptureFiles } from "../capture/capture_writer.ts";
 
 function err(line: string): void {
   console.error(line);
@@ -240,10 +241,12 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
         for (let item = await check.next(); item; item = await check.next()) {
           if (item.kind === "N" || item.kind === "B" || item.kind === "C") total++;
           if (item.kind !== "N") continue;
-          const r = resume.skippable(item.taskId, o.retry);
-          if (r && !o.forceResume && !resumeMatches(r, item)) {
+          try {
+            resumeSkip(resume, item, { retry: o.retry, force: o.forceResume });
+          } catch (e) {
+            if (!(e instanceof ResumeMismatchError)) throw e;
             await check.close();
-            err(`disbatch: ${mismatchMessage(r, item)}`);
+            err(`disbatch: ${e.message}`);
             await stream?.cancel();
             return EXIT_FAILED;
           }
@@ -309,6 +312,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     err(`disbatch: ${e.message}`);
     return EXIT_RUN_FILE;
   }
+  for (const f of await removeCaptureFiles(prefix)) log.warn(`cannot remove old capture file ${f}`);
   const ctxArgs = contextArgs(o);
   /** The auto-launched context printed a failure line (its other lines are warnings). */
   let contextExplained = false;
@@ -340,6 +344,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     heartbeat: heartbeatSettings(Deno.env.get("DISBATCH_HEARTBEAT")),
     retries: o.retries,
     timeout: o.timeout,
+    capture: { capture: o.capture, maxBytes: o.captureMax },
     total,
     wall,
     exitCodeOf: (outcome) => exitCodeFor(outcome, o.exitCode),

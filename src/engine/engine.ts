@@ -17,6 +17,7 @@ import { zeroPad6 } from "../status/number_format.ts";
 import { ENGINE_TAG, killTagged } from "../proc/kill_tagged.ts";
 import { after, every } from "../time/timer.ts";
 import { runFiles } from "../protocol/run_files.ts";
+import { CaptureWriter } from "../capture/capture_writer.ts";
 
 /** Return code recorded for a task killed by its timeout (no exit status or signal is negative 124). */
 export const TIMEOUT_RC = -124;
@@ -99,6 +100,8 @@ export class Engine {
     rep: number;
     /** Seconds; undefined for none. */
     timeout: number | undefined;
+    /** Bytes of each stream to capture; undefined when not captured. */
+    capture: number | undefined;
     command: Uint8Array;
   }[] = [];
   readonly #startQueue: PeTask[] = [];
@@ -114,6 +117,8 @@ export class Engine {
   #peBase: Record<string, string> = {};
   #usable = 0;
   #lastHeard = Date.now();
+  /** This engine's capture files, made at the first captured task. */
+  #captureWriter: CaptureWriter | null = null;
   #finish!: (end: EngineEnd) => void;
   readonly #done: Promise<EngineEnd>;
 
@@ -197,6 +202,7 @@ export class Engine {
       hb.cancel();
       Deno.removeSignalListener("SIGTERM", onTerm);
       Deno.removeSignalListener("SIGINT", onTerm);
+      this.#captureWriter?.close();
       this.#log.close();
     }
   }
@@ -221,6 +227,7 @@ export class Engine {
           line: m.line,
           rep: m.rep,
           timeout: m.timeout,
+          capture: m.capture,
           command: fromWire(m),
         });
         this.#startQueued();
@@ -286,6 +293,7 @@ export class Engine {
       if (this.#busy.has(cyl)) continue;
       const q = this.#queue.shift()!;
       this.#busy.add(cyl);
+      const capture = q.capture === undefined ? undefined : this.#capture().start(q.id, q.capture);
       const task = startTask({
         command: q.command,
         baseEnv: this.#cylBase[cyl],
@@ -297,6 +305,7 @@ export class Engine {
           this.#busy.delete(cyl);
           this.#startQueued();
         },
+        ...(capture ? { tee: capture } : {}),
       });
       this.#running.add(task);
       let timedOut = false;
@@ -310,11 +319,22 @@ export class Engine {
         : undefined;
       task.done.then((r) => {
         timer?.cancel();
+        // Before the result: once the status file has the task, --output finds its end.
+        capture?.end();
         this.#running.delete(task);
         this.#report("N", q.id, cyl, timedOut ? { ...r, rc: TIMEOUT_RC } : r);
         this.#maybeStop();
       });
     }
+  }
+
+  #capture(): CaptureWriter {
+    this.#captureWriter ??= new CaptureWriter(
+      this.#run.prefix,
+      this.#rank,
+      (message) => this.#log.error(message),
+    );
+    return this.#captureWriter;
   }
 
   #report(kind: "N" | "START" | "STOP", id: number, cyl: number, r: TaskRunResult): void {

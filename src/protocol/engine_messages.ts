@@ -25,6 +25,7 @@ import {
   side,
   string,
 } from "./wire_schema.ts";
+import type { NormalItem } from "../taskfile/task_item.ts";
 
 /** What the driver sends an engine. */
 export const driverToEngine = direction("driver → engine", {
@@ -32,7 +33,14 @@ export const driverToEngine = direction("driver → engine", {
   run_done: {},
   pe: { which: oneOf("START", "STOP"), index: int, line: int, ...commandShape },
   pe_end: {},
-  task: { id: int, line: int, rep: int, timeout: optional(positive), ...commandShape },
+  task: {
+    id: int,
+    line: int,
+    rep: int,
+    timeout: optional(positive),
+    capture: optional(int),
+    ...commandShape,
+  },
   drain: {},
   kill: {},
   ping: {},
@@ -86,18 +94,30 @@ export function taskTimeout(own: number | undefined, run: number | null): number
   return t !== null && t > 0 && Number.isFinite(t) ? t : undefined;
 }
 
-/** The `task` message for one task (`runTimeout`: the run's `--timeout`, null for none). */
+/** The run's `--capture` and `--capture-max`: whether tasks are captured, and how much. */
+export interface CaptureSettings {
+  capture: boolean;
+  maxBytes: number;
+}
+
+/**
+ * The `task` message for one task (`runTimeout`: the run's `--timeout`, null for none). A
+ * captured task carries `capture`: how many bytes of each stream to keep.
+ */
 export function taskMessage(
-  task: { taskId: number; line: number; repeat: number; command: Uint8Array; timeout?: number },
+  task: Pick<NormalItem, "taskId" | "line" | "repeat" | "command" | "timeout" | "capture">,
   runTimeout: number | null,
+  run: CaptureSettings = { capture: false, maxBytes: 0 },
 ): TaskMessage {
   const timeout = taskTimeout(task.timeout, runTimeout);
+  const capture = task.capture ?? run.capture;
   return {
     t: "task",
     id: task.taskId,
     line: task.line,
     rep: task.repeat,
     ...(timeout === undefined ? {} : { timeout }),
+    ...(capture ? { capture: run.maxBytes } : {}),
     ...toWire(task.command),
   };
 }

@@ -25,6 +25,8 @@ export interface NormalItem {
    * timeout; absent when the run's `--timeout` applies.
    */
   timeout?: number;
+  /** Set by a `#DISBATCH CAPTURE` directive: whether to capture; absent when `--capture` applies. */
+  capture?: boolean;
 }
 
 /** A BARRIER (kind B) or BARRIER CHECK (kind C). Consumes a task id. */

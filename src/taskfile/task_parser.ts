@@ -69,9 +69,18 @@ const REPEAT_RE = new RegExp(
 );
 const BARRIER_RE = /^#DISBATCH BARRIER(?: (CHECK))?(?: (.*)$)?/ds;
 const KEYWORD_RE = /^#DISBATCH ([^ \t\n\r\f\v]*)/;
-const CASELESS_KEYWORDS = new Set(["PREFIX", "SUFFIX", "REPEAT", "PERENGINE", "TIMEOUT"]);
+const CASELESS_KEYWORDS = new Set([
+  "PREFIX",
+  "SUFFIX",
+  "REPEAT",
+  "PERENGINE",
+  "TIMEOUT",
+  "CAPTURE",
+]);
 /** disbatch's own directive: `#DISBATCH TIMEOUT <seconds>|none|default` for the tasks below. */
 const TIMEOUT_RE = /^#DISBATCH TIMEOUT[ \t]+([0-9]+(?:\.[0-9]*)?|\.[0-9]+|none|default)[ \t]*$/i;
+/** disbatch's own directive: `#DISBATCH CAPTURE on|off|default` for the tasks below. */
+const CAPTURE_RE = /^#DISBATCH CAPTURE[ \t]+(on|off|default)[ \t]*$/i;
 
 const DIRECTIVE = new TextEncoder().encode("#DISBATCH");
 const EMPTY = new Uint8Array(0);
@@ -100,6 +109,8 @@ export class TaskParser {
   #stopped = false;
   /** Set by `#DISBATCH TIMEOUT`: seconds, Infinity for none, undefined for the run's default. */
   #timeout: number | undefined = undefined;
+  /** Set by `#DISBATCH CAPTURE`: on or off, undefined for the run's `--capture`. */
+  #capture: boolean | undefined = undefined;
   #pool = new Uint8Array(0);
   #poolUsed = 0;
 
@@ -188,6 +199,12 @@ export class TaskParser {
         : Number(v);
       return [];
     }
+    const cap = CAPTURE_RE.exec(s);
+    if (cap) {
+      const v = cap[1].toLowerCase();
+      this.#capture = v === "default" ? undefined : v === "on";
+      return [];
+    }
 
     const out = this.#closeBlock();
     const rep = REPEAT_RE.exec(s);
@@ -201,6 +218,7 @@ export class TaskParser {
       const firstId = this.#nextTaskId;
       this.#nextTaskId += count;
       const timeout = this.#timeout;
+      const capture = this.#capture;
       return {
         *[Symbol.iterator]() {
           yield* out;
@@ -213,6 +231,7 @@ export class TaskParser {
               command,
             };
             if (timeout !== undefined) item.timeout = timeout;
+            if (capture !== undefined) item.capture = capture;
             yield item;
           }
         },
@@ -270,6 +289,7 @@ export class TaskParser {
       command: this.#affix(text),
     };
     if (this.#timeout !== undefined) item.timeout = this.#timeout;
+    if (this.#capture !== undefined) item.capture = this.#capture;
     return item;
   }
 
