@@ -20,7 +20,14 @@ import { ResumeIndex } from "../status/resume_index.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
 import { checkTaskFile, TaskSource } from "../taskfile/task_source.ts";
 import { lengthChecked } from "../taskfile/length_checked_stream.ts";
-import { EXIT_FAILED, EXIT_OK, EXIT_RUN_FILE, EXIT_TASKFILE, EXIT_USAGE } from "./exit_codes.ts";
+import {
+  EXIT_FAILED,
+  EXIT_INCOMPLETE,
+  EXIT_OK,
+  EXIT_RUN_FILE,
+  EXIT_TASKFILE,
+  EXIT_USAGE,
+} from "./exit_codes.ts";
 import { RunFileError } from "../log/run_file_error.ts";
 import { errorMessage } from "../log/error_message.ts";
 import { versionText } from "./version.ts";
@@ -38,6 +45,16 @@ import { hostSource, NoEnvironmentError } from "../context/host_source.ts";
 import { NodeListError } from "../context/node_slots.ts";
 import { endOfRunAdvice } from "./end_of_run_advice.ts";
 import { runFiles } from "../protocol/run_files.ts";
+import {
+  chainLink,
+  fileExists,
+  resumeCommand,
+  slurmJobId,
+  slurmRunner,
+  wallAdvice,
+  wallConfig,
+} from "./long_run.ts";
+import { ChainLinker, chainProblem, jobSbatchWords } from "./chain.ts";
 import { removeCaptureFiles } from "../capture/capture_writer.ts";
 
 function err(line: string): void {
@@ -107,6 +124,16 @@ async function unreadTasks(
   return n;
 }
 
+/** The job's time limit as squeue prints it (`1:00:00`), or null. */
+async function jobTimeLimit(jobId: string): Promise<string | null> {
+  try {
+    const r = await slurmRunner("squeue", ["-h", "-j", jobId, "-o", "%l"]);
+    return r.code === 0 ? r.stdout.trim() : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Entry of the driver role. */
 export async function driverMain(argv: string[]): Promise<number> {
   const input = { stdin: false };
@@ -135,7 +162,15 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   }
   const o: DriverOptions = parsed;
   if (o.kvsserver !== true) return printUsageError("--kvsserver is not supported yet");
+  const env = (name: string) => Deno.env.get(name);
+  const chainWhy = chainProblem(o, slurmJobId(env));
+  if (chainWhy) return printUsageError(chainWhy);
   if (o.sbatch !== null) return await sbatchMain(argv, o);
+  const wall = wallConfig(o, env);
+  // --link-of: this run continues a long run; it resumes from every earlier link.
+  const chain = o.linkOf === null ? null : chainLink(o.linkOf, fileExists);
+  if (typeof chain === "string") return printUsageError(chain);
+  if (chain) o.resumeFrom = [...o.resumeFrom, ...chain.link.resume];
   let extras;
   try {
     extras = DriverExtras.forRun(o);
@@ -229,7 +264,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
 
   let prefix: string;
   try {
-    prefix = resolvePrefix(o.prefix, taskSourceName(sourceName));
+    prefix = chain ? chain.link.prefix : resolvePrefix(o.prefix, taskSourceName(sourceName));
   } catch (e) {
     await stream?.cancel();
     if (e instanceof PrefixError) {
@@ -253,6 +288,20 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     return EXIT_RUN_FILE;
   }
   for (const note of resumeNotes) log.warn(note);
+  const root = chain?.root ?? prefix;
+  const linker = o.chain && wall
+    ? new ChainLinker({
+      root,
+      link: { n: chain?.link.n ?? 1, jobId: slurmJobId(env)!, prefix },
+      max: o.chainMax,
+      words: async () => o.chainSbatch ?? jobSbatchWords(env, await jobTimeLimit(slurmJobId(env)!)),
+      command: resumeCommand(root, argv, o.linkOf),
+      run: slurmRunner,
+      log,
+    })
+    : null;
+  if (linker && wall) wall.onDrain = () => linker.submit();
+  if (o.drainBefore !== null && !wall) log.info("--drain-before: not in a Slurm job; ignored");
   let status: StatusFile;
   try {
     status = new StatusFile(runFiles.status(prefix), o.statusHeader);
@@ -297,6 +346,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     timeout: o.timeout,
     capture: { capture: o.capture, maxBytes: o.captureMax },
     total,
+    wall,
     exitCodeOf: (outcome) => exitCodeFor(outcome, o.exitCode),
   };
   // --taskcommand: the command can find the run through DISBATCH_DBUTIL (e.g. to submit more).
@@ -318,6 +368,8 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   try {
     const running = driver.run();
     running.catch(() => {}); // awaited below; it must not count as unhandled meanwhile
+    // The helper script exists now (run() writes it first): `--wait` on the chain can follow.
+    linker?.start();
     const statusPath = runFiles.status(prefix);
     await extras.start({ prefix, scriptPath: driver.scriptPath, statusPath, log }, err);
     outcome = await running;
@@ -341,12 +393,15 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     status.close();
   }
   // The driver reads lazily, so tasks it never read are not in its count.
-  const starved = outcome.stoppedBy === "starved" || outcome.stoppedBy === "context_failed";
-  const unread = starved && isRegular && source instanceof TaskSource
+  const left = outcome.stoppedBy === "starved" || outcome.stoppedBy === "context_failed" ||
+    outcome.resumable === true;
+  const unread = left && isRegular && source instanceof TaskSource
     ? await unreadTasks(source, resume, o.retry)
     : 0;
   resume?.close();
   const unrun = `${isRegular ? "" : "at least "}${outcome.unrun + unread} task(s) did not run`;
+  const final = driver.snapshot();
+  const chainEnd = linker ? await linker.finish(outcome, final.done - final.skipped) : null;
   log.info(`run ended: ${JSON.stringify({ ...outcome, error: outcome.error?.message })}`);
   log.close();
   // Lost log lines are worth one line, unless the run reports its lost status line already.
@@ -386,6 +441,14 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
         }; run stopped (a bug in disbatch: see the log), resume with -r ${runFiles.status(prefix)}`,
       );
       break;
+    case "walltime":
+      if (!outcome.resumable) break;
+      for (
+        const line of wallAdvice(outcome, unread, resumeCommand(root, argv, o.linkOf), chainEnd)
+      ) {
+        err(line);
+      }
+      return EXIT_INCOMPLETE;
     case "context_failed":
     case "starved":
       for (

@@ -6,6 +6,7 @@ import type { RunOutcome } from "../driver/driver.ts";
 import { TaskFileError } from "../taskfile/task_parser.ts";
 import {
   EXIT_FAILED,
+  EXIT_INCOMPLETE,
   EXIT_OK,
   EXIT_RUN_FILE,
   EXIT_SIGHUP,
@@ -40,6 +41,8 @@ export function exitCodeFor(outcome: RunOutcome, exitOnFailure: boolean): number
       return EXIT_FAILED;
     case "context_failed":
       return outcome.contextCode ?? EXIT_FAILED;
+    case "walltime":
+      if (outcome.resumable) return EXIT_INCOMPLETE;
   }
   return exitOnFailure && outcome.failures > 0 ? EXIT_FAILED : EXIT_OK;
 }

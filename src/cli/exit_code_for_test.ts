@@ -33,3 +33,10 @@ Deno.test("exitCodeFor: an internal error of the driver is 1, with or without -e
   assert.equal(exitCodeFor({ ...base, stoppedBy: "internal_error", error }, false), 1);
   assert.equal(exitCodeFor({ ...base, stoppedBy: "internal_error", error }, true), 1);
 });
+
+Deno.test("exitCodeFor: stopped at the job's end with work left is 75; with none, a normal end", () => {
+  const wall: RunOutcome = { ...base, stoppedBy: "walltime" };
+  assert.equal(exitCodeFor({ ...wall, resumable: true, failures: 1 }, true), 75);
+  assert.equal(exitCodeFor(wall, false), 0);
+  assert.equal(exitCodeFor({ ...wall, failures: 1 }, true), 1);
+});

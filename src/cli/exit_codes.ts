@@ -1,7 +1,7 @@
 /**
  * Exit codes of disbatch. 0/1/2/130/143 are the original's; 3 (task-file errors), 4 (a file of
- * the run cannot be written), 5 (`--output`: no captured output) and 129/131 (SIGHUP/SIGQUIT)
- * are ours.
+ * the run cannot be written), 5 (`--output`: no captured output), 75 (stopped at the job's
+ * time limit) and 129/131 (SIGHUP/SIGQUIT) are ours.
  * @module
  */
 export const EXIT_OK = 0;
@@ -21,6 +21,11 @@ export const EXIT_RUN_FILE = 4;
  * id, not captured, not started), or `--follow` saw the run end before the task did.
  */
 export const EXIT_NO_OUTPUT = 5;
+/**
+ * The run stopped because its Slurm job was about to end (`--drain-before`) with tasks left:
+ * incomplete, and resumable with the command it prints (sysexits' EX_TEMPFAIL).
+ */
+export const EXIT_INCOMPLETE = 75;
 /** 128 + SIGHUP. */
 export const EXIT_SIGHUP = 129;
 /** 128 + SIGINT. */

@@ -23,9 +23,11 @@ import {
   intAtLeast,
   LABEL,
   NODE_LIST,
+  NON_NEGATIVE_NUMBER,
   orUnset,
   POSITIVE_NUMBER,
   type ValueType,
+  WORDS,
 } from "./value_types.ts";
 
 export { UsageError };
@@ -114,6 +116,16 @@ export interface DriverOptions extends ContextArgs {
   captureMax: number;
   /** disbatch: `--sbatch [sbatch options] --`; null when not given. */
   sbatch: string[] | null;
+  /** disbatch: `--drain-before SECONDS` before the Slurm job's end; null = not given. */
+  drainBefore: number | null;
+  /** disbatch: `--link-of P`: continue the long run whose first prefix is P; null = not given. */
+  linkOf: string | null;
+  /** disbatch: `--chain`: when draining starts, submit a job that continues the run. */
+  chain: boolean;
+  /** disbatch: `--chain-max N`: at most N jobs in the chain; null = no bound. */
+  chainMax: number | null;
+  /** The sbatch options of `--sbatch`, passed to the job for its continuations; null = none. */
+  chainSbatch: string[] | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,6 +438,45 @@ const DRIVER_SPEC: ParserSpec = {
         "Submit this run as a Slurm batch job with the given sbatch options: disbatch " +
         "--sbatch [sbatch options] -- [disbatch options] taskfile.",
     },
+    {
+      flags: ["--drain-before"],
+      dest: "drainBefore",
+      kind: "value",
+      type: NON_NEGATIVE_NUMBER,
+      metavar: "SECONDS",
+      help: EXTENSION +
+        "In a Slurm job: start no task once less than SECONDS remain before the job's end; " +
+        "tasks still running 30 s before the end are stopped, and the run exits 75 and prints " +
+        "the command that resumes it.",
+    },
+    {
+      flags: ["--link-of"],
+      dest: "linkOf",
+      kind: "value",
+      metavar: "PREFIX",
+      help: EXTENSION +
+        "Continue the run whose first prefix is PREFIX (the command --drain-before prints): " +
+        "read the status files of PREFIX and of every PREFIX_linkN as with -r, and use the " +
+        "next PREFIX_linkN as this run's prefix (-p is ignored).",
+    },
+    {
+      flags: ["--chain"],
+      dest: "chain",
+      kind: "flag",
+      help: EXTENSION +
+        "With --drain-before, in a Slurm job or with --sbatch: when draining starts, submit " +
+        "the job that continues the run (--link-of), with the same sbatch options.",
+    },
+    {
+      flags: ["--chain-max"],
+      dest: "chainMax",
+      kind: "value",
+      type: intAtLeast(1),
+      metavar: "N",
+      help: EXTENSION + "With --chain: at most N jobs in the chain (default: no bound).",
+    },
+    // --sbatch ... --chain passes its sbatch options to the job this way.
+    { flags: ["--chain-sbatch"], dest: "chainSbatch", kind: "value", type: WORDS, help: null },
   ],
 };
 
@@ -537,6 +588,11 @@ export function parseDriverArgs(
     capture: raw.capture as boolean,
     captureMax: raw.captureMax as number,
     sbatch: raw.sbatch as string[] | null,
+    drainBefore: raw.drainBefore as number | null,
+    linkOf: raw.linkOf as string | null,
+    chain: raw.chain as boolean,
+    chainMax: raw.chainMax as number | null,
+    chainSbatch: raw.chainSbatch as string[] | null,
   };
 }
 

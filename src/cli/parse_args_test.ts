@@ -82,6 +82,11 @@ Deno.test("defaults for a plain task file", () => {
     capture: false,
     captureMax: 1048576,
     sbatch: null,
+    drainBefore: null,
+    linkOf: null,
+    chain: false,
+    chainMax: null,
+    chainSbatch: null,
   });
   assert.equal(opts(["-"]).taskfile, "-");
 });
@@ -502,11 +507,12 @@ Deno.test("help and usage list every option; additions are marked", () => {
     ...["-l LABEL, --label LABEL", "--retire-cmd COMMAND"],
     ...["-s HOST:CORECOUNT, --ssh-node HOST:CORECOUNT", "-t N, --tasksPerNode N"],
     ...["--lenient-directives", "--no-reissue", "--retries N", "--timeout SECONDS", "--sbatch"],
+    ...["--drain-before SECONDS", "--link-of PREFIX", "--chain", "--chain-max N"],
     ...["--capture", "--capture-max BYTES"],
     "taskfile",
   ];
   for (const f of flags) assert.ok(help.includes(`\n  ${f}`), f);
-  assert.equal(help.match(/ \[disbatch\] /g)?.length, 7);
+  assert.equal(help.match(/ \[disbatch\] /g)?.length, 11);
   assert.ok(help.startsWith(usageLine() + "\n\nUse batch resources"));
   assert.ok(help.endsWith("\n"));
   for (const line of help.split("\n")) assert.ok(line.length <= 78, line);
@@ -587,4 +593,23 @@ Deno.test("context: errors and help", () => {
   assert.ok("help" in h && h.help.includes("Set up disBatch execution context"));
   assert.ok("help" in h && h.help.includes("\n  --retire-cmd COMMAND"));
   assert.ok("help" in h && !h.help.includes("other commands"));
+});
+
+Deno.test("--drain-before takes seconds >= 0; --chain-max an integer >= 1", () => {
+  const o = opts(["--drain-before", "90.5", "--link-of", "P", "--chain", "--chain-max", "3", "T"]);
+  assert.deepEqual([o.drainBefore, o.linkOf, o.chain, o.chainMax], [90.5, "P", true, 3]);
+  argError(
+    ["--chain-max", "0", "T"],
+    "argument --chain-max: invalid value: '0' (must be an integer >= 1)",
+  );
+  assert.deepEqual(opts(['--chain-sbatch=["-N","2"]', "T"]).chainSbatch, ["-N", "2"]);
+  assert.equal(helpText().includes("--chain-sbatch"), false, "internal: not in the help");
+  assert.equal(opts(["--drain-before=0", "T"]).drainBefore, 0);
+  for (
+    const [bad, why] of [
+      ["-1", "invalid value: '-1' (must be a finite number >= 0)"],
+      ["inf", "invalid value: 'inf' (must be a finite number >= 0)"],
+      ["soon", "invalid float value: 'soon'"],
+    ]
+  ) argError([`--drain-before=${bad}`, "T"], `argument --drain-before: ${why}`);
 });

@@ -25,6 +25,15 @@ export function jobArgs(argv: string[], words: string[]): string[] {
   return [...argv.slice(0, i), ...argv.slice(end)];
 }
 
+/**
+ * The job's disbatch arguments ({@link jobArgs}); with `--chain`, led by `--chain-sbatch`, so
+ * that the job submits its continuations with the same sbatch options.
+ */
+export function chainedJobArgs(argv: string[], words: string[], chain: boolean): string[] {
+  const args = jobArgs(argv, words);
+  return chain ? [`--chain-sbatch=${JSON.stringify(words)}`, ...args] : args;
+}
+
 /** The argv of sbatch: the user's options, then the wrapped command, every word shell-quoted. */
 export function sbatchArgv(words: string[], self: string[], args: string[]): string[] {
   return [...words, "--wrap", [...self, ...args].map(shellQuote).join(" ")];
@@ -40,7 +49,8 @@ export async function sbatchMain(argv: string[], o: DriverOptions): Promise<numb
       return printUsageError(cannotOpenMessage(o.taskfile, e));
     }
   }
-  const args = sbatchArgv(o.sbatch ?? [], selfCommand([]), jobArgs(argv, o.sbatch ?? []));
+  const words = o.sbatch ?? [];
+  const args = sbatchArgv(words, selfCommand([]), chainedJobArgs(argv, words, o.chain));
   try {
     return await runInherit("sbatch", args);
   } catch (e) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { jobArgs, sbatchArgv } from "./sbatch_main.ts";
+import { chainedJobArgs, jobArgs, sbatchArgv } from "./sbatch_main.ts";
 import { type DriverOptions, parseDriverArgs } from "./parse_args.ts";
 import { runCapture } from "../proc/spawn_child.ts";
 
@@ -37,4 +37,19 @@ Deno.test("the wrapped command survives sh", async () => {
   const wrap = sbatchArgv([], ["printf", "%s|"], args).at(-1)!;
   const out = await runCapture("/bin/sh", ["-c", wrap]);
   assert.equal(out.stdout, `--retire-cmd|echo $NODES 'x' "y"|a b|`);
+});
+
+Deno.test("chainedJobArgs: with --chain the job learns the sbatch options, which parse back", () => {
+  const a = ["--sbatch", "-N", "2", "-J", "my run", "--", "--drain-before", "60", "--chain", "T"];
+  const args = chainedJobArgs(a, words(a), true);
+  assert.deepEqual(args, [
+    '--chain-sbatch=["-N","2","-J","my run"]',
+    "--drain-before",
+    "60",
+    "--chain",
+    "T",
+  ]);
+  const o = parseDriverArgs(args) as DriverOptions;
+  assert.deepEqual([o.chainSbatch, o.chain, o.sbatch], [["-N", "2", "-J", "my run"], true, null]);
+  assert.deepEqual(chainedJobArgs(a, words(a), false), ["--drain-before", "60", "--chain", "T"]);
 });

@@ -13,10 +13,12 @@ import {
   RunNotFoundError,
   watchRun,
 } from "../monitor/run_client.ts";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
+import { EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
 import { printUsageError } from "./print_usage_error.ts";
 import { UsageError } from "./usage_error.ts";
-import { runFiles } from "../protocol/run_files.ts";
+import { prefixOf, runFiles } from "../protocol/run_files.ts";
+import { type Chain, parseChain } from "../protocol/chain_file.ts";
+import { slurmRunner } from "./long_run.ts";
 
 /** The recorded final state of a finished run, or what its status file tells. */
 async function endState(run: RunHandle, exitCode: number) {
@@ -44,6 +46,24 @@ export async function stateMain(argv: string[], wait: boolean): Promise<number> 
       ),
     );
   }
+  const chainPath = runFiles.chain(prefixOf(target));
+  let chainText: string | null = null;
+  try {
+    chainText = await Deno.readTextFile(chainPath);
+  } catch {
+    // not a chain: one run
+  }
+  if (chainText !== null) return await followChain(chainPath, chainText, wait);
+  return await oneRun(target, wait, null);
+}
+
+/**
+ * `--state` / `--wait` of one run; `chain`: the chain it is the last link of, printed with
+ * its state.
+ */
+async function oneRun(target: string, wait: boolean, chain: Chain | null): Promise<number> {
+  const show = (state: unknown) =>
+    console.log(JSON.stringify(chain ? { ...state as object, chain } : state, null, 2));
   let run;
   try {
     run = await openRun(target);
@@ -55,7 +75,7 @@ export async function stateMain(argv: string[], wait: boolean): Promise<number> 
   if (run.exitCode === null) {
     try {
       if (!wait) {
-        console.log(JSON.stringify(await fetchState(run), null, 2));
+        show(await fetchState(run));
         return EXIT_OK;
       }
       const code = await watchRun(run);
@@ -74,6 +94,67 @@ export async function stateMain(argv: string[], wait: boolean): Promise<number> 
   }
   if (run.exitCode === null) return EXIT_FAILED;
   if (wait) return run.exitCode;
-  console.log(JSON.stringify(await endState(run, run.exitCode), null, 2));
+  show(await endState(run, run.exitCode));
   return EXIT_OK;
+}
+
+/** How often `--wait` looks for the next link of a chain, and asks squeue about its job. */
+const LINK_POLL_MS = 1_000;
+const JOB_POLL_EVERY = 5;
+
+/**
+ * `--state` / `--wait` of a chain (`--chain`, README "Long runs"): the state of its last link
+ * that started (with the chain's links and pending job); waiting goes from link to link for as
+ * long as each ends incomplete (75) with a next job, and ends with the exit code of the last.
+ */
+async function followChain(path: string, text: string, wait: boolean): Promise<number> {
+  let chain = parseChain(text);
+  for (;;) {
+    const last = chain.links.at(-1);
+    if (!last) {
+      console.error(`disbatch: error: ${path} lists no run`);
+      return EXIT_USAGE;
+    }
+    if (!wait) return await oneRun(last.prefix, false, chain);
+    const count = chain.links.length;
+    const code = await oneRun(last.prefix, true, null);
+    // A link records its next job before it ends.
+    chain = parseChain(await Deno.readTextFile(path));
+    if (chain.links.length > count) continue;
+    if (code !== EXIT_INCOMPLETE || chain.next === null) return code;
+    const next = await nextLinkStarted(path, chain.links.length, chain.next);
+    if (next === null) {
+      console.error(
+        `disbatch: error: job ${chain.next}, the next link of the chain, ended without starting`,
+      );
+      return EXIT_FAILED;
+    }
+    chain = next;
+  }
+}
+
+/** Waits for link `count + 1` to start; null when its job leaves the queue first. */
+async function nextLinkStarted(path: string, count: number, jobId: string): Promise<Chain | null> {
+  for (let i = 1;; i++) {
+    await new Promise((r) => setTimeout(r, LINK_POLL_MS));
+    const chain = parseChain(await Deno.readTextFile(path));
+    if (chain.links.length > count) return chain;
+    if (chain.next !== jobId) return null; // cancelled
+    if (i % JOB_POLL_EVERY === 0 && !(await jobQueued(jobId))) {
+      // It may have started just now: look once more.
+      const again = parseChain(await Deno.readTextFile(path));
+      return again.links.length > count ? again : null;
+    }
+  }
+}
+
+/** Whether Slurm still lists the job (true when squeue cannot tell). */
+async function jobQueued(jobId: string): Promise<boolean> {
+  try {
+    const r = await slurmRunner("squeue", ["-h", "-j", jobId, "-o", "%T"]);
+    if (r.code !== 0) return !/Invalid job id/i.test(r.stderr);
+    return r.stdout.trim() !== "";
+  } catch {
+    return true;
+  }
 }

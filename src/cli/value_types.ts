@@ -57,6 +57,16 @@ export const POSITIVE_NUMBER: ValueType = {
   },
 };
 
+/** A finite number of at least 0 (fractions allowed). */
+export const NON_NEGATIVE_NUMBER: ValueType = {
+  name: "float",
+  parse: pyFloat,
+  check: (v) => {
+    const n = v as number;
+    return Number.isFinite(n) && n >= 0 ? null : "must be a finite number >= 0";
+  },
+};
+
 /**
  * `t`, or exactly -1: the "not given" value the driver passes to its context for `-c` and `-t`
  * (spec §8.1), which a context then inherits from the run.
@@ -117,3 +127,16 @@ export function nodeListProblem(list: string): string | null {
     throw e;
   }
 }
+
+/** A JSON array of strings (words passed on from one disbatch to another). */
+export const WORDS: ValueType = {
+  name: "JSON words",
+  parse: (s) => {
+    try {
+      const v = JSON.parse(s);
+      return Array.isArray(v) && v.every((w) => typeof w === "string") ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};

@@ -41,6 +41,7 @@ import type { EnginePeer } from "./peer_registry.ts";
 import { ClientRouter, resultView } from "./client_router.ts";
 import { answerClient, type ClientRequestContext } from "./client_requests.ts";
 import { type CorePorts, RunCore } from "./run_core.ts";
+import { WallWatch } from "./wall_watch.ts";
 
 export type { DriverConfig, DriverReporter, ItemSource, RunOutcome };
 export { ResumeMismatchError, resumeSkip } from "./resume_skip.ts";
@@ -69,6 +70,7 @@ export class Driver {
   #scriptPath = "";
   #contextRun: Promise<number> | null = null;
   #killTimer: Timer | undefined;
+  readonly #wall: WallWatch | null;
   #flushTimer: Timer | undefined;
   readonly #done = Promise.withResolvers<void>();
 
@@ -88,6 +90,22 @@ export class Driver {
     const host = this.#host;
     const onDriverHost = (h: string) => shortHostName(h) === shortHostName(host);
     this.#core = new RunCore(cfg, resume, this.#ports(), { host, pid: Deno.pid, onDriverHost });
+    this.#wall = cfg.wall && new WallWatch(cfg.wall.settings, {
+      now,
+      readEnd: cfg.wall.readEnd,
+      drain: () => {
+        this.#guarded(() => this.#core.wallDrain());
+        cfg.wall?.onDrain?.();
+      },
+      stop: () => this.#guarded(() => this.#core.wallStop()),
+      log: {
+        info: (m) => log.info(m),
+        warn: (m) => {
+          log.warn(`--drain-before: ${m}`);
+          report.warn(`disbatch: warning: --drain-before: ${m}`);
+        },
+      },
+    });
     this.#requests = {
       core: this.#core,
       clients: this.#clients,
@@ -123,6 +141,7 @@ export class Driver {
       // Cheap timers (src/time/timer.ts) throughout: the listener keeps the process alive.
       timers.push(every(this.#cfg.heartbeat.intervalMs, () => this.#guarded(() => this.#beat())));
       timers.push(every(500, () => this.#guarded(() => this.#tick())));
+      await this.#wall?.start();
       this.#guarded(() => this.#core.pump());
       await this.#done.promise;
       await this.#shutdown(listener);
@@ -239,6 +258,7 @@ export class Driver {
   }
 
   #tick(): void {
+    this.#wall?.tick();
     // A status file deleted during the run is re-created with every line so far.
     const restored = this.#status.restoreIfDeleted();
     if (restored) {

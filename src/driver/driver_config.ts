@@ -8,6 +8,7 @@ import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
 import type { CaptureSettings } from "../protocol/engine_messages.ts";
 import type { TaskItem } from "../taskfile/task_item.ts";
 import type { RunOutcome } from "./run_outcome.ts";
+import type { WallSettings } from "../sched/wall_clock.ts";
 
 /** Where the driver's tasks come from: anything that yields items one at a time. */
 export interface ItemSource {
@@ -44,6 +45,16 @@ export interface DriverConfig {
   capture: CaptureSettings;
   /** Total task ids when known in advance (a checked regular file), else null. */
   total: number | null;
+  /**
+   * `--drain-before`: when to drain and stop before the Slurm job's end, and how to read that
+   * end (epoch seconds, null: no limit; `fresh`: not a cached value); null without the option.
+   */
+  wall: {
+    settings: WallSettings;
+    readEnd(fresh: boolean): Promise<number | null>;
+    /** Draining has started (`--chain` submits the next job then). */
+    onDrain?: () => void;
+  } | null;
   /** The exit code an outcome maps to (decided by the CLI; told to waiting clients). */
   exitCodeOf(outcome: RunOutcome): number;
 }

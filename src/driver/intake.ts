@@ -98,6 +98,16 @@ export class Intake {
     return pending < freeSlots();
   }
 
+  /** Whether to read on only to learn if anything is left (nothing read waits, `pending`). */
+  learnsEnd(pending: number): boolean {
+    return !this.#pulling && !this.#eof && !this.#barrier && pending === 0;
+  }
+
+  /** Work is left: tasks read but not finished (`outstanding`), a waiting barrier, or unread input. */
+  leftOver(outstanding: number): boolean {
+    return outstanding > 0 || !this.#eof || this.#barrier !== null;
+  }
+
   /** A read has started. */
   pullStarted(): void {
     this.#pulling = true;

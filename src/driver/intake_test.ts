@@ -120,3 +120,15 @@ Deno.test("a changed task at a recorded id is a mismatch, or a warning when forc
     a.t === "skip" && /^--force-resume: Recovery status file task mismatch/.test(a.skip.warning!),
   );
 });
+
+Deno.test("learnsEnd and leftOver: reading on to the end, and whether work is left", () => {
+  const i = new Intake(null, { retry: false, force: false });
+  assert.equal(i.learnsEnd(0), true);
+  assert.equal(i.learnsEnd(1), false, "a task waits: something is left anyway");
+  assert.equal(i.leftOver(0), true, "the end is not known");
+  i.pullStarted();
+  assert.equal(i.learnsEnd(0), false, "one read at a time");
+  i.pullEnded();
+  i.take(null, 0);
+  assert.deepEqual([i.learnsEnd(0), i.leftOver(0), i.leftOver(2)], [false, false, true]);
+});

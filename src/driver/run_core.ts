@@ -11,7 +11,7 @@
 import type { RunState } from "../protocol/messages.ts";
 import { Scheduler } from "../sched/scheduler.ts";
 import type { ResumeIndex } from "../status/resume_index.ts";
-import type { TaskRecord } from "../status/task_record.ts";
+import { type TaskRecord, WALL_STOP_RC } from "../status/task_record.ts";
 import type { TaskItem } from "../taskfile/task_item.ts";
 import type { DriverConfig } from "./driver_config.ts";
 import { Intake } from "./intake.ts";
@@ -109,6 +109,9 @@ export class RunCore<C> {
   readonly #freeSlots = () => this.sched.freeSlots;
   /** Moving average of task durations (seconds). */
   #pace: number | null = null;
+  /** The job's end is near: attempts that end now are stopped at the wall, not failures. */
+  #wallKilled = false;
+  #wallStopped = 0;
 
   constructor(
     cfg: DriverConfig,
@@ -138,10 +141,13 @@ export class RunCore<C> {
 
   /** How the run ended (so far). */
   outcome(): RunOutcome {
-    return this.#stop.outcome({
-      failures: this.#policy.failures,
-      normalTasks: this.#intake.normalTasks,
-    });
+    const counts = { failures: this.#policy.failures, normalTasks: this.#intake.normalTasks };
+    if (this.#stop.stoppedBy !== "walltime" && this.#wallStopped === 0) {
+      return this.#stop.outcome(counts);
+    }
+    const left = this.#intake.leftOver(this.sched.pendingCount + this.sched.inflightCount);
+    const wallStopped = this.#wallStopped;
+    return this.#stop.outcome(counts, { resumable: left || wallStopped > 0, wallStopped });
   }
 
   // ---------------------------------------------------------------- progress
@@ -159,14 +165,24 @@ export class RunCore<C> {
       }
       for (const c of limitReached) this.#io.log.info(`context ${c} has been given its task limit`);
       for (const rank of this.sched.spentEngines()) this.#drainEngine(rank);
-    }
+    } else this.#maybePull();
     this.#drainIdle();
     this.#checkEnd();
   }
 
+  /** Stopped by the job's end, with a checked task file (other sources may never answer). */
+  get #learningEnd(): boolean {
+    return this.#stop.stoppedBy === "walltime" && this.#cfg.total !== null;
+  }
+
   #maybePull(): void {
-    const s = this.sched;
-    if (!this.#intake.wants(this.#stop.stopping, s.pendingCount, this.#freeSlots)) return;
+    const { pendingCount } = this.sched;
+    // Stopped by the job's end, whether work is left decides the exit code: a checked task
+    // file is read on (nothing starts) to a task that must run, or to its end.
+    const pull = this.#stop.stoppedBy === "walltime"
+      ? this.#learningEnd && this.#intake.learnsEnd(pendingCount)
+      : this.#intake.wants(this.#stop.stopping, pendingCount, this.#freeSlots);
+    if (!pull) return;
     this.#intake.pullStarted();
     this.#io.pull();
   }
@@ -204,6 +220,7 @@ export class RunCore<C> {
           for (const p of this.peers.engines.values()) this.#io.perEngineEnd(p);
           break;
         case "pe":
+          if (this.#stop.stoppedBy === "walltime") break; // read only to learn the end
           for (const p of this.peers.engines.values()) this.#io.perEngine(p, a.item);
           break;
         case "skip":
@@ -213,7 +230,8 @@ export class RunCore<C> {
           this.sched.enqueue(a.item);
           break;
         case "launch_context":
-          this.#launchContext();
+          // Read only to learn the end: nothing is to run.
+          if (this.#stop.stoppedBy !== "walltime") this.#launchContext();
       }
     }
   }
@@ -292,6 +310,8 @@ export class RunCore<C> {
   }
 
   #checkEnd(): void {
+    // Whether the task file has more is known before the run ends (see #maybePull).
+    if (this.#learningEnd && this.#intake.pulling) return;
     const decision = endDecision(this.#stop.stopping, this.#facts);
     if (decision === "end") this.end();
     else if (decision === "learn_eof") {
@@ -365,6 +385,29 @@ export class RunCore<C> {
   signal(sig: StopSignal): void {
     this.#stopBy((s) => s.signal(sig));
     this.pump();
+  }
+
+  /** The job's end is near (`--drain-before`): nothing new starts, running tasks go on. */
+  wallDrain(): void {
+    this.#stopBy((s) => s.stop("walltime"));
+    this.pump();
+  }
+
+  /**
+   * The job is about to end: running tasks are stopped, and each attempt that ends without
+   * success from now on is a Z line with rc {@link WALL_STOP_RC}: a resume runs it again.
+   */
+  wallStop(): void {
+    this.#wallKilled = true;
+    this.#stopBy((s) => s.wallReached());
+    this.pump();
+  }
+
+  /** Records an attempt stopped at the wall (see {@link wallStop}). */
+  #wallStoppedRecord(rec: TaskRecord, rc: number): void {
+    this.#wallStopped++;
+    this.#write({ ...rec, kind: "Z", rc: WALL_STOP_RC });
+    this.#io.log.info(`task ${rec.taskId} stopped at the job's end (it exited with ${rc})`);
   }
 
   /** The driver failed in its own code: the run stops, killing its tasks. */
@@ -491,6 +534,7 @@ export class RunCore<C> {
     }
     this.#notePace(m.finish - m.start);
     const rec = taskRecord(a.item, peer.node, result);
+    if (this.#wallKilled && rc !== 0) return this.#wallStoppedRecord(rec, rc);
     const decision = this.#policy.result(id, rc, this.#stop.stopping);
     if (decision.t === "retry") {
       // A superseded attempt is a Z line (every resume ignores those); the task runs again next.
@@ -532,7 +576,8 @@ export class RunCore<C> {
     const t = this.#io.now();
     for (const a of lost) {
       const rec = lostRecord(a.item, peer.node, a.assignedAt, t);
-      if (this.#policy.lost(this.#stop.stopping) === "reissue") {
+      if (this.#wallKilled) this.#wallStoppedRecord(rec, rec.rc);
+      else if (this.#policy.lost(this.#stop.stopping) === "reissue") {
         // The lost attempt is a zombie line (ignored by every resume); the task runs again
         // ahead of everything else.
         this.#write({ ...rec, kind: "Z" });

@@ -4,7 +4,7 @@ import type { TaskRecord } from "../status/task_record.ts";
 import type { TaskItem } from "../taskfile/task_item.ts";
 import type { DriverConfig } from "./driver_config.ts";
 import type { EnginePeer } from "./peer_registry.ts";
-import { LOST_TASK_RC } from "../status/task_record.ts";
+import { LOST_TASK_RC, WALL_STOP_RC } from "../status/task_record.ts";
 import { parseStatusLine } from "../status/status_line.ts";
 import { putSkipLine } from "../status/resume_line.ts";
 import { type CorePorts, type ResultEvent, RunCore } from "./run_core.ts";
@@ -31,6 +31,7 @@ function config(c: Partial<DriverConfig> = {}): DriverConfig {
     timeout: null,
     capture: { capture: false, maxBytes: 0 },
     total: null,
+    wall: null,
     exitCodeOf: (o) => o.stoppedBy === null ? 0 : 1,
     ...c,
   };
@@ -473,4 +474,106 @@ Deno.test("snapshots tell the state; ticks say when watchers need one", () => {
   w.core.signal("SIGINT");
   const end = w.core.snapshot({ prefix: "/tmp/p", jobId: "p" });
   assert.deepEqual([end.finished, end.exitCode, end.stoppedBy], [true, 1, "signal"]);
+});
+
+Deno.test("walltime drain: nothing new starts, running tasks finish, what is left is resumable", () => {
+  const w = new World({ total: 3 });
+  w.core.pump();
+  const e = w.engine("e0");
+  w.feed(task(0));
+  assert.deepEqual(w.take(), ["e0 task 0"]);
+  const before = w.pulls;
+  w.core.wallDrain();
+  assert.deepEqual(w.take(), ["e0 drain"]);
+  assert.equal(w.pulls, before + 1, "read on to learn whether anything is left");
+  w.feed(task(1));
+  assert.equal(w.pulls, before + 1, "a task is left: no more reads");
+  w.result(e, 0);
+  assert.deepEqual(w.take(), [], "task 1 is not started");
+  w.core.engineStopped(e.rank);
+  assert.equal(w.ended, 1);
+  const o = w.core.outcome();
+  assert.deepEqual([o.stoppedBy, o.unrun, o.resumable], ["walltime", 1, true]);
+  assert.deepEqual(w.status(), ["N 0 0"]);
+});
+
+Deno.test("walltime drain with nothing left: the run is complete, not resumable", () => {
+  const w = new World({ total: 1 });
+  w.core.pump();
+  const e = w.engine("e0");
+  w.feed(task(0));
+  w.core.wallDrain();
+  w.result(e, 0);
+  w.feed(null);
+  w.core.engineStopped(e.rank);
+  const o = w.core.outcome();
+  assert.deepEqual([o.stoppedBy, o.unrun, o.resumable], ["walltime", 0, undefined]);
+});
+
+Deno.test("walltime stop: running tasks are killed and recorded as Z lines with rc -101", () => {
+  const w = new World({ total: 3, retries: 2 });
+  w.core.pump();
+  const e = w.engine("e0", 2);
+  w.feed(task(0));
+  w.feed(task(1));
+  w.take();
+  w.core.wallDrain();
+  w.core.wallStop();
+  assert.deepEqual(w.take(), ["e0 drain", "e0 kill"]);
+  assert.equal(w.abandon, 1);
+  w.result(e, 0, -15);
+  w.result(e, 1, 0);
+  assert.deepEqual(w.status(), [`Z 0 ${WALL_STOP_RC}`, "N 1 0"], "no retry, no failure");
+  w.feed(task(2));
+  w.core.engineStopped(e.rank);
+  const o = w.core.outcome();
+  assert.deepEqual([o.stoppedBy, o.failures, o.wallStopped, o.resumable], [
+    "walltime",
+    0,
+    1,
+    true,
+  ]);
+});
+
+Deno.test("walltime stop without a drain first; a lost engine's tasks are Z lines too", () => {
+  const w = new World();
+  w.core.pump();
+  const e = w.engine("e0", 2);
+  w.feed(task(0));
+  w.feed(task(1));
+  w.take();
+  w.core.wallStop();
+  assert.deepEqual(w.take(), ["e0 kill"]);
+  w.core.engineClosed(e);
+  assert.deepEqual(w.status(), [`Z 0 ${WALL_STOP_RC}`, `Z 1 ${WALL_STOP_RC}`]);
+  assert.equal(w.ended, 1);
+  assert.equal(w.core.outcome().wallStopped, 2);
+});
+
+Deno.test("the wall after a failed BARRIER CHECK: the run still stops as check", () => {
+  const w = new World({ total: 3 });
+  w.core.pump();
+  const e = w.engine("e0", 2);
+  w.feed(task(0));
+  w.feed({ kind: "C", taskId: 1, line: 2, key: null, text: enc.encode("#DISBATCH BARRIER CHECK") });
+  w.result(e, 0, 1);
+  assert.equal(w.core.outcome().stoppedBy, "check");
+  w.core.wallStop();
+  w.core.engineStopped(e.rank);
+  const o = w.core.outcome();
+  assert.deepEqual([o.stoppedBy, o.resumable], ["check", undefined]);
+});
+
+Deno.test("walltime drain of a task server: a read that may never be answered does not hold the end", () => {
+  const w = new World(); // total null: not a checked file
+  w.core.pump();
+  const e = w.engine("e0");
+  w.feed(task(0));
+  const pulls = w.pulls;
+  w.core.wallDrain();
+  assert.equal(w.pulls, pulls, "no read to learn the end");
+  w.result(e, 0);
+  w.core.engineStopped(e.rank);
+  assert.equal(w.ended, 1);
+  assert.equal(w.core.outcome().resumable, true, "the end of the input is not known");
 });

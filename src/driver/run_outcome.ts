@@ -14,7 +14,9 @@ export type StopReason =
   | "starved"
   | "context_failed"
   | "status_write"
-  | "internal_error";
+  | "internal_error"
+  /** The job's time limit is near (`--drain-before`, or the grace before its end). */
+  | "walltime";
 
 /** How a run ended (the CLI turns this into a message and an exit code). */
 export interface RunOutcome {
@@ -33,4 +35,11 @@ export interface RunOutcome {
   error?: Error;
   /** Tasks that were never run because the run stopped early. */
   unrun: number;
+  /**
+   * Stopped by the job's time limit with work left (tasks not run, stopped at the wall, or not
+   * read yet): a run that resuming completes.
+   */
+  resumable?: boolean;
+  /** Attempts stopped at the job's end (recorded as Z lines with rc −101). */
+  wallStopped?: number;
 }

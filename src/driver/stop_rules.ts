@@ -156,6 +156,20 @@ export class StopRules {
     return this.#escalate("status_write");
   }
 
+  /**
+   * The job's end is near: running tasks are killed (a drain, for whatever reason, becomes a
+   * kill). The reason stays the first one; a run that was running stops as `walltime`.
+   */
+  wallReached(): StopAction[] {
+    if (this.#phase.kind === "running") {
+      this.#stoppedBy = "walltime";
+      this.#phase = { kind: "killing", reason: "walltime" };
+      return ["kill_all", "arm_abandon"];
+    }
+    if (this.#phase.kind !== "draining") return [];
+    return this.#escalate(this.#stoppedBy!);
+  }
+
   /** A stop signal arrived: the first stops the run (killing its tasks), a second ends it now. */
   signal(sig: StopSignal): StopAction[] {
     if (this.#signal !== undefined) return ["end_now"];
@@ -182,8 +196,13 @@ export class StopRules {
   }
 
   /** The outcome so far, with the counts kept elsewhere. */
-  outcome(counts: { failures: number; normalTasks: number }): RunOutcome {
+  outcome(
+    counts: { failures: number; normalTasks: number },
+    wall?: { resumable: boolean; wallStopped: number },
+  ): RunOutcome {
     const o: RunOutcome = { ...counts, stoppedBy: this.#stoppedBy, unrun: this.#unrun };
+    if (wall?.wallStopped) o.wallStopped = wall.wallStopped;
+    if (wall?.resumable && this.#stoppedBy === "walltime") o.resumable = true;
     if (this.#signal !== undefined) o.signal = this.#signal;
     if (this.#contextCode !== undefined) o.contextCode = this.#contextCode;
     if (this.#error !== undefined) o.error = this.#error;

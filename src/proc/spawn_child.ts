@@ -131,12 +131,11 @@ export interface CaptureResult {
 export async function runCapture(
   cmd: string,
   args: string[],
-  opts: { env?: Record<string, string>; cwd?: string } = {},
+  opts: { env?: Record<string, string>; cwd?: string; signal?: AbortSignal } = {},
 ): Promise<CaptureResult> {
   try {
-    return decoded(
-      await new Deno.Command(cmd, { args, env: opts.env, cwd: opts.cwd, stdin: "null" }).output(),
-    );
+    const { env, cwd, signal } = opts;
+    return decoded(await new Deno.Command(cmd, { args, env, cwd, signal, stdin: "null" }).output());
   } catch (e) {
     throw cannotRun(cmd, e);
   }

@@ -28,6 +28,8 @@ export const runFiles = {
   /** An engine's log. */
   engineLog: (prefix: string, label: string, node: string, rank: number) =>
     `${prefix}_${label}_${node}_engine_${rank}.log`,
+  /** The links of a long run (`--chain`), beside its first prefix: see chain_file.ts. */
+  chain: (prefix: string) => `${prefix}_chain.txt`,
   /** What the command that started an engine (ssh, srun) printed. */
   engineWrap: (prefix: string, label: string, node: string) =>
     `${prefix}_${label}_${node}_engine_wrap.log`,

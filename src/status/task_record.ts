@@ -13,6 +13,12 @@ export type RecordKind = "N" | "B" | "C" | "P" | "S" | "Z";
  */
 export const LOST_TASK_RC = -100;
 
+/**
+ * Return code of an attempt stopped because its Slurm job was about to end (`--drain-before`):
+ * recorded as a Z line, which every resume ignores, so the next run (or chain link) runs it again.
+ */
+export const WALL_STOP_RC = -101;
+
 /** A status-file record (spec §7). */
 export interface TaskRecord {
   kind: RecordKind;
