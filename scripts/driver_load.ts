@@ -5,9 +5,12 @@
  * (docs/protocol.md), each with C cylinders, that answer every task at once with exit 0.
  *
  *   deno run -A scripts/driver_load.ts [--engines E] [--cylinders C] [--tasks N] [--json]
+ *     [--cpu-prof DIR]
  *
  * Prints tasks/s (first assignment to the last result), the driver's CPU µs per task, its peak
- * RSS, and the status file's line count (every task must be recorded once).
+ * RSS, and the status file's line count (every task must be recorded once). `--cpu-prof DIR`
+ * runs the driver under `deno run --cpu-prof` (V8's sampling profiler) and leaves its
+ * `.cpuprofile` in DIR.
  * @module
  */
 import { connectToDriver, orderAddresses } from "../src/net/connect.ts";
@@ -119,12 +122,21 @@ export async function driverLoad(
   engines: number,
   cylinders: number,
   tasks: number,
+  cpuProfDir?: string,
 ): Promise<LoadResult> {
   const dir = await Deno.makeTempDir({ prefix: "disbatch-load-" });
   try {
     await Deno.writeTextFile(`${dir}/Tasks`, "true\n".repeat(tasks));
-    const driver = new Deno.Command(`${ROOT}/scripts/disbatch`, {
-      args: ["-S", "-p", `${dir}/run`, "Tasks"],
+    const run = ["-S", "-p", `${dir}/run`, "Tasks"];
+    // The launcher's own command line (scripts/disbatch), with the profiler switched on.
+    const [cmd, args] = cpuProfDir === undefined ? [`${ROOT}/scripts/disbatch`, run] : [
+      Deno.execPath(),
+      ["run", "--quiet", "--allow-all", "--v8-flags=--max-semi-space-size=1", "--no-lock"]
+        .concat(["--config", `${ROOT}/deno.json`, "--cpu-prof", "--cpu-prof-dir", cpuProfDir])
+        .concat([`${ROOT}/main.ts`, ...run]),
+    ];
+    const driver = new Deno.Command(cmd, {
+      args,
       cwd: dir,
       stdin: "null",
       stdout: "null",
@@ -221,6 +233,7 @@ if (import.meta.main) {
     flag(Deno.args, "--engines", 16),
     flag(Deno.args, "--cylinders", 8),
     flag(Deno.args, "--tasks", 100_000),
+    Deno.args.includes("--cpu-prof") ? Deno.args[Deno.args.indexOf("--cpu-prof") + 1] : undefined,
   );
   if (Deno.args.includes("--json")) console.log(JSON.stringify(r));
   else {
