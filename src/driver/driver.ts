@@ -87,6 +87,10 @@ export class Driver {
     const host = this.#host;
     const onDriverHost = (h: string) => shortHostName(h) === shortHostName(host);
     this.#core = new RunCore(cfg, resume, this.#ports(), { host, pid: Deno.pid, onDriverHost });
+    // Never inside a call of the core (deliver flushes): after it.
+    status.onWriteError((e) =>
+      queueMicrotask(() => this.#guarded(() => this.#core.statusWriteFailed(e)))
+    );
     this.#requests = {
       core: this.#core,
       clients: this.#clients,
@@ -124,6 +128,7 @@ export class Driver {
       timers.push(every(500, () => this.#guarded(() => this.#tick())));
       this.#guarded(() => this.#core.pump());
       await this.#done.promise;
+      this.#status.flush();
       await this.#shutdown(listener);
       // Tells `disbatch --wait` / `--state` how the run ended once the driver is gone.
       const end = renderRunEnd(this.#cfg.exitCodeOf(this.#core.outcome()), this.snapshot());
@@ -161,7 +166,8 @@ export class Driver {
       now,
       log: this.#log,
       report: this.#report,
-      write: (r) => this.#status.tryRecord(r),
+      // A failure comes later, through statusWriteFailed (see the constructor).
+      write: (r) => (this.#status.queue(r), null),
       pull: () => this.#pull(),
       launchContext: () => this.#launchContext(),
       scriptPath: () => this.#scriptPath,
@@ -171,7 +177,12 @@ export class Driver {
       perEngine: (p, item) => send(p, perEngineMessage(item)),
       perEngineEnd: (p) => send(p, { t: "pe_end" }),
       engineLost: (c, node, pid) => send(c, { t: "engine_lost", node, pid }),
-      deliver: (r) => this.#clients.take(r.taskId)?.send({ t: "result", result: resultView(r) }),
+      deliver: (r) => {
+        const client = this.#clients.take(r.taskId);
+        // A submitter told of a result finds its line in the status file.
+        if (client) this.#status.flush();
+        client?.send({ t: "result", result: resultView(r) });
+      },
       // Engines that do not answer in time are abandoned; their tasks die with them.
       armAbandon: () => {
         this.#killTimer ??= after(ABANDON_AFTER_MS, () => this.#guarded(() => this.#core.end()));

@@ -317,10 +317,18 @@ export class RunCore<C> {
    */
   #write(r: TaskRecord): void {
     const error = this.#io.write(r);
-    if (error) {
-      this.#io.log.error(error.message);
-      this.#stopBy((s) => s.statusWriteFailed(error));
-    }
+    if (error) this.#writeFailed(error);
+  }
+
+  #writeFailed(error: Error): void {
+    this.#io.log.error(error.message);
+    this.#stopBy((s) => s.statusWriteFailed(error));
+  }
+
+  /** Status lines the driver wrote later, together, could not be written: as in {@link #write}. */
+  statusWriteFailed(error: Error): void {
+    this.#writeFailed(error);
+    this.pump();
   }
 
   /** Writes a task's final record, counts it for monitors and routes it to its submitter. */

@@ -14,6 +14,9 @@ export class StatusFile {
   readonly #file: LineAppender;
   #failed = false;
   #records = 0;
+  /** Lines waiting for {@link flush}. */
+  #queued: string[] = [];
+  #onError: (error: RunFileError) => void = () => {};
   /** It was deleted and could not be re-created: said once, not tried again. */
   #unrestorable = false;
 
@@ -31,30 +34,42 @@ export class StatusFile {
   }
 
   /**
-   * Appends one record. The first line that cannot be written throws RunFileError; the file
-   * then takes no more lines (a later line after a lost one would make the record misleading:
-   * the tasks killed because of the failure must run again on resume, not count as failed).
+   * Queues one record's line; the lines queued in one turn of the event loop are written
+   * together, with one `write`, once every message that arrived in that turn is handled (one
+   * system call per line was the largest cost of a driver serving thousands of slots). Still
+   * whole lines, in event order; a crash loses at most the lines of that turn, whose tasks a
+   * resume runs again. A failure goes to the handler of {@link onWriteError}.
    */
-  record(r: TaskRecord): void {
+  queue(r: TaskRecord): void {
     if (this.#failed) return;
-    try {
-      this.#file.append(formatStatusLine(r) + "\n");
-    } catch (e) {
-      this.#failed = true;
-      throw e;
-    }
-    this.#records++;
+    this.#queued.push(formatStatusLine(r));
+    if (this.#queued.length === 1) queueMicrotask(() => this.flush());
   }
 
-  /** {@link record}, returning the RunFileError of a line that could not be written. */
-  tryRecord(r: TaskRecord): RunFileError | null {
+  /** Who learns of a write that failed (the driver stops the run). */
+  onWriteError(handler: (error: RunFileError) => void): void {
+    this.#onError = handler;
+  }
+
+  /**
+   * Writes the queued lines now, all or none. The first write that fails goes to the
+   * {@link onWriteError} handler; the file then takes no more lines (a later line after a lost
+   * one would make the record misleading: the tasks killed because of the failure must run
+   * again on resume, not count as failed).
+   */
+  flush(): void {
+    const lines = this.#queued;
+    if (this.#failed || lines.length === 0) return;
+    this.#queued = [];
     try {
-      this.record(r);
-      return null;
+      this.#file.append(lines.join("\n") + "\n");
     } catch (e) {
-      if (e instanceof RunFileError) return e;
-      throw e;
+      this.#failed = true;
+      if (!(e instanceof RunFileError)) throw e;
+      this.#onError(e);
+      return;
     }
+    this.#records += lines.length;
   }
 
   /** Records written so far (a resume from this file can skip something only if > 0). */
@@ -81,8 +96,9 @@ export class StatusFile {
       `the ${this.#records} task lines written so far`;
   }
 
-  /** Closes the file. */
+  /** Closes the file (queued lines are written first). */
   close(): void {
+    this.flush();
     this.#file.close();
   }
 }
