@@ -7,7 +7,8 @@
  *   deno run -A scripts/driver_load.ts [--engines E] [--cylinders C] [--tasks N] [--json]
  *     [--cpu-prof DIR]
  *
- * Prints tasks/s (first assignment to the last result), the driver's CPU µs per task, its peak
+ * Engines say they are ready once all have joined. Prints tasks/s (first assignment to the last
+ * result), the driver's CPU µs per task over the same span, its peak
  * RSS, and the status file's line count (every task must be recorded once). `--cpu-prof DIR`
  * runs the driver under `deno run --cpu-prof` (V8's sampling profiler) and leaves its
  * `.cpuprofile` in DIR.
@@ -51,15 +52,38 @@ function peakRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** One fake engine: registers, then answers every task at once. Resolves when it is told to end. */
-async function fakeEngine(
+/** At most `n` at a time through {@link Gate.run}. */
+class Gate {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.#free = n;
+  }
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((r) => this.#waiting.push(r));
+    try {
+      return await f();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}
+
+/**
+ * Registers one fake engine. Engines join a few at a time (see {@link Gate}), as a context
+ * starts them: thousands of handshakes at once could outlast the handshake timeout on a loaded
+ * machine.
+ */
+async function register(
   addrs: string[],
   secret: string,
   contextRank: number,
   node: string,
   cylinders: number,
-  onTask: () => void,
-): Promise<void> {
+): Promise<Connection> {
   const conn: Connection = await connectToDriver(addrs, secret, "engine");
   conn.send({
     t: "eng_register",
@@ -72,13 +96,26 @@ async function fakeEngine(
   });
   const accept = await conn.next(30_000);
   if (!accept || accept.t !== "eng_accept") throw new Error(`${node}: not accepted`);
+  return conn;
+}
+
+/**
+ * Runs a registered fake engine until the driver ends it: it says it is ready once `start`
+ * resolves (every engine has joined), then answers every task at once.
+ */
+async function answerTasks(
+  conn: Connection,
+  cylinders: number,
+  start: Promise<void>,
+  onTask: () => void,
+): Promise<void> {
   let cyl = 0;
   const ended = new Promise<void>((resolve) => {
     conn.attach({
       message: (m) => {
         switch (m.t) {
           case "pe_end":
-            conn.send({ t: "ready" });
+            start.then(() => conn.send({ t: "ready" }));
             return;
           case "task": {
             const now = Date.now() / 1000;
@@ -170,7 +207,7 @@ export async function driverLoad(
     let first = 0;
     let answered = 0;
     let peak = 0;
-    const cpu0 = cpuSeconds(driver.pid);
+    let cpu0 = 0;
     const sampler = setInterval(() => {
       try {
         peak = Math.max(peak, peakRssMb(driver.pid));
@@ -180,9 +217,17 @@ export async function driverLoad(
       if (answered++ === 0) first = performance.now();
     };
     let last = 0;
-    let cpu1 = cpu0;
-    await Promise.all(nodes.map(async (node) => {
-      await fakeEngine(addrs, creds.secret, Number(accept.rank), node, cylinders, () => {
+    let cpu1 = 0;
+    const joining = new Gate(64);
+    const joined = nodes.map((node) =>
+      joining.run(() => register(addrs, creds.secret, Number(accept.rank), node, cylinders))
+    );
+    // The driver's CPU is counted from the moment every engine is there.
+    const start = Promise.all(joined).then(() => {
+      cpu0 = cpuSeconds(driver.pid);
+    });
+    await Promise.all(nodes.map(async (node, i) => {
+      await answerTasks(await joined[i], cylinders, start, () => {
         onTask();
         if (answered === tasks) {
           last = performance.now();
