@@ -171,7 +171,8 @@ export class Driver {
       pull: () => this.#pull(),
       launchContext: () => this.#launchContext(),
       scriptPath: () => this.#scriptPath,
-      task: (p, item, timeout) => send(p, taskMessage({ ...item, timeout: undefined }, timeout)),
+      // `timeout` is the item's own or else the run's: the same as taskMessage's choice.
+      task: (p, item, timeout) => send(p, taskMessage(item, timeout)),
       drain: (p) => send(p, { t: "drain" }),
       kill: (p) => send(p, { t: "kill" }),
       perEngine: (p, item) => send(p, perEngineMessage(item)),
