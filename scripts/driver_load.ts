@@ -190,9 +190,13 @@ export async function driverLoad(
       stderr: "piped",
     }).spawn();
     const stderr = new Response(driver.stderr).text();
+    let exited = false;
+    driver.status.then(() => exited = true);
     const script = `${dir}/run_dbUtil.sh`;
+    // It checks the whole task file first: 10,000,000 lines take a while on a loaded machine.
     for (let i = 0; !(await exists(script)); i++) {
-      if (i > 600) throw new Error("the driver wrote no helper script");
+      if (exited) throw new Error(`the driver ended at start: ${await stderr}`);
+      if (i > 6000) throw new Error("the driver wrote no helper script in 5 minutes");
       await new Promise((r) => setTimeout(r, 50));
     }
     const creds = parseDbUtil(await Deno.readTextFile(script));
