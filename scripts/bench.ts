@@ -2,7 +2,8 @@
  * `deno task bench`: disbatch side by side with `xargs -P` and GNU parallel (`--joblog`) on the
  * same machine in one run, best of N, plus memory and latency cases. Prints a table and (full
  * runs only) writes it to bench/RESULTS.md. Options: `--quick` (fewer repetitions, smaller
- * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity|report|resume`.
+ * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity|huge|report|resume`,
+ * `--huge` (the huge case up to 10,000,000 tasks instead of 1,000,000).
  * Speed goals live here, never in tests.
  */
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const LAUNCHER = `${ROOT}/scripts/disbatch`;
 const args = Deno.args;
 const QUICK = args.includes("--quick");
+/** `--only huge` goes up to 10,000,000 lines (else 1,000,000). */
+const HUGE = args.includes("--huge");
 const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
 const REPS = QUICK ? 1 : 3;
 /** Everything in bench/RESULTS.md from this line on is written by hand and kept by a full run. */
@@ -327,26 +330,17 @@ async function main(): Promise<void> {
     if (want("slurm")) await slurm(dir);
     if (want("capacity")) {
       // The driver alone: protocol-level engines over real TCP answer every task at once.
-      const n = QUICK ? 20_000 : 100_000;
-      for (const engines of [64, 256, 1024]) {
-        const r = await driverLoad(engines, 16, n);
-        if (r.exitCode !== 0 || r.statusLines !== n) {
-          throw new Error(`capacity ${engines}x16: exit ${r.exitCode}, ${r.statusLines} lines`);
-        }
-        rows.push({
-          case: `driver capacity: ${engines} engines x 16 slots = ${
-            engines * 16
-          } slots, ${n} tasks`,
-          tool: "disbatch",
-          seconds: r.seconds,
-          rate: r.tasksPerSecond,
-          note: `driver ${r.driverCpuUsPerTask.toFixed(1)} µs CPU/task, peak RSS ${
-            r.driverPeakRssMb.toFixed(1)
-          } MB`,
-          cmd:
-            `deno run -A scripts/driver_load.ts --engines ${engines} --cylinders 16 --tasks ${n}`,
-        });
-      }
+      const n = QUICK ? 20_000 : 200_000;
+      for (const engines of [64, 256, 1024]) await capacity(engines, 16, n, "driver capacity");
+    }
+    if (want("huge")) {
+      // Memory flat in the number of tasks, and status writing keeping up, at 10^5 to 10^6
+      // (10^7 with --huge) lines of task file and status file.
+      const sizes = QUICK ? [10_000, 100_000] : HUGE ? [100_000, 1_000_000, 10_000_000] : [
+        100_000,
+        1_000_000,
+      ];
+      for (const n of sizes) await capacity(64, 16, n, "huge file");
     }
     if (want("latency")) {
       const tf = await taskFile(dir, "one.tasks", 1, "true");
@@ -366,6 +360,30 @@ async function main(): Promise<void> {
     await Deno.remove(dir, { recursive: true });
   }
   results(dir);
+}
+
+/**
+ * One driver_load.ts run: E engines × C cylinders of protocol-level engines answering N tasks;
+ * the status file must have exactly N lines.
+ */
+async function capacity(engines: number, cylinders: number, n: number, what: string) {
+  const r = await driverLoad(engines, cylinders, n);
+  if (r.exitCode !== 0 || r.statusLines !== n) {
+    throw new Error(`${what} ${engines}x${cylinders}: exit ${r.exitCode}, ${r.statusLines} lines`);
+  }
+  rows.push({
+    case: `${what}: ${engines} engines x ${cylinders} slots = ${engines * cylinders} slots, ${
+      n.toLocaleString("en-US")
+    } tasks`,
+    tool: "disbatch",
+    seconds: r.seconds,
+    rate: r.tasksPerSecond,
+    note: `driver ${r.driverCpuUsPerTask.toFixed(1)} µs CPU/task, peak RSS ${
+      r.driverPeakRssMb.toFixed(1)
+    } MB, ${r.statusLines.toLocaleString("en-US")} status lines`,
+    cmd: `deno run -A scripts/driver_load.ts --engines ${engines} --cylinders ${cylinders} ` +
+      `--tasks ${n}`,
+  });
 }
 
 /**

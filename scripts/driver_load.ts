@@ -5,9 +5,13 @@
  * (docs/protocol.md), each with C cylinders, that answer every task at once with exit 0.
  *
  *   deno run -A scripts/driver_load.ts [--engines E] [--cylinders C] [--tasks N] [--json]
+ *     [--cpu-prof DIR]
  *
- * Prints tasks/s (first assignment to the last result), the driver's CPU µs per task, its peak
- * RSS, and the status file's line count (every task must be recorded once).
+ * Engines say they are ready once all have joined. Prints tasks/s (first assignment to the last
+ * result), the driver's CPU µs per task over the same span, its peak
+ * RSS, and the status file's line count (every task must be recorded once). `--cpu-prof DIR`
+ * runs the driver under `deno run --cpu-prof` (V8's sampling profiler) and leaves its
+ * `.cpuprofile` in DIR.
  * @module
  */
 import { connectToDriver, orderAddresses } from "../src/net/connect.ts";
@@ -48,15 +52,38 @@ function peakRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** One fake engine: registers, then answers every task at once. Resolves when it is told to end. */
-async function fakeEngine(
+/** At most `n` at a time through {@link Gate.run}. */
+class Gate {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.#free = n;
+  }
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((r) => this.#waiting.push(r));
+    try {
+      return await f();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}
+
+/**
+ * Registers one fake engine. Engines join a few at a time (see {@link Gate}), as a context
+ * starts them: thousands of handshakes at once could outlast the handshake timeout on a loaded
+ * machine.
+ */
+async function register(
   addrs: string[],
   secret: string,
   contextRank: number,
   node: string,
   cylinders: number,
-  onTask: () => void,
-): Promise<void> {
+): Promise<Connection> {
   const conn: Connection = await connectToDriver(addrs, secret, "engine");
   conn.send({
     t: "eng_register",
@@ -69,13 +96,26 @@ async function fakeEngine(
   });
   const accept = await conn.next(30_000);
   if (!accept || accept.t !== "eng_accept") throw new Error(`${node}: not accepted`);
+  return conn;
+}
+
+/**
+ * Runs a registered fake engine until the driver ends it: it says it is ready once `start`
+ * resolves (every engine has joined), then answers every task at once.
+ */
+async function answerTasks(
+  conn: Connection,
+  cylinders: number,
+  start: Promise<void>,
+  onTask: () => void,
+): Promise<void> {
   let cyl = 0;
   const ended = new Promise<void>((resolve) => {
     conn.attach({
       message: (m) => {
         switch (m.t) {
           case "pe_end":
-            conn.send({ t: "ready" });
+            start.then(() => conn.send({ t: "ready" }));
             return;
           case "task": {
             const now = Date.now() / 1000;
@@ -114,26 +154,49 @@ async function fakeEngine(
   await ended;
 }
 
+/** A task file of `n` lines `true`, written in blocks. */
+async function writeTrueTasks(path: string, n: number): Promise<void> {
+  const block = new TextEncoder().encode("true\n".repeat(100_000));
+  using f = await Deno.open(path, { write: true, create: true, truncate: true });
+  for (let left = n; left > 0; left -= 100_000) {
+    const part = block.subarray(0, Math.min(left, 100_000) * 5);
+    for (let off = 0; off < part.length;) off += await f.write(part.subarray(off));
+  }
+}
+
 /** Runs one load case in a temporary directory. */
 export async function driverLoad(
   engines: number,
   cylinders: number,
   tasks: number,
+  cpuProfDir?: string,
 ): Promise<LoadResult> {
   const dir = await Deno.makeTempDir({ prefix: "disbatch-load-" });
   try {
-    await Deno.writeTextFile(`${dir}/Tasks`, "true\n".repeat(tasks));
-    const driver = new Deno.Command(`${ROOT}/scripts/disbatch`, {
-      args: ["-S", "-p", `${dir}/run`, "Tasks"],
+    await writeTrueTasks(`${dir}/Tasks`, tasks);
+    const run = ["-S", "-p", `${dir}/run`, "Tasks"];
+    // The launcher's own command line (scripts/disbatch), with the profiler switched on.
+    const [cmd, args] = cpuProfDir === undefined ? [`${ROOT}/scripts/disbatch`, run] : [
+      Deno.execPath(),
+      ["run", "--quiet", "--allow-all", "--v8-flags=--max-semi-space-size=1", "--no-lock"]
+        .concat(["--config", `${ROOT}/deno.json`, "--cpu-prof", "--cpu-prof-dir", cpuProfDir])
+        .concat([`${ROOT}/main.ts`, ...run]),
+    ];
+    const driver = new Deno.Command(cmd, {
+      args,
       cwd: dir,
       stdin: "null",
       stdout: "null",
       stderr: "piped",
     }).spawn();
     const stderr = new Response(driver.stderr).text();
+    let exited = false;
+    driver.status.then(() => exited = true);
     const script = `${dir}/run_dbUtil.sh`;
+    // It checks the whole task file first: 10,000,000 lines take a while on a loaded machine.
     for (let i = 0; !(await exists(script)); i++) {
-      if (i > 600) throw new Error("the driver wrote no helper script");
+      if (exited) throw new Error(`the driver ended at start: ${await stderr}`);
+      if (i > 6000) throw new Error("the driver wrote no helper script in 5 minutes");
       await new Promise((r) => setTimeout(r, 50));
     }
     const creds = parseDbUtil(await Deno.readTextFile(script));
@@ -158,7 +221,7 @@ export async function driverLoad(
     let first = 0;
     let answered = 0;
     let peak = 0;
-    const cpu0 = cpuSeconds(driver.pid);
+    let cpu0 = 0;
     const sampler = setInterval(() => {
       try {
         peak = Math.max(peak, peakRssMb(driver.pid));
@@ -168,9 +231,17 @@ export async function driverLoad(
       if (answered++ === 0) first = performance.now();
     };
     let last = 0;
-    let cpu1 = cpu0;
-    await Promise.all(nodes.map(async (node) => {
-      await fakeEngine(addrs, creds.secret, Number(accept.rank), node, cylinders, () => {
+    let cpu1 = 0;
+    const joining = new Gate(64);
+    const joined = nodes.map((node) =>
+      joining.run(() => register(addrs, creds.secret, Number(accept.rank), node, cylinders))
+    );
+    // The driver's CPU is counted from the moment every engine is there.
+    const start = Promise.all(joined).then(() => {
+      cpu0 = cpuSeconds(driver.pid);
+    });
+    await Promise.all(nodes.map(async (node, i) => {
+      await answerTasks(await joined[i], cylinders, start, () => {
         onTask();
         if (answered === tasks) {
           last = performance.now();
@@ -189,7 +260,7 @@ export async function driverLoad(
     const status = await driver.status;
     const err = await stderr;
     if (err.trim() !== "") console.error(err.trim());
-    const text = await Deno.readTextFile(`${dir}/run_status.txt`);
+    const statusLines = await countLines(`${dir}/run_status.txt`);
     const seconds = (last - first) / 1000;
     return {
       engines,
@@ -199,12 +270,22 @@ export async function driverLoad(
       tasksPerSecond: tasks / seconds,
       driverCpuUsPerTask: (cpu1 - cpu0) * 1e6 / tasks,
       driverPeakRssMb: peak,
-      statusLines: text.split("\n").length - 1,
+      statusLines,
       exitCode: status.code,
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Newlines in a file, read in chunks (a status file of millions of lines is a gigabyte). */
+async function countLines(path: string): Promise<number> {
+  let n = 0;
+  // The stream closes the file at its end.
+  for await (const chunk of (await Deno.open(path)).readable) {
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
+  }
+  return n;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -221,6 +302,7 @@ if (import.meta.main) {
     flag(Deno.args, "--engines", 16),
     flag(Deno.args, "--cylinders", 8),
     flag(Deno.args, "--tasks", 100_000),
+    Deno.args.includes("--cpu-prof") ? Deno.args[Deno.args.indexOf("--cpu-prof") + 1] : undefined,
   );
   if (Deno.args.includes("--json")) console.log(JSON.stringify(r));
   else {

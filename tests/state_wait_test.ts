@@ -69,7 +69,17 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     assert.equal(s.engines[0].running, 2);
     assert.equal(s.engines[0].queued, s.queued);
     assert.equal(s.queued + s.waiting, 1);
+    assert.deepEqual(s.engineTotals, {
+      engines: 1,
+      starting: 0,
+      running: 1,
+      draining: 0,
+      stopped: 0,
+      lost: 0,
+      cylinders: 2,
+    });
     assert.equal(s.contexts[0].label, "SSH0");
+    assert.equal(s.contexts[0].engines, 1);
     assert.equal(s.contexts[0].connected, true);
 
     const byScript = await disbatch(["--state", `${dir}/run_dbUtil.sh`], { cwd: "/" });
@@ -92,7 +102,15 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     assert.deepEqual(Object.keys(end), Object.keys(s));
     assert.deepEqual(Object.keys(end.engines[0]), Object.keys(s.engines[0]));
     // Lists and times are compared below.
-    const fixed = { engines: [], contexts: [], recentFailures: [], started: 0, now: 0, rate: 0 };
+    const fixed = {
+      engines: [],
+      engineTotals: {},
+      contexts: [],
+      recentFailures: [],
+      started: 0,
+      now: 0,
+      rate: 0,
+    };
     assert.deepEqual({ ...end, ...fixed, eta: 0 }, {
       ...s,
       ...fixed,
@@ -109,6 +127,7 @@ Deno.test("--state follows a live run, --wait returns its exit code, both work a
     assert.ok(end.now >= s.now);
     assert.ok(end.eta === 0 || end.eta === null, "nothing is left");
     assert.equal(end.engines[0].finished, 4);
+    assert.deepEqual([end.engineTotals.engines, end.engineTotals.stopped], [1, 1]);
     assert.equal(end.engines[0].tasks.length, 0);
     assert.deepEqual(end.recentFailures, s.recentFailures);
     const again = await disbatch(["--wait", `${dir}/run_dbUtil.sh`], { cwd: dir });

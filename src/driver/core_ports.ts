@@ -16,7 +16,11 @@ export interface CorePorts<C> {
   now(): number;
   log: { info(m: string): void; warn(m: string): void; error(m: string): void };
   report: DriverReporter;
-  /** Appends a status line; returns the error when it could not be written. */
+  /**
+   * Appends a status line; returns the error when it could not be written. (The driver queues
+   * the lines of one turn of its event loop and writes them together: the error of that write
+   * comes through {@link RunCore.statusWriteFailed}.)
+   */
   write(r: TaskRecord): Error | null;
   /**
    * Appends the S line of a skipped task, made of `line` (ResumeLine.skipLine). It may be held

@@ -106,6 +106,10 @@ export class Driver {
         },
       },
     });
+    // Never inside a call of the core (deliver flushes): after it.
+    status.onWriteError((e) =>
+      queueMicrotask(() => this.#guarded(() => this.#core.statusWriteFailed(e)))
+    );
     this.#requests = {
       core: this.#core,
       clients: this.#clients,
@@ -144,6 +148,7 @@ export class Driver {
       await this.#wall?.start();
       this.#guarded(() => this.#core.pump());
       await this.#done.promise;
+      this.#status.flush();
       await this.#shutdown(listener);
       // Tells `disbatch --wait` / `--state` how the run ended once the driver is gone.
       const end = renderRunEnd(this.#cfg.exitCodeOf(this.#core.outcome()), this.snapshot());
@@ -182,7 +187,8 @@ export class Driver {
       now,
       log: this.#log,
       report: this.#report,
-      write: (r) => this.#status.tryRecord(r),
+      // A failure comes later, through statusWriteFailed (see the constructor).
+      write: (r) => (this.#status.queue(r), null),
       writeSkipLine: (line) => {
         this.#flushSoon();
         return this.#status.skipLine(line);
@@ -191,15 +197,21 @@ export class Driver {
       pull: () => this.#pull(),
       launchContext: () => this.#launchContext(),
       scriptPath: () => this.#scriptPath,
-      task: (p, item, timeout) =>
-        send(p, taskMessage({ ...item, timeout: undefined }, timeout, this.#cfg.capture)),
+      // `timeout` is the item's own or else the run's: the same as taskMessage's choice.
+      task: (p, item, timeout) => send(p, taskMessage(item, timeout, this.#cfg.capture)),
       drain: (p) => send(p, { t: "drain" }),
       kill: (p) => send(p, { t: "kill" }),
       perEngine: (p, item) => send(p, perEngineMessage(item)),
       perEngineEnd: (p) => send(p, { t: "pe_end" }),
       engineLost: (c, node, pid) => send(c, { t: "engine_lost", node, pid }),
-      deliver: (taskId, r) =>
-        this.#clients.take(taskId)?.send({ t: "result", result: resultView(r()) }),
+      deliver: (taskId, r) => {
+        const client = this.#clients.take(taskId);
+        if (!client) return;
+        // A submitter told of a result finds its line in the status file.
+        const error = this.#status.flush();
+        if (error) queueMicrotask(() => this.#guarded(() => this.#core.statusWriteFailed(error)));
+        client.send({ t: "result", result: resultView(r()) });
+      },
       // Engines that do not answer in time are abandoned; their tasks die with them.
       armAbandon: () => {
         this.#killTimer ??= after(ABANDON_AFTER_MS, () => this.#guarded(() => this.#core.end()));

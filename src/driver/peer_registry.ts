@@ -4,7 +4,7 @@
  * connection type, so it is pure: the driver sends and closes.
  * @module
  */
-import type { ContextView } from "../protocol/messages.ts";
+import type { ContextFacts } from "./engine_summary.ts";
 
 /** A connected engine. */
 export interface EnginePeer<C> {
@@ -43,7 +43,7 @@ export interface HeartbeatVerdict<C> {
 export class PeerRegistry<C> {
   readonly engines = new Map<number, EnginePeer<C>>();
   readonly contexts = new Map<number, ContextPeer<C>>();
-  readonly #seen = new Map<number, Omit<ContextView, "connected">>();
+  readonly #seen = new Map<number, Omit<ContextFacts, "connected">>();
   #nextEngine = 0;
   #nextContext = 0;
 
@@ -72,8 +72,8 @@ export class PeerRegistry<C> {
   }
 
   /** Every context ever registered, and whether it is connected now. */
-  contextList(): ContextView[] {
-    const out: ContextView[] = [];
+  contextList(): ContextFacts[] {
+    const out: ContextFacts[] = [];
     for (const c of this.#seen.values()) out.push({ ...c, connected: this.contexts.has(c.rank) });
     return out;
   }

@@ -577,3 +577,20 @@ Deno.test("walltime drain of a task server: a read that may never be answered do
   assert.equal(w.ended, 1);
   assert.equal(w.core.outcome().resumable, true, "the end of the input is not known");
 });
+
+Deno.test("status lines that fail when written later stop the run like a failed line", () => {
+  const w = new World();
+  w.core.pump();
+  const e = w.engine("e0", 2);
+  w.feed(task(0));
+  w.feed(task(1));
+  assert.deepEqual(w.take(), ["e0 task 0", "e0 task 1"]);
+  w.result(e, 0, 0);
+  w.core.statusWriteFailed(new Error("disk full"));
+  assert.deepEqual(w.take(), ["e0 kill"]);
+  assert.equal(w.abandon, 1);
+  const o = w.core.outcome();
+  assert.equal(o.stoppedBy, "status_write");
+  assert.equal(o.error?.message, "disk full");
+  assert.ok(w.info.includes("ERROR disk full"));
+});

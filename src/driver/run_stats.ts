@@ -1,12 +1,12 @@
 /**
  * What monitors see of a run: counts of finished, failed and passed work, the completion rate
  * over the last ~10 s (one sample a second), and the state snapshot built from them and the
- * scheduler's engines. Pure: the clock is a parameter.
+ * scheduler's engines (bounded: engine_summary.ts). Pure: the clock is a parameter.
  * @module
  */
-import type { ContextView, RunState } from "../protocol/messages.ts";
-import { engineLoad } from "../sched/engine_load.ts";
+import type { RunState } from "../protocol/messages.ts";
 import type { EngineState } from "../sched/scheduler.ts";
+import { type ContextFacts, engineSummary } from "./engine_summary.ts";
 import { FailureLog } from "../sched/failure_log.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 
@@ -29,7 +29,7 @@ export interface SnapshotFacts {
   finished: boolean;
   exitCode: number | null;
   engines: Iterable<EngineState>;
-  contexts: ContextView[];
+  contexts: ContextFacts[];
 }
 
 /** Counts and rate of one run (see module doc). */
@@ -97,22 +97,11 @@ export class RunStats {
   snapshot(t: number, f: SnapshotFacts): RunState {
     const rate = this.rate(t);
     const remaining = f.total === null ? null : Math.max(0, f.total - this.done - this.barriers);
-    const engines = [...f.engines].map((e) => ({
-      rank: e.rank,
-      contextRank: e.contextRank,
-      node: e.node,
-      host: e.host,
-      pid: e.pid,
-      cylinders: e.cylinders,
-      status: e.status,
-      tasks: [...e.tasks],
-      ...engineLoad(e.cylinders, e.tasks.size),
-      assigned: e.assigned,
-      finished: e.finished,
-      failed: e.failed,
-      silentFor: Math.max(0, t - e.lastHeard),
-      since: e.since,
-    }));
+    const { engines, engineTotals, contexts, running, queued } = engineSummary(
+      f.engines,
+      f.contexts,
+      t,
+    );
     return {
       prefix: f.prefix,
       jobId: f.jobId,
@@ -125,8 +114,8 @@ export class RunStats {
       done: this.done,
       failed: this.failures.count,
       skipped: f.skipped,
-      running: engines.reduce((n, e) => n + e.running, 0),
-      queued: engines.reduce((n, e) => n + e.queued, 0),
+      running,
+      queued,
       waiting: f.waiting,
       barriers: this.barriers,
       rate,
@@ -135,7 +124,8 @@ export class RunStats {
       finished: f.finished,
       exitCode: f.exitCode,
       engines,
-      contexts: f.contexts,
+      engineTotals,
+      contexts,
       recentFailures: [...this.failures.recent],
       failedIds: [...this.failures.ids],
     };

@@ -25,6 +25,8 @@ export class StatusFile {
   #held = new Uint8Array(0);
   #heldBytes = 0;
   #heldLines = 0;
+  #flushQueued = false;
+  #onError: (error: RunFileError) => void = () => {};
 
   /** Throws RunFileError when the file cannot be created or its header written. */
   constructor(path: string, header: boolean) {
@@ -40,30 +42,41 @@ export class StatusFile {
   }
 
   /**
-   * Appends one record. The first line that cannot be written throws RunFileError; the file
-   * then takes no more lines (a later line after a lost one would make the record misleading:
-   * the tasks killed because of the failure must run again on resume, not count as failed).
-   * Lines held by {@link skipLine} go out with it, before it.
+   * Queues one record's line. The lines queued in one turn of the event loop (with any S lines
+   * held by {@link skipLine}) are written together, with one `write`, once every message that
+   * arrived in that turn is handled: one system call per line was the largest cost of a driver
+   * serving thousands of slots. Still whole lines, in event order; a crash loses at most the
+   * lines of that turn, whose tasks a resume runs again. A failure goes to the handler of
+   * {@link onWriteError}; the file then takes no more lines (a later line after a lost one
+   * would make the record misleading: the tasks killed because of the failure must run again
+   * on resume, not count as failed).
    */
-  record(r: TaskRecord): void {
+  queue(r: TaskRecord): void {
     if (this.#failed) return;
     const bytes = encoder.encode(formatStatusLine(r) + "\n");
     const at = this.#reserve(bytes.length); // it may replace #held
     this.#held.set(bytes, at);
-    this.#flush();
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => {
+        this.#flushQueued = false;
+        const error = this.flush();
+        if (error) this.#onError(error);
+      });
+    }
   }
 
-  /** {@link record}, returning the RunFileError of a line that could not be written. */
-  tryRecord(r: TaskRecord): RunFileError | null {
-    return caught(() => this.record(r));
+  /** Who learns of a queued write that failed (the driver stops the run). */
+  onWriteError(handler: (error: RunFileError) => void): void {
+    this.#onError = handler;
   }
 
   /**
    * Appends the S line of a task that resume skips, made of `line` (ResumeLine.skipLine: the
-   * kind flag and the newline are set here). It is held until {@link flush} or the next
-   * {@link record} (or until the lines held reach 1 MiB), so that a run of them goes out in
-   * one write. Returns the RunFileError of a write that failed (as for {@link record}: the file
-   * then takes no more lines).
+   * kind flag and the newline are set here). It is held until {@link flush} or the flush of the
+   * next queued record (or until the lines held reach 1 MiB), so that a run of them goes out in
+   * one write. Returns the RunFileError of a write that failed (the file then takes no more
+   * lines).
    */
   skipLine(line: Uint8Array): RunFileError | null {
     if (this.#failed) return null;
@@ -73,7 +86,7 @@ export class StatusFile {
   }
 
   /**
-   * Writes the held lines, whole or not at all (line_appender.ts); returns the RunFileError
+   * Writes the held lines now, whole or not at all (line_appender.ts); returns the RunFileError
    * when they could not be written.
    */
   flush(): RunFileError | null {

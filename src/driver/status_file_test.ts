@@ -9,7 +9,7 @@ const enc = new TextEncoder();
 const oldLine = (id: number, pad = 0) =>
   enc.encode(formatStatusLine(sampleRecord(id, 0, { command: enc.encode("x".repeat(pad)) })));
 
-Deno.test("StatusFile: S lines are held until a flush or a record, then written in order", async () => {
+Deno.test("StatusFile: S lines are held until a flush or a queued record's flush, then written in order", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/s`;
@@ -18,7 +18,9 @@ Deno.test("StatusFile: S lines are held until a flush or a record, then written 
     assert.equal(f.skipLine(oldLine(1)), null);
     assert.equal(await Deno.readTextFile(path), STATUS_HEADER + "\n", "held");
     assert.equal(f.records, 0);
-    f.record(sampleRecord(2, 1));
+    f.queue(sampleRecord(2, 1));
+    assert.equal(await Deno.readTextFile(path), STATUS_HEADER + "\n", "queued for this turn");
+    await Promise.resolve(); // the turn's queued lines go out after it
     const lines = (await Deno.readTextFile(path)).split("\n");
     assert.deepEqual(lines.map((l) => l.slice(0, 6)), [
       "ROE[ P",
@@ -68,8 +70,28 @@ Deno.test("StatusFile: held lines that cannot be written are a RunFileError; non
     assert.match(error.message, /^cannot write \/dev\/full: No space left on device/);
     assert.equal(f.skipLine(oldLine(1)), null, "the file takes no more lines");
     assert.equal(f.flush(), null);
-    assert.equal(f.tryRecord(sampleRecord(2)), null);
+    f.queue(sampleRecord(2));
+    assert.equal(f.flush(), null);
     assert.equal(f.records, 0);
+  } finally {
+    f.close();
+  }
+});
+
+Deno.test("StatusFile: a queued line that cannot be written goes to the onWriteError handler", async () => {
+  const f = new StatusFile("/dev/full", false);
+  try {
+    const errors: RunFileError[] = [];
+    f.onWriteError((e) => errors.push(e));
+    f.queue(sampleRecord(0));
+    f.queue(sampleRecord(1));
+    assert.equal(errors.length, 0, "not before the turn ends");
+    await Promise.resolve();
+    assert.equal(errors.length, 1, "one write for the turn, one error");
+    assert.match(errors[0].message, /^cannot write \/dev\/full: No space left on device/);
+    f.queue(sampleRecord(2));
+    await Promise.resolve();
+    assert.equal(errors.length, 1, "the file takes no more lines");
   } finally {
     f.close();
   }

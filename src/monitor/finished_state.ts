@@ -9,7 +9,15 @@ import { FailureLog } from "../sched/failure_log.ts";
 import { parseStatusLine } from "../status/status_line.ts";
 
 /** Fields a status file cannot tell. */
-type Unknown = "driverPid" | "started" | "now" | "eof" | "rate" | "engines" | "contexts";
+type Unknown =
+  | "driverPid"
+  | "started"
+  | "now"
+  | "eof"
+  | "rate"
+  | "engines"
+  | "engineTotals"
+  | "contexts";
 
 /** A {@link RunState} whose fields the status file cannot tell may be null. */
 export type RecordedState =
@@ -59,6 +67,7 @@ export function finishedState(
     finished: true,
     exitCode: run.exitCode,
     engines: null,
+    engineTotals: null,
     contexts: null,
     recentFailures: failures.recent,
     failedIds: failures.ids,

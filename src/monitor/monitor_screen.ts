@@ -127,10 +127,9 @@ export function renderMonitor(
   const lines = [...top];
   lines.push(rule(`contexts (${contexts.length})`, w));
   for (const c of contexts.slice(0, ctxRows)) {
-    const n = engines.filter((e) => e.contextRank === c.rank && e.status !== "stopped").length;
     lines.push(fit(
       `  ${right(c.rank, 3)}  ${pad(c.label, 12)} ${pad(c.host, 16)} ` +
-        `${right(c.nodes.length, 4)} node(s) ${right(n, 4)} engine(s)  ${
+        `${right(c.nodeCount, 4)} node(s) ${right(c.engines, 4)} engine(s)  ${
           c.connected ? "connected" : "ended"
         }`,
       w,
@@ -143,7 +142,10 @@ export function renderMonitor(
   const shown = engines.length > engineRows
     ? `, ${first + 1}-${Math.min(engines.length, first + engineRows)} shown`
     : "";
-  lines.push(rule(`engines (${engines.length}${shown})`, w));
+  // A large run's snapshot lists only some engines (src/driver/engine_summary.ts).
+  const all = s?.engineTotals.engines ?? 0;
+  const listed = all > engines.length ? `; ${engines.length} listed, live first` : "";
+  lines.push(rule(`engines (${all}${listed}${shown})`, w));
   lines.push(fit(
     `  ${pad("rank", 5)}${pad("ctx", 4)}${pad("node", 13)}${pad("status", 9)}` +
       `${right("run/slots", 10)}${right("queue", 6)}` +

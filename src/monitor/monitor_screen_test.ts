@@ -114,3 +114,14 @@ Deno.test("before the first snapshot and on a tiny terminal the screen still fit
   assert.equal(smallest.lines.length, 14);
   assert.ok(smallest.cursor !== null, "the cursor's engine is shown at the smallest size");
 });
+
+Deno.test("a snapshot that lists only some engines says how many there are", () => {
+  const engines = Array.from({ length: 5 }, (_, i) => sampleEngine({ rank: i }));
+  const s = sampleState({
+    engines,
+    engineTotals: { ...state.engineTotals, engines: 1000, running: 1000 },
+    recentFailures: [],
+  });
+  const rule = renderMonitor(s, view, 80, 24).lines.find((l) => l.startsWith("-- engines"))!;
+  assert.match(rule, /^-- engines \(1000; 5 listed, live first\) -+/);
+});

@@ -67,7 +67,10 @@ export function sampleEngine(e: Partial<EngineView> & { rank: number }): EngineV
   };
 }
 
-/** A run half way through: two contexts, three engines, two failures. */
+/**
+ * A run half way through: two contexts, three engines, two failures. The engine totals count
+ * the engines given in `over` (every engine listed) unless it gives them too.
+ */
 export function sampleState(over: Partial<RunState> = {}): RunState {
   return {
     prefix: "/home/u/Tasks_disBatch_231114221320_123",
@@ -110,9 +113,34 @@ export function sampleState(over: Partial<RunState> = {}): RunState {
         finished: 58,
       }),
     ],
+    engineTotals: {
+      engines: over.engines?.length ?? 3,
+      starting: 0,
+      running: over.engines?.length ?? 3,
+      draining: 0,
+      stopped: 0,
+      lost: 0,
+      cylinders: over.engines?.reduce((n, e) => n + e.cylinders, 0) ?? 9,
+    },
     contexts: [
-      { rank: 0, label: "SSH0", host: "login1", nodes: ["node0", "node1"], connected: true },
-      { rank: 1, label: "extra", host: "login1", nodes: ["gpu7"], connected: true },
+      {
+        rank: 0,
+        label: "SSH0",
+        host: "login1",
+        nodes: ["node0", "node1"],
+        nodeCount: 2,
+        engines: 2,
+        connected: true,
+      },
+      {
+        rank: 1,
+        label: "extra",
+        host: "login1",
+        nodes: ["gpu7"],
+        nodeCount: 1,
+        engines: 1,
+        connected: true,
+      },
     ],
     recentFailures: [
       {

@@ -123,8 +123,26 @@ export interface ContextView {
   rank: number;
   label: string;
   host: string;
+  /** Its nodes, the first 64 (src/driver/engine_summary.ts). */
   nodes: string[];
+  /** How many nodes it has. */
+  nodeCount: number;
+  /** Its engines that are starting, running or draining. */
+  engines: number;
   connected: boolean;
+}
+
+/** Counts over every engine of a run (a {@link RunState} lists only some engines). */
+export interface EngineTotals {
+  /** Every engine the run has had. */
+  engines: number;
+  starting: number;
+  running: number;
+  draining: number;
+  stopped: number;
+  lost: number;
+  /** Cylinders of the engines that are starting, running or draining. */
+  cylinders: number;
 }
 
 /** A recent failure, for monitors. */
@@ -168,7 +186,12 @@ export interface RunState {
   stoppedBy: string | null;
   finished: boolean;
   exitCode: number | null;
+  /**
+   * Some of the engines: at most 100, live ones first (src/driver/engine_summary.ts), each with
+   * at most 64 task ids; `engineTotals` counts them all.
+   */
   engines: EngineView[];
+  engineTotals: EngineTotals;
   contexts: ContextView[];
   recentFailures: FailureView[];
   /** Ids of tasks that failed (final attempts), first 1000. */
@@ -285,7 +308,19 @@ const contextViewShape: ShapeOf<ContextView> = {
   label: string,
   host: string,
   nodes: arrayOf(string),
+  nodeCount: int,
+  engines: int,
   connected: boolean,
+};
+
+const engineTotalsShape: ShapeOf<EngineTotals> = {
+  engines: int,
+  starting: int,
+  running: int,
+  draining: int,
+  stopped: int,
+  lost: int,
+  cylinders: int,
 };
 
 const failureViewShape: ShapeOf<FailureView> = {
@@ -320,6 +355,7 @@ export const runStateShape: ShapeOf<RunState> = {
   finished: boolean,
   exitCode: nullable(int),
   engines: arrayOf(object(engineViewShape)),
+  engineTotals: object(engineTotalsShape),
   contexts: arrayOf(object(contextViewShape)),
   recentFailures: arrayOf(object(failureViewShape)),
   failedIds: arrayOf(int),

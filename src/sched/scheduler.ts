@@ -41,9 +41,22 @@ export interface Assignment {
 export class Scheduler {
   readonly #now: () => number;
   readonly engines = new Map<number, EngineState>();
-  /** Engines that take work, in round-robin order. */
+  /** Engines that take work, in round-robin order (for runs with a context task limit). */
   #order: EngineState[] = [];
   #next = 0;
+  /**
+   * Without `-C`, picking and counting cost the same whatever the number of engines: engines
+   * that may have an idle cylinder (or prefetch room) wait in a queue, each at most once, and
+   * one that turns out to have none when it is taken is dropped from it; the free slots are a
+   * running sum of the room of every engine that takes work.
+   */
+  readonly #idleQueue = new Fifo<EngineState>();
+  readonly #inIdleQueue = new Set<EngineState>();
+  readonly #roomQueue = new Fifo<EngineState>();
+  readonly #inRoomQueue = new Set<EngineState>();
+  #free = 0;
+  /** Engines that take work and hold no task. */
+  readonly #idle = new Set<EngineState>();
   readonly #pending = new Fifo<{ item: NormalItem; attempt: number }>();
   readonly #inflight = new Map<number, Assignment>();
   /** Tasks each context holds or has run (tasks given back unstarted are not counted). */
@@ -70,12 +83,9 @@ export class Scheduler {
 
   /** Room for more tasks on engines that take work (cylinders plus prefetch). */
   get freeSlots(): number {
+    // Asked on every task while the source has more: without `-C`, kept as engines change.
+    if (this.#contextLimits.size === 0) return this.#free;
     let n = 0;
-    // Asked on every task while the source has more: without `-C`, a plain sum.
-    if (this.#contextLimits.size === 0) {
-      for (const e of this.#order) n += Math.max(0, this.#capacity(e) - e.tasks.size);
-      return n;
-    }
     const room = new Map<number, number>();
     for (const e of this.#order) {
       const free = Math.max(0, this.#capacity(e) - e.tasks.size);
@@ -111,7 +121,44 @@ export class Scheduler {
 
   /** Extra tasks each engine may hold per cylinder (0 or more). */
   setPrefetch(perCylinder: number): void {
+    // Called after every result: the engines are walked only when the setting changes.
+    if (perCylinder === this.#prefetch) return;
     this.#prefetch = perCylinder;
+    this.#free = 0;
+    for (const e of this.#order) {
+      this.#free += this.#room(e);
+      this.#queue(e);
+    }
+  }
+
+  /** Tasks the engine can take now (0 unless it takes work). */
+  #room(e: EngineState): number {
+    return e.status === "running" ? Math.max(0, this.#capacity(e) - e.tasks.size) : 0;
+  }
+
+  /**
+   * After a change to an engine's tasks or status (`room`: its {@link #room} before): updates
+   * the free slots, the idle engines, and queues it where it now has room.
+   */
+  #changed(e: EngineState, room: number): void {
+    this.#free += this.#room(e) - room;
+    if (e.status === "running" && e.tasks.size === 0) this.#idle.add(e);
+    else this.#idle.delete(e);
+    this.#queue(e);
+  }
+
+  /** Queues a running engine for its idle cylinders and its prefetch room, once each. */
+  #queue(e: EngineState): void {
+    if (e.status !== "running") return;
+    const n = e.tasks.size;
+    if (n < e.cylinders && !this.#inIdleQueue.has(e)) {
+      this.#inIdleQueue.add(e);
+      this.#idleQueue.push(e);
+    }
+    if (n < this.#capacity(e) && this.#prefetch > 0 && !this.#inRoomQueue.has(e)) {
+      this.#inRoomQueue.add(e);
+      this.#roomQueue.push(e);
+    }
   }
 
   #capacity(e: EngineState): number {
@@ -139,8 +186,10 @@ export class Scheduler {
   engineReady(rank: number): void {
     const e = this.engines.get(rank);
     if (!e || e.status !== "starting") return;
+    const room = this.#room(e);
     e.status = "running";
     this.#order.push(e);
+    this.#changed(e, room);
   }
 
   /** Something arrived from the engine. */
@@ -157,8 +206,30 @@ export class Scheduler {
 
   /** Round-robin choice: an engine with an idle cylinder first, else one with prefetch room. */
   #pick(): EngineState | undefined {
+    if (this.#contextLimits.size === 0) {
+      return this.#takeFrom(this.#idleQueue, this.#inIdleQueue, 1) ??
+        (this.#prefetch > 0
+          ? this.#takeFrom(this.#roomQueue, this.#inRoomQueue, 1 + this.#prefetch)
+          : undefined);
+    }
     return this.#pickBelow(1) ??
       (this.#prefetch > 0 ? this.#pickBelow(1 + this.#prefetch) : undefined);
+  }
+
+  /**
+   * The first queued engine holding fewer than `perCylinder` tasks per cylinder, taken out of
+   * the queue (given its task, it is queued again at the back if it still has room: round robin).
+   */
+  #takeFrom(
+    queue: Fifo<EngineState>,
+    queued: Set<EngineState>,
+    perCylinder: number,
+  ): EngineState | undefined {
+    for (let e = queue.shift(); e !== undefined; e = queue.shift()) {
+      queued.delete(e);
+      if (e.status === "running" && e.tasks.size < e.cylinders * perCylinder) return e;
+    }
+    return undefined;
   }
 
   /** The next engine, round robin, holding fewer than `perCylinder` tasks per cylinder. */
@@ -186,7 +257,9 @@ export class Scheduler {
       if (!e) break;
       const { item, attempt } = this.#pending.shift()!;
       const a: Assignment = { item, engine: e.rank, assignedAt: this.#now(), attempt };
+      const room = this.#room(e);
       e.tasks.add(item.taskId);
+      this.#changed(e, room);
       e.assigned++;
       this.#inflight.set(item.taskId, a);
       assignments.push(a);
@@ -224,7 +297,9 @@ export class Scheduler {
     if (!a || a.engine !== engine) return undefined;
     this.#inflight.delete(taskId);
     const e = this.engines.get(engine)!;
+    const room = this.#room(e);
     e.tasks.delete(taskId);
+    this.#changed(e, room);
     e.finished++;
     if (failed) e.failed++;
     return a;
@@ -238,7 +313,9 @@ export class Scheduler {
       const a = this.#inflight.get(id);
       if (!e || !a || a.engine !== engine) continue;
       this.#inflight.delete(id);
+      const room = this.#room(e);
       e.tasks.delete(id);
+      this.#changed(e, room);
       this.#count(e.contextRank, -1);
       back.push(a);
     }
@@ -285,11 +362,14 @@ export class Scheduler {
       if (this.#next > i) this.#next--;
       if (this.#next >= this.#order.length) this.#next = 0;
     }
+    const room = this.#room(e);
     e.status = status;
+    // Still queued: dropped from the queues when its turn comes.
+    this.#changed(e, room);
   }
 
   /** Engines that take work and hold no task. */
   idleEngines(): EngineState[] {
-    return this.#order.filter((e) => e.tasks.size === 0);
+    return [...this.#idle];
   }
 }

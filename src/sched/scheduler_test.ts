@@ -162,3 +162,73 @@ Deno.test("tasks lost with an engine do not count toward the context task limit"
   assert.deepEqual(s.assign().assignments.map((a) => a.item.taskId), [2]);
   assert.deepEqual(s.spentEngines(), []);
 });
+
+Deno.test("free slots, idle engines and picks stay right through random events (no -C)", () => {
+  // A small deterministic generator: the same sequence every run.
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const s = new Scheduler(() => 0);
+  let prefetch = 0;
+  let nextTask = 0;
+  const ranks: number[] = [];
+  const cap = (e: { cylinders: number }) => e.cylinders * (1 + prefetch);
+  for (let step = 0; step < 5000; step++) {
+    const op = rand(10);
+    if (op === 0 && s.liveEngines < 30) {
+      const rank = ranks.length;
+      ranks.push(rank);
+      engine(s, rank, 1 + rand(4));
+    } else if (op <= 3) {
+      for (let k = rand(6); k > 0 && s.pendingCount < 50; k--) s.enqueue(item(nextTask++));
+      for (const a of s.assign().assignments) {
+        const e = s.engines.get(a.engine)!;
+        assert.equal(e.status, "running");
+        assert.ok(e.tasks.size <= cap(e), `engine ${e.rank} over its room`);
+      }
+      if (s.pendingCount > 0) {
+        for (const e of s.engines.values()) {
+          if (e.status === "running") assert.ok(e.tasks.size >= cap(e), "a slot left idle");
+        }
+      }
+    } else if (op <= 7) {
+      const held = [...s.engines.values()].filter((e) => e.tasks.size > 0);
+      if (held.length > 0) {
+        const e = held[rand(held.length)];
+        s.complete(e.rank, [...e.tasks][rand(e.tasks.size)], false);
+      }
+    } else if (op === 8) {
+      prefetch = rand(2);
+      s.setPrefetch(prefetch);
+    } else if (ranks.length > 0) {
+      const rank = ranks[ranks.length - 1 - rand(Math.min(ranks.length, 30))];
+      if (rand(2) === 0) s.drain(rank);
+      else for (const a of s.lose(rank)) s.enqueue(a.item, a.attempt + 1, true);
+    }
+    let free = 0;
+    const idle: number[] = [];
+    for (const e of s.engines.values()) {
+      if (e.status !== "running") continue;
+      free += Math.max(0, cap(e) - e.tasks.size);
+      if (e.tasks.size === 0) idle.push(e.rank);
+    }
+    assert.equal(s.freeSlots, free, `free slots at step ${step}`);
+    assert.deepEqual(s.idleEngines().map((e) => e.rank).sort((a, b) => a - b), idle);
+  }
+});
+
+Deno.test("picking spreads tasks round robin over engines with room (no -C)", () => {
+  const s = new Scheduler(() => 0);
+  for (let r = 0; r < 4; r++) engine(s, r, 2);
+  for (let i = 0; i < 8; i++) s.enqueue(item(i));
+  const engines = s.assign().assignments.map((a) => a.engine);
+  assert.deepEqual(engines, [0, 1, 2, 3, 0, 1, 2, 3]);
+  // Engine 2 frees a cylinder: the next task goes there, whatever the position of the last pick.
+  s.complete(2, 2, false);
+  s.enqueue(item(8));
+  assert.deepEqual(s.assign().assignments.map((a) => a.engine), [2]);
+});

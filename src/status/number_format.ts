@@ -11,6 +11,18 @@ const bits = new DataView(new ArrayBuffer(8));
  * round to zero, and `nan`/`inf`/`-inf`.
  */
 export function formatFixed3(x: number): string {
+  // Three per status line: `toFixed` is exact too (no BigInt garbage) except at exact ties,
+  // which are the odd multiples of 1/16, and for -0 and values it prints in exponent form.
+  const sixteenths = x * 16;
+  if (
+    Math.abs(x) < 1e21 && !Object.is(x, -0) &&
+    !(Number.isInteger(sixteenths) && sixteenths % 2 !== 0)
+  ) return x.toFixed(3);
+  return exactFixed3(x);
+}
+
+/** {@link formatFixed3} for every double, from the exact binary value. */
+export function exactFixed3(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   bits.setFloat64(0, x);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatFixed3, zeroPad6 } from "./number_format.ts";
+import { exactFixed3, formatFixed3, zeroPad6 } from "./number_format.ts";
 
 Deno.test("formatFixed3: values checked against Python '%.3f'", () => {
   const cases: [number, string][] = [
@@ -67,4 +67,23 @@ Deno.test("zeroPad6: C %06d with the sign inside the width", () => {
     [-1234567, "-1234567"],
   ];
   for (const [n, want] of cases) assert.equal(zeroPad6(n), want, String(n));
+});
+
+Deno.test("formatFixed3: the toFixed path agrees with the exact one on random values and ties", () => {
+  let seed = 7;
+  const rand = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const values: number[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    values.push(1_790_000_000 + rand() * 1e7); // epoch times
+    values.push(rand() * 10 - 5); // durations, both signs
+    values.push(Math.round(rand() * 1e6) / 16); // every multiple of 1/16, ties included
+    values.push(Math.round(rand() * 1e6) / 1000 + 0.0005); // near-ties in decimal
+    values.push((rand() - 0.5) * 10 ** Math.floor(rand() * 25 - 4));
+  }
+  for (const x of values) assert.equal(formatFixed3(x), exactFixed3(x), String(x));
 });

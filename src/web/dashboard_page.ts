@@ -97,7 +97,7 @@ dialog .actions { display: flex; gap: 8px; justify-content: flex-end; margin-top
       <tbody id="contexts"></tbody></table>
   </section>
   <section>
-    <h2>Engines</h2>
+    <h2>Engines <span id="engine-count"></span></h2>
     <table><thead><tr><th>rank</th><th>ctx</th><th>node</th><th>status</th>
       <th class="num">running/slots</th><th class="num">queued</th><th class="num">done</th><th class="num">failed</th>
       <th class="num">quiet</th><th>current tasks</th><th></th></tr></thead>
@@ -197,15 +197,21 @@ function render() {
   $("elapsed").textContent = dur(s.now - s.started);
   const live = !over();
   $("contexts").replaceChildren(...s.contexts.map((c) => {
-    const n = s.engines.filter((e) => e.contextRank === c.rank && e.status !== "stopped").length;
     const what = "context " + c.rank + " (" + c.label + ") and all its engines";
+    const more = c.nodeCount > c.nodes.length ? " … (" + c.nodeCount + " nodes)" : "";
     return el("tr", { "data-context": c.rank }, td(c.rank), td(c.label), td(c.host),
-      td(c.nodes.join(" ")), td(n, "num"), td(pill(c.connected ? "connected" : "ended")),
+      td(c.nodes.join(" ") + more), td(c.engines, "num"),
+      td(pill(c.connected ? "connected" : "ended")),
       td(live && c.connected
         ? el("button", { class: "stop", onclick: () => ask({ context: c.rank }, what) }, "Stop")
         : ""));
   }));
   const engines = [...s.engines].sort((a, b) => a.rank - b.rank);
+  // A large run's snapshot lists only some engines, live ones first; the totals count all.
+  const t = s.engineTotals;
+  $("engine-count").textContent = "(" + t.engines + (t.engines > engines.length
+    ? ": " + t.running + " running, " + t.lost + " lost; " + engines.length + " listed)"
+    : ")");
   $("engines").replaceChildren(...engines.map((e) => {
     const what = "engine " + e.rank + " on " + e.node;
     const tasks = el("td", {}, ...e.tasks.flatMap((id, i) => i ? [" ", taskLink(id)] : [taskLink(id)]));
