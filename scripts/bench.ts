@@ -3,6 +3,8 @@
  * same machine in one run, best of N, plus memory and latency cases. Prints a table and (full
  * runs only) writes it to bench/RESULTS.md. Options: `--quick` (fewer repetitions, smaller
  * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity|report|resume`.
+ * The trivial case also runs "limit" (scripts/spawn_limit.c, built with the system's C compiler
+ * when there is one): the physical limit every tool is compared with.
  * Speed goals live here, never in tests.
  */
 import { fileURLToPath } from "node:url";
@@ -102,7 +104,34 @@ async function taskFile(dir: string, name: string, n: number, cmd: string): Prom
   return path;
 }
 
-async function throughput(dir: string, name: string, n: number, cmd: string, slots: number) {
+/** The tool that is the physical limit of a case: the others are also given as ratios to it. */
+const LIMIT = "limit";
+
+/**
+ * scripts/spawn_limit.c built into `dir` with `cc` or `gcc`; null (and a row that says so) when
+ * there is no C compiler or the build fails.
+ */
+async function buildLimit(dir: string, name: string): Promise<string | null> {
+  const bin = `${dir}/spawn_limit`;
+  for (const cc of ["cc", "gcc"]) {
+    if ((await sh(`command -v ${cc}`, "/")).code !== 0) continue;
+    const r = await sh(`${cc} -O2 -o ${bin} ${ROOT}/scripts/spawn_limit.c`, dir);
+    if (r.code === 0) return bin;
+    rows.push({ case: name, tool: LIMIT, seconds: NaN, note: `skipped: ${cc} failed: ${r.out}` });
+    return null;
+  }
+  rows.push({ case: name, tool: LIMIT, seconds: NaN, note: "skipped: no C compiler (cc, gcc)" });
+  return null;
+}
+
+async function throughput(
+  dir: string,
+  name: string,
+  n: number,
+  cmd: string,
+  slots: number,
+  limit = false,
+) {
   const tf = await taskFile(dir, `${name.replace(/[^A-Za-z0-9]+/g, "_")}.tasks`, n, cmd);
   const tools: [string, string][] = [
     ["disbatch", `${LAUNCHER} -s localhost:${slots} -p ${dir}/run ${tf}`],
@@ -113,6 +142,9 @@ async function throughput(dir: string, name: string, n: number, cmd: string, slo
   if (await haveParallel()) {
     tools.push(["GNU parallel", `parallel -j ${slots} --joblog ${dir}/joblog < ${tf}`]);
   }
+  // posix_spawn of `bash -c LINE` in a new session, `slots` at a time, nothing recorded.
+  const bin = limit ? await buildLimit(dir, name) : null;
+  if (bin) tools.unshift([LIMIT, `${bin} ${slots} ${tf}`]);
   for (const [tool, cmd] of tools) {
     const { seconds, cpu } = await timeBest(cmd, dir, `rm -f ${dir}/run_* ${dir}/joblog`);
     rows.push({
@@ -263,8 +295,8 @@ async function main(): Promise<void> {
   try {
     if (want("trivial")) {
       const n = QUICK ? 500 : 2000;
-      await throughput(dir, `${n} x true, 2 slots`, n, "true", 2);
-      await throughput(dir, `${n} x true, 8 slots`, n, "true", 8);
+      await throughput(dir, `${n} x true, 2 slots`, n, "true", 2, true);
+      await throughput(dir, `${n} x true, 8 slots`, n, "true", 8, true);
     }
     if (want("sleep")) {
       const n = QUICK ? 40 : 200;
@@ -453,8 +485,22 @@ function results(tmp: string): void {
   lines.push("", "Ratios (disbatch throughput / peer):", "");
   for (const [c, rs] of byCase) {
     const d = rs.find((r) => r.tool === "disbatch");
-    for (const p of rs.filter((r) => r.tool !== "disbatch" && r.rate)) {
+    for (const p of rs.filter((r) => r.tool !== "disbatch" && r.tool !== LIMIT && r.rate)) {
       lines.push(`- ${c}: ${(d!.rate! / p.rate!).toFixed(2)} × ${p.tool}`);
+    }
+  }
+  const limits = rows.filter((r) => r.tool === LIMIT && r.rate);
+  if (limits.length > 0) {
+    lines.push(
+      "",
+      "Ratios to the limit (throughput / that of scripts/spawn_limit.c: posix_spawn of" +
+        " `bash -c LINE` in a new session, N at a time, nothing recorded):",
+      "",
+    );
+    for (const l of limits) {
+      for (const p of byCase.get(l.case)!.filter((r) => r.tool !== LIMIT && r.rate)) {
+        lines.push(`- ${l.case}: ${p.tool} ${(p.rate! / l.rate!).toFixed(2)} × the limit`);
+      }
     }
   }
   lines.push(
