@@ -177,9 +177,9 @@ async function memory(dir: string, lines: number, seconds: number): Promise<[num
     const ps = await sh("ps -eo rss=,args=", dir);
     for (const l of ps.out.split("\n")) {
       const m = l.trim().match(/^(\d+)\s+(.*)$/);
-      if (!m || !m[2].includes(`${dir}/mem${lines}`) && !m[2].includes("main.ts --engine")) {
-        continue;
-      }
+      // This run's processes only (an engine's argv names the run's helper script): other
+      // runs on the machine have engines too.
+      if (!m || !m[2].includes(`${dir}/mem${lines}`)) continue;
       const rss = Number(m[1]);
       if (m[2].includes("--engine")) engine = Math.max(engine, rss);
       else if (m[2].includes("main.ts -s localhost:2")) driver = Math.max(driver, rss);
