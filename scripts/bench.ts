@@ -4,6 +4,8 @@
  * runs only) writes it to bench/RESULTS.md. Options: `--quick` (fewer repetitions, smaller
  * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity|huge|report|resume`,
  * `--huge` (the huge case up to 10,000,000 tasks instead of 1,000,000).
+ * The trivial case also runs "limit" (scripts/spawn_limit.c, built with the system's C compiler
+ * when there is one): the physical limit every tool is compared with.
  * Speed goals live here, never in tests.
  */
 import { fileURLToPath } from "node:url";
@@ -105,6 +107,26 @@ async function taskFile(dir: string, name: string, n: number, cmd: string): Prom
   return path;
 }
 
+/** The tool that is the physical limit of a case: the others are also given as ratios to it. */
+const LIMIT = "limit";
+
+/**
+ * scripts/spawn_limit.c built into `dir` with `cc` or `gcc`; null (and a row that says so) when
+ * there is no C compiler or the build fails.
+ */
+async function buildLimit(dir: string, name: string): Promise<string | null> {
+  const bin = `${dir}/spawn_limit`;
+  for (const cc of ["cc", "gcc"]) {
+    if ((await sh(`command -v ${cc}`, "/")).code !== 0) continue;
+    const r = await sh(`${cc} -O2 -o ${bin} ${ROOT}/scripts/spawn_limit.c`, dir);
+    if (r.code === 0) return bin;
+    rows.push({ case: name, tool: LIMIT, seconds: NaN, note: `skipped: ${cc} failed: ${r.out}` });
+    return null;
+  }
+  rows.push({ case: name, tool: LIMIT, seconds: NaN, note: "skipped: no C compiler (cc, gcc)" });
+  return null;
+}
+
 async function throughput(
   dir: string,
   name: string,
@@ -112,6 +134,7 @@ async function throughput(
   cmd: string,
   slots: number,
   capture = false,
+  limit = false,
 ) {
   const tf = await taskFile(dir, `${name.replace(/[^A-Za-z0-9]+/g, "_")}.tasks`, n, cmd);
   const tools: [string, string][] = [
@@ -127,6 +150,9 @@ async function throughput(
   if (await haveParallel()) {
     tools.push(["GNU parallel", `parallel -j ${slots} --joblog ${dir}/joblog < ${tf}`]);
   }
+  // posix_spawn of `bash -c LINE` in a new session, `slots` at a time, nothing recorded.
+  const bin = limit ? await buildLimit(dir, name) : null;
+  if (bin) tools.unshift([LIMIT, `${bin} ${slots} ${tf}`]);
   for (const [tool, cmd] of tools) {
     const { seconds, cpu } = await timeBest(cmd, dir, `rm -f ${dir}/run_* ${dir}/joblog`);
     rows.push({
@@ -159,9 +185,9 @@ async function memory(dir: string, lines: number, seconds: number): Promise<[num
     const ps = await sh("ps -eo rss=,args=", dir);
     for (const l of ps.out.split("\n")) {
       const m = l.trim().match(/^(\d+)\s+(.*)$/);
-      if (!m || !m[2].includes(`${dir}/mem${lines}`) && !m[2].includes("main.ts --engine")) {
-        continue;
-      }
+      // This run's processes only (an engine's argv names the run's helper script): other
+      // runs on the machine have engines too.
+      if (!m || !m[2].includes(`${dir}/mem${lines}`)) continue;
       const rss = Number(m[1]);
       if (m[2].includes("--engine")) engine = Math.max(engine, rss);
       else if (m[2].includes("main.ts -s localhost:2")) driver = Math.max(driver, rss);
@@ -277,8 +303,8 @@ async function main(): Promise<void> {
   try {
     if (want("trivial")) {
       const n = QUICK ? 500 : 2000;
-      await throughput(dir, `${n} x true, 2 slots`, n, "true", 2, true);
-      await throughput(dir, `${n} x true, 8 slots`, n, "true", 8, true);
+      await throughput(dir, `${n} x true, 2 slots`, n, "true", 2, true, true);
+      await throughput(dir, `${n} x true, 8 slots`, n, "true", 8, true, true);
     }
     if (want("sleep")) {
       const n = QUICK ? 40 : 200;
@@ -310,19 +336,22 @@ async function main(): Promise<void> {
       const secs = QUICK ? 8 : 20;
       const [d1, e1] = await memory(dir, 1000, secs);
       const [d2, e2] = await memory(dir, 1_000_000, secs);
+      // A plain local run's engine runs inside the driver: no engine process to measure.
+      const engine = (kb: number) =>
+        kb === 0 ? "engine inside the driver" : `engine ${(kb / 1024).toFixed(1)} MB`;
       rows.push({
         case: `peak RSS, 1,000-line file, first ${secs} s`,
         tool: "disbatch",
         seconds: NaN,
-        note: `driver ${(d1 / 1024).toFixed(1)} MB, engine ${(e1 / 1024).toFixed(1)} MB`,
+        note: `driver ${(d1 / 1024).toFixed(1)} MB, ${engine(e1)}`,
       });
       rows.push({
         case: `peak RSS, 1,000,000-line file, first ${secs} s`,
         tool: "disbatch",
         seconds: NaN,
-        note: `driver ${(d2 / 1024).toFixed(1)} MB (+${((d2 - d1) / 1024).toFixed(1)}), engine ${
-          (e2 / 1024).toFixed(1)
-        } MB`,
+        note: `driver ${(d2 / 1024).toFixed(1)} MB (+${((d2 - d1) / 1024).toFixed(1)}), ${
+          engine(e2)
+        }`,
         cmd: `${LAUNCHER} -s localhost:2 -p ${dir}/memN ${dir}/memN.tasks (N = 1000, 1000000),` +
           ` sampled with ps -eo rss=,args= every 0.2 s`,
       });
@@ -482,8 +511,22 @@ function results(tmp: string): void {
   lines.push("", "Ratios (disbatch throughput / peer):", "");
   for (const [c, rs] of byCase) {
     const d = rs.find((r) => r.tool === "disbatch");
-    for (const p of rs.filter((r) => r.tool !== "disbatch" && r.rate)) {
+    for (const p of rs.filter((r) => r.tool !== "disbatch" && r.tool !== LIMIT && r.rate)) {
       lines.push(`- ${c}: ${(d!.rate! / p.rate!).toFixed(2)} × ${p.tool}`);
+    }
+  }
+  const limits = rows.filter((r) => r.tool === LIMIT && r.rate);
+  if (limits.length > 0) {
+    lines.push(
+      "",
+      "Ratios to the limit (throughput / that of scripts/spawn_limit.c: posix_spawn of" +
+        " `bash -c LINE` in a new session, N at a time, nothing recorded):",
+      "",
+    );
+    for (const l of limits) {
+      for (const p of byCase.get(l.case)!.filter((r) => r.tool !== LIMIT && r.rate)) {
+        lines.push(`- ${l.case}: ${p.tool} ${(p.rate! / l.rate!).toFixed(2)} × the limit`);
+      }
     }
   }
   lines.push(

@@ -34,6 +34,8 @@ await Deno.writeTextFile(`${dir}/Tasks`, lines.join("\n") + "\n");
 const t0 = performance.now();
 const driver = new Deno.Command(LAUNCHER, {
   args: ["-s", "localhost:3", "-p", `${dir}/run`, "Tasks"],
+  // The run's own engine as a process, so that it can be killed too.
+  env: { DISBATCH_ENGINE_PROCESS: "1" },
   cwd: dir,
   stdout: "null",
   stderr: "inherit",

@@ -37,9 +37,10 @@ async function twoEngineRun(
     `${dir}/Tasks`,
     Array.from({ length: tasks }, (_, i) => `sleep 0.4; echo ${i} # ${marker}`).join("\n") + "\n",
   );
+  // The first engine is hurt: a process of its own only with DISBATCH_ENGINE_PROCESS=1.
   const driver = startDisbatch(["-s", "localhost:2", "-p", `${dir}/run`, "Tasks"], {
     cwd: dir,
-    env,
+    env: { ...env, DISBATCH_ENGINE_PROCESS: "1" },
   });
   const first = await enginePid(dir, "SSH0");
   await waitFor(

@@ -139,7 +139,8 @@ Deno.test("an installed copy runs locally with the checkout gone and no node/npm
     assert.equal(engines.length, 4);
     for (const cmd of engines) {
       assert.ok(cmd.startsWith(`${prefix}/lib/disbatch/runtime/deno-`), cmd);
-      assert.ok(cmd.includes(` ${vdir}/main.ts --engine `), cmd);
+      // A plain local run's engine runs inside the driver.
+      assert.ok(cmd.includes(` ${vdir}/main.ts -s localhost:2 `), cmd);
     }
     // The helper script names the installed version's own launcher.
     assert.match(
@@ -294,10 +295,14 @@ Deno.test("an upgrade during a run: the run and the engines it adds later keep t
     assert.ok(runs.every((t) => t.rc === 0));
     const engines = await engineCommands(work);
     assert.equal(engines.length, 6);
+    // The run's own engine is inside its driver; the added context's is a process.
     assert.ok(
-      engines.every((cmd) => cmd.includes(` ${old}/main.ts --engine `)),
+      engines.every((cmd) =>
+        cmd.includes(` ${old}/main.ts -s localhost:1 `) || cmd.includes(` ${old}/main.ts --engine `)
+      ),
       engines.join("\n"),
     );
+    assert.ok(engines.some((cmd) => cmd.includes(` ${old}/main.ts --engine `)), "added engine");
     await assertNoStandInUsed(log);
   });
 });

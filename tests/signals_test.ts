@@ -185,7 +185,9 @@ async function killEngine(
   orphanWaitMs = 0,
 ): Promise<{ r: Awaited<BackgroundRun["result"]>; lines: string[]; orphans: number[] }> {
   await writeTasks(`${dir}/Tasks`, tasks);
-  const run = startDisbatch([...args, "-p", "run", "Tasks"], { cwd: dir });
+  // The engine of a plain local run is a process only with DISBATCH_ENGINE_PROCESS=1.
+  const env = { DISBATCH_ENGINE_PROCESS: "1" };
+  const run = startDisbatch([...args, "-p", "run", "Tasks"], { cwd: dir, env });
   try {
     await sleepsRunning(d, sleeps);
     Deno.kill(await enginePid(`${dir}/run_dbUtil.sh`, node), "SIGKILL");

@@ -17,6 +17,11 @@ import { parseContextArgs, UsageError } from "./parse_args.ts";
 import { printUsageError } from "./print_usage_error.ts";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit_codes.ts";
 import { runFiles } from "../protocol/run_files.ts";
+import type { Connection } from "../net/connection.ts";
+import { startEngineInDriver } from "./engine_in_driver.ts";
+
+/** Set to 1, a plain local run starts its engine as a process of its own (README). */
+export const ENGINE_PROCESS_VAR = "DISBATCH_ENGINE_PROCESS";
 
 /** Entry of the context role. */
 export async function contextMain(argv: string[]): Promise<number> {
@@ -53,6 +58,7 @@ export async function runAutoContext(
   args: string[],
   loglevel: LogLevel,
   warn: (line: string) => void,
+  engineConnection: () => Connection,
 ): Promise<number> {
   const dbUtil = runFiles.dbUtil(prefix);
   let o;
@@ -67,7 +73,11 @@ export async function runAutoContext(
     warn(`disbatch: context failed: ${errorMessage(e)}`);
     return EXIT_FAILED;
   }
-  return await runContextRole({ ...o, dbUtil, loglevel }, warn);
+  // DISBATCH_ENGINE_PROCESS=1: the local engine is a process of its own, as in the original.
+  const engineInDriver = Deno.env.get(ENGINE_PROCESS_VAR) === "1"
+    ? undefined
+    : (argv: string[], wrap: string) => startEngineInDriver(argv, dbUtil, wrap, engineConnection);
+  return await runContextRole({ ...o, dbUtil, loglevel, engineInDriver }, warn);
 }
 
 /** Runs a context; its known failures become one line and exit code 1. */

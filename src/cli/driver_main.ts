@@ -335,6 +335,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
           if (line.startsWith("disbatch: ")) contextExplained = true;
           extras.above(() => err(line));
         },
+        () => driver.engineConnection(),
       ),
     defaults: {
       cpusPerTask: o.cpusPerTask,

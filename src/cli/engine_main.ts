@@ -2,7 +2,7 @@
  * `disbatch --engine ...`: internal role, started by a context through `P_dbUtil.sh`.
  * @module
  */
-import { Engine } from "../engine/engine.ts";
+import { Engine, type EngineArgs, type EngineEnd } from "../engine/engine.ts";
 import type { LogLevel } from "../log/logger.ts";
 import { errorMessage } from "../log/error_message.ts";
 import { heartbeatSettings } from "../protocol/heartbeat.ts";
@@ -49,21 +49,19 @@ export function parseEngineArgv(argv: string[]): EngineArgv {
   return out;
 }
 
-/** Entry of the engine role; its stderr goes to the engine's wrap log. */
-export async function engineMain(argv: string[]): Promise<number> {
+/** The engine's settings from its argv, or the one-line reason they are wrong. */
+export function engineArgsOf(argv: string[]): EngineArgs | string {
   let parsed;
   try {
     parsed = parseEngineArgv(argv);
   } catch (e) {
-    console.error(`disbatch --engine: ${errorMessage(e)}`);
-    return EXIT_USAGE;
+    return errorMessage(e);
   }
   const v = parsed.single;
   if (!v["db-util"] || !v.node || !v.cylinders) {
-    console.error("disbatch --engine: --db-util, --node and --cylinders are required");
-    return EXIT_USAGE;
+    return "--db-util, --node and --cylinders are required";
   }
-  const engine = new Engine({
+  return {
     dbUtil: v["db-util"],
     node: v.node,
     contextRank: Number(v["context-rank"] ?? 0),
@@ -74,12 +72,26 @@ export async function engineMain(argv: string[]): Promise<number> {
     envResource: parsed.envResource,
     loglevel: (v.loglevel ?? "INFO") as LogLevel,
     heartbeat: heartbeatSettings(Deno.env.get("DISBATCH_HEARTBEAT")),
-  });
+  };
+}
+
+/** Entry of the engine role; its stderr goes to the engine's wrap log. */
+export async function engineMain(argv: string[]): Promise<number> {
+  const args = engineArgsOf(argv);
+  if (typeof args === "string") {
+    console.error(`disbatch --engine: ${args}`);
+    return EXIT_USAGE;
+  }
+  const engine = new Engine(args);
   try {
-    const end = await engine.run();
-    return end === "done" || end === "run_done" || end === "killed" ? EXIT_OK : EXIT_FAILED;
+    return engineExitCode(await engine.run());
   } catch (e) {
     console.error(`disbatch --engine: ${errorMessage(e)}`);
     return EXIT_FAILED;
   }
+}
+
+/** The exit code of an engine process that ended this way. */
+export function engineExitCode(end: EngineEnd): number {
+  return end === "done" || end === "run_done" || end === "killed" ? EXIT_OK : EXIT_FAILED;
 }

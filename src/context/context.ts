@@ -45,6 +45,12 @@ export interface ContextConfig {
   label: string | null;
   sshNode: string[];
   loglevel: LogLevel;
+  /**
+   * Set for the driver's own context: starts an engine inside the driver process, given the
+   * argv an engine process would get (from `--engine` on) and its wrap log. Used when that
+   * context's only node is this host.
+   */
+  engineInDriver?: (argv: string[], wrap: string) => ChildHandle;
 }
 
 /** Callbacks for what the person at the terminal must see. */
@@ -91,6 +97,7 @@ interface Plan {
   contextHost: string | null;
   /** Run the retire command in a private temporary directory (the default Slurm command). */
   retireInTemp: boolean;
+  engineInDriver?: ContextConfig["engineInDriver"];
 }
 
 /** Slurm if SLURM_JOBID is set and -s is not given, else the SSH list (spec §2, §9.3.1). */
@@ -190,6 +197,7 @@ async function makePlan(
     label: c.label,
     run: c.run,
     envResource: cfg.envResource.length > 0 ? cfg.envResource : c.run.defaults.envResource,
+    engineInDriver: cfg.engineInDriver,
   };
   if (target.sysid === "SSH") {
     const ssh: Launcher = {
@@ -313,9 +321,13 @@ async function superviseEngines(
     },
   });
 
+  // A plain local run (this host is the only node): its engine runs inside the driver.
+  const inDriver = viable.length === 1 && viable[0].launcher.kind === "local"
+    ? p.engineInDriver
+    : undefined;
   let succeeded = 0;
   await Promise.all(viable.map(async (n) => {
-    const { code, reason } = await runEngine(p, log, n, children);
+    const { code, reason } = await runEngine(p, log, n, children, inDriver);
     if (code === 0) succeeded++;
     else if (!driverGone && !lost.has(n.node)) {
       const line = `disbatch: engine on ${n.node} failed (exit ${code})${
@@ -345,6 +357,7 @@ async function runEngine(
   log: Logger,
   n: NodePlan,
   children: Map<string, ChildHandle>,
+  inDriver?: ContextConfig["engineInDriver"],
 ): Promise<{ code: number; reason: string }> {
   // Every task of the engine carries this tag, so they can be found if the engine dies.
   const tag = crypto.randomUUID();
@@ -374,10 +387,16 @@ async function runEngine(
     // not there yet
   }
   const { cmd, args } = engineCommand(n.launcher, n.node, p.dbUtil, engineArgs);
-  log.info(`starting engine on ${n.node} (${n.cylinders} cylinders): ${cmd} ${args.join(" ")}`);
+  log.info(
+    `starting engine on ${n.node} (${n.cylinders} cylinders): ${
+      inDriver ? "in this process:" : cmd
+    } ${args.join(" ")}`,
+  );
   let child: ChildHandle;
   try {
-    child = spawnChild({ cmd, args, env: p.env, stdin: "null", stdoutFile: wrap, stderr: "file" });
+    child = inDriver
+      ? inDriver(engineArgs, wrap)
+      : spawnChild({ cmd, args, env: p.env, stdin: "null", stdoutFile: wrap, stderr: "file" });
   } catch (e) {
     return { code: 127, reason: errorMessage(e) };
   }

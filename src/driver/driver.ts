@@ -9,6 +9,7 @@ import { type Connection, newSecret } from "../net/connection.ts";
 import { Channel } from "../net/channel.ts";
 import { attachRegistered } from "../net/registered_channel.ts";
 import { Listener } from "../net/listener.ts";
+import { memoryPair } from "../net/memory_pair.ts";
 import { shortHostName } from "../net/connect.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Role, RunInfo, RunState } from "../protocol/messages.ts";
@@ -162,6 +163,16 @@ export class Driver {
       await listener.close();
     }
     return this.#core.outcome();
+  }
+
+  /**
+   * A connection for an engine inside this process (a plain local run): the peer's end of a
+   * memory pair whose other end the driver treats as it treats an engine's TCP connection.
+   */
+  engineConnection(): Connection {
+    const [mine, theirs] = memoryPair();
+    this.#guarded(() => this.#onPeer("engine", mine));
+    return theirs;
   }
 
   /** Writes `P_dbUtil.sh` (throws RunFileError) and tells where it is. */

@@ -7,6 +7,7 @@
 import { TERM_GRACE_MS } from "../proc/kill_group.ts";
 import { connectToDriver, orderAddresses } from "../net/connect.ts";
 import { Channel, type ChannelOf } from "../net/channel.ts";
+import type { Connection } from "../net/connection.ts";
 import { Logger, type LogLevel } from "../log/logger.ts";
 import { parseDbUtil } from "../protocol/db_util_script.ts";
 import { fromWire, type RunInfo } from "../protocol/messages.ts";
@@ -35,6 +36,12 @@ export interface EngineArgs {
   heartbeat: HeartbeatSettings;
   /** Set on every task's environment so the context can find them if this engine dies. */
   tag: string | null;
+  /**
+   * Inside the driver process: its end of a memory pair to the driver, instead of connecting
+   * to the driver's addresses; the driver's signals are the driver's to handle (it tells this
+   * engine to stop, as it tells every engine).
+   */
+  inDriver?: Connection;
 }
 
 /** Why an engine ended. */
@@ -129,15 +136,13 @@ export class Engine {
 
   /** Connects, works, and resolves with how it ended. */
   async run(): Promise<EngineEnd> {
-    const creds = parseDbUtil(await Deno.readTextFile(this.#args.dbUtil));
     const res = resourceValues(
       this.#args.envResource,
       (n) => Deno.env.get(n),
       this.#args.cylinders,
     );
     this.#usable = res.usable;
-    const addrs = orderAddresses(creds.addresses, creds.driverHost, Deno.hostname());
-    this.#conn = new Channel(await connectToDriver(addrs, creds.secret, "engine"), ENGINE_SIDE);
+    this.#conn = new Channel(this.#args.inDriver ?? await this.#connect(), ENGINE_SIDE);
     this.#conn.send({
       t: "eng_register",
       contextRank: this.#args.contextRank,
@@ -174,8 +179,8 @@ export class Engine {
     }
     this.#log.info(`registered as engine ${this.#rank} with ${this.#usable} cylinders`);
     const onTerm = () => this.#end("signal");
-    Deno.addSignalListener("SIGTERM", onTerm);
-    Deno.addSignalListener("SIGINT", onTerm);
+    const signals = this.#args.inDriver ? [] : ["SIGTERM", "SIGINT"] as const;
+    for (const sig of signals) Deno.addSignalListener(sig, onTerm);
     this.#conn.attach({
       message: (m) => {
         this.#lastHeard = Date.now();
@@ -200,11 +205,24 @@ export class Engine {
       return await this.#done;
     } finally {
       hb.cancel();
-      Deno.removeSignalListener("SIGTERM", onTerm);
-      Deno.removeSignalListener("SIGINT", onTerm);
+      for (const sig of signals) Deno.removeSignalListener(sig, onTerm);
       this.#captureWriter?.close();
       this.#log.close();
     }
+  }
+
+  /** Ends the engine as SIGTERM ends an engine process: its tasks are terminated. */
+  stop(): void {
+    // Before its registration was answered, closing the connection ends it.
+    if (this.#rank < 0) this.#args.inDriver?.close();
+    else void this.#end("signal");
+  }
+
+  /** Reaches the driver at the addresses of the run's helper script. */
+  async #connect(): Promise<Connection> {
+    const creds = parseDbUtil(await Deno.readTextFile(this.#args.dbUtil));
+    const addrs = orderAddresses(creds.addresses, creds.driverHost, Deno.hostname());
+    return await connectToDriver(addrs, creds.secret, "engine");
   }
 
   #onMessage(m: DriverToEngine): void {

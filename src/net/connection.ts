@@ -36,9 +36,12 @@ export interface ConnectionHandler {
   closed(error?: Error): void;
 }
 
+/** What a {@link Connection} needs of its byte stream: a TCP socket, or a memory pair's end. */
+export type ByteConn = Pick<Deno.Conn, "read" | "write" | "close" | "remoteAddr">;
+
 /** One peer. */
 export class Connection {
-  readonly #conn: Deno.Conn;
+  readonly #conn: ByteConn;
   readonly #decoder: NdjsonDecoder;
   /** Lines not written yet: a burst of messages is encoded and written at once. */
   #pending = "";
@@ -53,7 +56,7 @@ export class Connection {
   /** Remote address as text, for logs. */
   readonly peer: string;
 
-  constructor(conn: Deno.Conn, maxLineBytes = PREAUTH_MAX_LINE) {
+  constructor(conn: ByteConn, maxLineBytes = PREAUTH_MAX_LINE) {
     this.#conn = conn;
     // Nagle's algorithm holds a small message back until the previous one is acknowledged, and
     // the peer delays that ACK by up to 40 ms: two messages in a row (eng_accept, pe_end) cost

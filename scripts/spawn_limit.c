@@ -1,0 +1,48 @@
+/*
+ * The physical limit of running a task file N at a time (scripts/bench.ts, case "limit"):
+ * posix_spawn `bash -c LINE` in a new session (what disbatch does for every task), N children
+ * at a time, and record nothing.
+ * Usage: spawn_limit SLOTS TASKFILE
+ */
+#define _GNU_SOURCE
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s SLOTS TASKFILE\n", argv[0]);
+    return 2;
+  }
+  int slots = atoi(argv[1]);
+  FILE *f = fopen(argv[2], "r");
+  if (slots < 1 || f == NULL) {
+    perror(argv[2]);
+    return 2;
+  }
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  int running = 0, failed = 0, status;
+  while ((n = getline(&line, &cap, f)) > 0) {
+    if (line[n - 1] == '\n') line[n - 1] = '\0';
+    if (running == slots && wait(&status) > 0) running--;
+    char *args[] = {"bash", "-c", line, NULL};
+    pid_t pid;
+    if (posix_spawnp(&pid, "bash", NULL, &attr, args, environ) != 0) {
+      failed++;
+      continue;
+    }
+    running++;
+  }
+  while (running > 0 && wait(&status) > 0) running--;
+  return failed ? 1 : 0;
+}
