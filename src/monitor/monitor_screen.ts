@@ -1,7 +1,7 @@
 /**
  * The terminal monitor's screen as a pure function of the run state, the user's view, the recent
  * throughput and the terminal size: plain text lines (ASCII apart from the throughput sparkline's
- * block characters and what the run itself contains), so it reads the same over any SSH session
+ * block characters, where the locale allows them, and what the run itself contains), so it reads the same over any SSH session
  * and in tests.
  * @module
  */
@@ -20,6 +20,8 @@ export interface Throughput {
   counts: number[];
   /** Seconds per interval. */
   seconds: number;
+  /** The sparkline's characters, lowest first (Unicode blocks when not given). */
+  levels?: string;
 }
 
 /** Rows from which the throughput line is shown (it is the first thing left out). */
@@ -33,8 +35,8 @@ export function throughputLine(t: Throughput, width: number): string {
   const room = width - label.length - tail.length;
   // Narrow: the figures go before the chart does.
   const line = room >= 8
-    ? label + sparkline(t.counts, room) + tail
-    : label + sparkline(t.counts, width - label.length);
+    ? label + sparkline(t.counts, room, t.levels) + tail
+    : label + sparkline(t.counts, width - label.length, t.levels);
   return fit(line, width);
 }
 

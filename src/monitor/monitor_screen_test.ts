@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { renderMonitor, THROUGHPUT_MIN_ROWS, throughputLine } from "./monitor_screen.ts";
+import { ASCII_LEVELS } from "./sparkline.ts";
 import { followState, initialView } from "./monitor_view.ts";
 import { sampleEngine, sampleState } from "./sample_state.ts";
 
@@ -125,6 +126,8 @@ Deno.test("the throughput line: a sparkline with the last and peak counts, narro
   // Too narrow for the figures: the chart alone, as wide as it can be.
   assert.equal(throughputLine(t, 24), "finished per 5s  ▂▄█▆   ");
   assert.equal(throughputLine({ counts: [], seconds: 5 }, 30), "finished per 5s (measuring)   ");
+  const ascii = throughputLine({ ...t, levels: ASCII_LEVELS }, 60);
+  assert.equal(ascii, "finished per 5s  .-#+  last 6  peak 8".padEnd(60));
 });
 
 Deno.test("the throughput line sits under the counts when the terminal has the rows for it", () => {

@@ -37,9 +37,13 @@ export class MonitorTui {
   #size = { columns: 0, rows: 0 };
   readonly #series = new RunSeries(THROUGHPUT_SECONDS, THROUGHPUT_KEPT + 1);
 
-  constructor(term: TuiTerminal, source: StateSource) {
+  readonly #levels: string | undefined;
+
+  /** `levels`: the sparkline's characters (Unicode blocks when not given). */
+  constructor(term: TuiTerminal, source: StateSource, levels?: string) {
     this.#term = term;
     this.#source = source;
+    this.#levels = levels;
   }
 
   /** Runs until the user quits (q, Ctrl-C), input ends or {@link quit} is called. */
@@ -103,9 +107,14 @@ export class MonitorTui {
     this.#term.write(`${resized ? "\x1b[2J" : ""}\x1b[H${body}`);
   }
 
-  /** Completions per interval; the current interval is left out until it is over. */
+  /** Completions per interval; the current one is left out until it is over (or the run is). */
   #throughput(): Throughput {
-    return { counts: this.#series.completions().slice(0, -1), seconds: THROUGHPUT_SECONDS };
+    const counts = this.#series.completions();
+    return {
+      counts: this.#view.gone ? counts.slice(-THROUGHPUT_KEPT) : counts.slice(0, -1),
+      seconds: THROUGHPUT_SECONDS,
+      levels: this.#levels,
+    };
   }
 
   #ended(): void {

@@ -87,6 +87,10 @@ Deno.test("the throughput sparkline follows the snapshots' completions, interval
   }
   const screen = term.out().split("\x1b[H").at(-1)!;
   assert.match(screen, /finished per 5s {2}▂ ▄█ {2}last 41 {2}peak 41 /);
+  // Once the run is over, so is its last interval.
+  src.end(0);
+  const last = term.out().split("\x1b[H").at(-1)!;
+  assert.match(last, /finished per 5s {2}▂ ▄█▁ {2}last 1 {2}peak 41 /);
   term.type("q");
   await done;
 });
