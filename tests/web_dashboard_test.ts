@@ -84,6 +84,7 @@ Deno.test({
       // failed one red, the other blue), each in its colour.
       const charts = seen.charts;
       assert.ok(charts.points >= 2, JSON.stringify(charts));
+      assert.equal(charts.span, "last 30 minutes");
       assert.deepEqual(charts.legend.slice(1), ["running", "slots", "finished / min"]);
       assert.ok((charts.plotColours["#2f6fdf"] ?? 0) > 20, "the running line is drawn");
       assert.equal(charts.bars, 2, charts.note);

@@ -103,7 +103,7 @@ dialog .actions { display: flex; gap: 8px; justify-content: flex-end; margin-top
   </section>
   <div class="pair">
   <section>
-    <h2>Running tasks and slots <small>last 30 minutes</small></h2>
+    <h2>Running tasks and slots <small id="chart-span"></small></h2>
     <div id="chart"><p class="empty">Waiting for data…</p></div>
   </section>
   <section>
@@ -344,6 +344,7 @@ function mergeCharts(m) {
   chart.width = m.width;
   chart.keepPoints = m.keepPoints;
   chart.keepTasks = m.keepTasks;
+  $("chart-span").textContent = "last " + Math.round(m.keepPoints * m.width / 60) + " minutes";
   const pts = chart.points;
   for (const p of m.points) {
     let i = pts.length;

@@ -55,6 +55,7 @@ try {
     const tl = document.querySelector("#timeline canvas");
     return {
       points: Number(document.getElementById("chart").dataset.points),
+      span: document.getElementById("chart-span").textContent,
       legend: [...document.querySelectorAll("#chart .u-series .u-label")].map((e) => e.textContent),
       plotColours: colours(document.querySelector("#chart .uplot canvas")),
       bars: Number(tl.dataset.bars),
