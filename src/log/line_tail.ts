@@ -17,6 +17,11 @@ export class LineTail {
     this.#path = path;
   }
 
+  /** Opens the file now; throws when it cannot be (else {@link read} keeps trying). */
+  async open(): Promise<void> {
+    this.#file ??= await Deno.open(this.#path, { read: true });
+  }
+
   /**
    * Complete lines added since the last call (all of them the first time); none while the file
    * cannot be opened yet. Calls must not overlap (the file position is shared).

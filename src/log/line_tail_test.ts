@@ -7,6 +7,7 @@ Deno.test("a tail returns each complete line once, waiting for a line's end", as
   const tail = new LineTail(path);
   try {
     assert.deepEqual(await tail.read(), [], "no file yet");
+    await assert.rejects(() => tail.open(), Deno.errors.NotFound);
     await Deno.writeTextFile(path, "one\ntwo\nthr");
     assert.deepEqual(await tail.read(), ["one", "two"]);
     assert.deepEqual(await tail.read(), []);
