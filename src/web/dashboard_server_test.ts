@@ -3,6 +3,7 @@ import { FakeSource, sampleState } from "../monitor/sample_state.ts";
 import { formatStatusLine } from "../status/status_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 import { UPLOT_JS } from "../report/vendor/uplot_assets.ts";
+import type { ChartMessage } from "./chart_feed.ts";
 import { DASHBOARD_HTML } from "./dashboard_page.ts";
 import { Dashboard, DashboardError } from "./dashboard_server.ts";
 
@@ -136,14 +137,22 @@ Deno.test("events carry the state and chart data now, every new state, and the e
     await until(/^data: \{.*"done":450.*\}\n\nevent: series\ndata: (.*)\n\n/);
     const first = JSON.parse(got.match(/event: series\ndata: (.*)\n\n/)![1]);
     assert.deepEqual(first.points.map((p: { completed: number }) => p.completed), [450]);
-    got = "";
-    // A task finished: its attempt comes with the next state's chart update.
+    // A task finished: its attempt comes with a chart update, as does the next state's point
+    // (deltas may repeat what came before: the page merges them, as here).
     await Deno.writeTextFile(statusPath, formatStatusLine(failedTask) + "\n");
     src.push(sampleState({ done: 451, now: 1_700_000_126 }));
-    await until(/"done":451.*\n\nevent: series\ndata: .*"taskId":17.*\n\n/);
-    const delta = JSON.parse(got.match(/event: series\ndata: (.*)\n\n/)![1]);
-    assert.deepEqual(delta.points.map((p: { completed: number }) => p.completed), [450, 451]);
-    assert.deepEqual(delta.tasks.map((t: { outcome: string }) => t.outcome), ["failed"]);
+    await until(/"done":451/);
+    await until(/event: series\ndata: .*"taskId":17/);
+    await until(/event: series\ndata: .*"completed":451/);
+    const points = new Map<number, number>();
+    const tasks = new Map<number, string>();
+    for (const [, data] of got.matchAll(/event: series\ndata: (.*)\n\n/g)) {
+      const m: ChartMessage = JSON.parse(data);
+      for (const p of m.points) points.set(p.t, p.completed);
+      for (const t of m.tasks) tasks.set(t.seq, `${t.taskId} ${t.outcome}`);
+    }
+    assert.deepEqual([...points.values()], [450, 451]);
+    assert.deepEqual([...tasks.values()], ["17 failed"]);
     const full = await (await fetch(base + "/api/series", { headers: bearer })).json();
     assert.deepEqual(full.tasks.map((t: { taskId: number }) => t.taskId), [17]);
     src.end(0);
