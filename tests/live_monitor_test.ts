@@ -10,6 +10,9 @@ import { disbatch, LAUNCHER, tempDir, WAIT_GO, withTempDir, writeTasks } from ".
 import { ignoreWithout, pngSize, requireTools, SCREENSHOT_DIR, screenToPng } from "./live_tools.ts";
 import { TmuxSession } from "./tmux_session.ts";
 
+/** A sparkline: Unicode blocks, or their ASCII stand-ins where the locale is not UTF-8. */
+const SPARK = "[ ▁▂▃▄▅▆▇█_.,=+*#-]+";
+
 /** A shell line that runs `cmd`, then says how it exited and whether the tty was restored. */
 function checked(cmd: string): string {
   return `s=$(stty -g); ${cmd}; echo "EXIT=$?"; [ "$(stty -g)" = "$s" ] && echo TTY-RESTORED; ` +
@@ -48,15 +51,20 @@ Deno.test({
       );
       assert.ok(counts, screen[2]);
       assert.equal(Number(counts[1]) + Number(counts[2]), 2, screen[2]);
-      assert.match(screen[3], /^-- contexts \(1\) -+$/);
-      assert.match(screen[4], /^ +0 {2}SSH0 +\S+ +1 node\(s\) +1 engine\(s\) {2}connected$/);
-      assert.match(screen[5], /^-- engines \(1\) -+$/);
+      // Throughput per 5 s: measured once the monitor has seen a whole interval.
+      assert.match(screen[3], new RegExp(`^finished per 5s (\\(measuring\\)|${SPARK})`));
+      assert.match(screen[4], /^-- contexts \(1\) -+$/);
+      assert.match(screen[5], /^ +0 {2}SSH0 +\S+ +1 node\(s\) +1 engine\(s\) {2}connected$/);
+      assert.match(screen[6], /^-- engines \(1\) -+$/);
       assert.match(
-        screen[7],
+        screen[8],
         new RegExp(`^> 0 {4}0 {3}\\S+ +running +2/2 +${counts[1]} +1 +1 +\\d+s {2}1 2`),
       );
-      assert.match(screen[8], /^-- recent failures \(1 failed in all\) -+$/);
-      assert.match(screen[9], /^ {2}task 0 line 1 rc 3 on \S+ at \d+:\d\d: echo oops >&2; exit 3$/);
+      assert.match(screen[9], /^-- recent failures \(1 failed in all\) -+$/);
+      assert.match(
+        screen[10],
+        /^ {2}task 0 line 1 rc 3 on \S+ at \d+:\d\d: echo oops >&2; exit 3$/,
+      );
       assert.equal(screen[22], "Press ? for help.");
       assert.match(screen[23], /^Up\/Down j\/k: move {3}E: soft-stop engine/);
       assert.equal(await tmux.display("#{alternate_on}"), "1");
@@ -89,7 +97,11 @@ Deno.test({
       await Deno.writeTextFile(`${dir}/go`, "");
       screen = await tmux.waitFor(/The run has ended with exit code 1\. q quits\./, 20_000);
       assert.match(screen[0], /\[ended, exit 1\]$/);
-      assert.match(screen[7], /^> 0 .* stopped /);
+      assert.match(screen[8], /^> 0 .* stopped /);
+      // The tasks that finished after GO show in the sparkline (the last interval is over).
+      const spark = screen[3].match(/^finished per 5s (.+?) {2}last \d+ {2}peak (\d+)$/);
+      assert.ok(spark && new RegExp(`^${SPARK}$`).test(spark[1]), screen[3]);
+      assert.ok(/[^ ]/.test(spark[1]) && Number(spark[2]) > 0, screen[3]);
       assert.equal(screen[23], "q quit");
       const r = await resultWithin(run, 20_000);
       assert.equal(r.code, 1);

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { exists, resultWithin, startDisbatch, waitFor } from "./background_run.ts";
-import { disbatch, ROOT, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
+import { disbatch, ROOT, statusLines, WAIT_GO, withTempDir, writeTasks } from "./helpers.ts";
 import {
   ignoreWithout,
   PLAYWRIGHT_CORE,
@@ -80,6 +80,22 @@ Deno.test({
       assert.equal(seen.afterCancel, "Cancelled.");
       assert.match(seen.afterStop, /^Soft shutdown of engine 0 on \S+ requested\.$/);
       assert.match(seen.engineAfterStop, /^0\t0\t\S+\t(draining|stopped)\t/);
+      // The charts drew: running tasks against slots, and a bar per finished attempt (the
+      // failed one red, the other blue), each in its colour.
+      const charts = seen.charts;
+      assert.ok(charts.points >= 2, JSON.stringify(charts));
+      assert.equal(charts.span, "last 30 minutes");
+      assert.deepEqual(charts.legend.slice(1), ["running", "slots", "finished / min"]);
+      assert.ok((charts.plotColours["#2f6fdf"] ?? 0) > 20, "the running line is drawn");
+      assert.equal(charts.bars, 2, charts.note);
+      assert.equal(charts.note, "the last 2 finished attempts, one lane per slot of each host");
+      assert.ok(charts.lanes >= 1 && charts.lanes <= 2, `${charts.lanes} lanes`);
+      assert.ok((charts.timelineColours["#d0312d"] ?? 0) > 20, "the failed task's bar");
+      assert.ok((charts.timelineColours["#2f6fdf"] ?? 0) > 20, "the done task's bar");
+      // The stopped engine was the only one: the last task never ran.
+      const attempts = await statusLines(`${dir}/run`);
+      assert.equal(attempts.length, 5, attempts.join("\n"));
+      assert.equal(seen.finalBars, 5, "every attempt's bar, the last ones sent before the end");
       assert.equal(seen.finalStatus, `ended, exit ${r.code}`);
       assert.equal(seen.finalMessage, "The run has ended.");
       assert.equal(seen.stopButtonsAtEnd, 0);

@@ -9,6 +9,7 @@ import { errorMessage } from "../log/error_message.ts";
 import { MonitorTui, type TuiTerminal } from "../monitor/monitor_tui.ts";
 import { openRun, RunNotFoundError } from "../monitor/run_client.ts";
 import { RunWatcher } from "../monitor/run_watcher.ts";
+import { ASCII_LEVELS, BLOCK_LEVELS, localeIsUtf8 } from "../monitor/sparkline.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
 import { printUsageError } from "./print_usage_error.ts";
 import { UsageError } from "./usage_error.ts";
@@ -86,7 +87,8 @@ async function runMonitor(argv: string[]): Promise<number> {
     console.error(`disbatch: error: ${errorMessage(e)}`);
     return EXIT_FAILED;
   }
-  const tui = new MonitorTui(processTerminal(), watcher);
+  const levels = localeIsUtf8(Deno.env.toObject()) ? BLOCK_LEVELS : ASCII_LEVELS;
+  const tui = new MonitorTui(processTerminal(), watcher, levels);
   const quit = () => tui.quit();
   const redraw = () => tui.draw();
   const signals: [Deno.Signal, () => void][] = [

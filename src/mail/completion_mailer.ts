@@ -4,6 +4,7 @@
  * A failed send is reported once and ends the notices (the original's intent).
  * @module
  */
+import { LineTail } from "../log/line_tail.ts";
 import { parseStatusLine } from "../status/status_line.ts";
 import { completionMail } from "./completion_mail.ts";
 
@@ -25,10 +26,7 @@ export interface MailerOptions {
 /** Sends completion notices for one run. */
 export class CompletionMailer {
   readonly #o: MailerOptions;
-  readonly #decoder = new TextDecoder();
-  readonly #buf = new Uint8Array(64 * 1024);
-  #file: Deno.FsFile | null = null;
-  #partial = "";
+  #tail: LineTail | null = null;
   #lines: string[] = [];
   #finished = 0;
   #failed = 0;
@@ -43,7 +41,9 @@ export class CompletionMailer {
 
   /** Starts following the status file (it must exist: the driver creates it first). */
   async start(): Promise<void> {
-    this.#file = await Deno.open(this.#o.statusPath, { read: true });
+    const tail = new LineTail(this.#o.statusPath);
+    await tail.open();
+    this.#tail = tail;
     this.#timer = setInterval(() => this.#poll(), this.#o.pollMs ?? 500);
   }
 
@@ -53,8 +53,8 @@ export class CompletionMailer {
     this.#poll();
     await this.#reading;
     await this.#sending;
-    this.#file?.close();
-    this.#file = null;
+    this.#tail?.close();
+    this.#tail = null;
   }
 
   #poll(): void {
@@ -63,16 +63,7 @@ export class CompletionMailer {
   }
 
   async #readNew(): Promise<void> {
-    const file = this.#file;
-    if (!file) return;
-    for (;;) {
-      const n = await file.read(this.#buf);
-      if (n === null || n === 0) return;
-      const text = this.#partial + this.#decoder.decode(this.#buf.subarray(0, n), { stream: true });
-      const lines = text.split("\n");
-      this.#partial = lines.pop()!;
-      for (const line of lines) this.#line(line);
-    }
+    for (const line of await this.#tail?.read() ?? []) this.#line(line);
   }
 
   #line(line: string): void {

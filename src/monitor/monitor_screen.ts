@@ -1,17 +1,44 @@
 /**
- * The terminal monitor's screen as a pure function of the run state, the user's view and the
- * terminal size: plain text lines (ASCII apart from what the run itself contains), so it reads
- * the same over any SSH session and in tests.
+ * The terminal monitor's screen as a pure function of the run state, the user's view, the recent
+ * throughput and the terminal size: plain text lines (ASCII apart from the throughput sparkline's
+ * block characters, where the locale allows them, and what the run itself contains), so it reads the same over any SSH session
+ * and in tests.
  * @module
  */
 import type { RunState } from "../protocol/messages.ts";
 import { formatDuration, formatRate } from "./format_duration.ts";
 import { engineOrder, HELP, type MonitorView } from "./monitor_view.ts";
+import { sparkline } from "./sparkline.ts";
 
 /** Smallest terminal the layout supports. */
 export const MIN_COLUMNS = 60;
 /** Smallest terminal the layout supports. */
 export const MIN_ROWS = 14;
+
+/** Tasks finished per interval, oldest first (complete intervals only). */
+export interface Throughput {
+  counts: number[];
+  /** Seconds per interval. */
+  seconds: number;
+  /** The sparkline's characters, lowest first (Unicode blocks when not given). */
+  levels?: string;
+}
+
+/** Rows from which the throughput line is shown (it is the first thing left out). */
+export const THROUGHPUT_MIN_ROWS = MIN_ROWS + 2;
+
+/** `finished per 5s ▂▅█▇ last 7 peak 9`: the sparkline gets the width the text leaves. */
+export function throughputLine(t: Throughput, width: number): string {
+  const label = `finished per ${t.seconds}s `;
+  if (t.counts.length === 0) return fit(`${label}(measuring)`, width);
+  const tail = `  last ${t.counts.at(-1)}  peak ${Math.max(...t.counts)}`;
+  const room = width - label.length - tail.length;
+  // Narrow: the figures go before the chart does.
+  const line = room >= 8
+    ? label + sparkline(t.counts, room, t.levels) + tail
+    : label + sparkline(t.counts, width - label.length, t.levels);
+  return fit(line, width);
+}
 
 /** A rendered screen. */
 export interface Frame {
@@ -63,6 +90,7 @@ export function renderMonitor(
   v: MonitorView,
   columns: number,
   rows: number,
+  throughput: Throughput | null = null,
 ): Frame {
   const w = columns - 1;
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
@@ -98,6 +126,7 @@ export function renderMonitor(
         (s.total !== null ? `  total ${s.total}` : ""),
       w,
     ));
+    if (throughput && rows >= THROUGHPUT_MIN_ROWS) top.push(throughputLine(throughput, w));
   } else {
     top.push(fit("waiting for the driver's first snapshot...", w), fit("", w));
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { renderMonitor } from "./monitor_screen.ts";
+import { renderMonitor, THROUGHPUT_MIN_ROWS, throughputLine } from "./monitor_screen.ts";
+import { ASCII_LEVELS } from "./sparkline.ts";
 import { followState, initialView } from "./monitor_view.ts";
 import { sampleEngine, sampleState } from "./sample_state.ts";
 
@@ -124,4 +125,31 @@ Deno.test("a snapshot that lists only some engines says how many there are", () 
   });
   const rule = renderMonitor(s, view, 80, 24).lines.find((l) => l.startsWith("-- engines"))!;
   assert.match(rule, /^-- engines \(1000; 5 listed, live first\) -+/);
+});
+
+Deno.test("the throughput line: a sparkline with the last and peak counts, narrowed to fit", () => {
+  const t = { counts: [0, 2, 4, 8, 6], seconds: 5 };
+  assert.equal(throughputLine(t, 60), "finished per 5s  ▂▄█▆  last 6  peak 8".padEnd(60));
+  const long = { counts: Array.from({ length: 200 }, (_, k) => k % 9), seconds: 5 };
+  const wide = throughputLine(long, 79);
+  assert.equal(wide.length, 79);
+  assert.match(wide, /^finished per 5s [ ▁▂▃▄▅▆▇█]{47} {2}last 1 {2}peak 8$/);
+  // Too narrow for the figures: the chart alone, as wide as it can be.
+  assert.equal(throughputLine(t, 24), "finished per 5s  ▂▄█▆   ");
+  assert.equal(throughputLine({ counts: [], seconds: 5 }, 30), "finished per 5s (measuring)   ");
+  const ascii = throughputLine({ ...t, levels: ASCII_LEVELS }, 60);
+  assert.equal(ascii, "finished per 5s  .-#+  last 6  peak 8".padEnd(60));
+});
+
+Deno.test("the throughput line sits under the counts when the terminal has the rows for it", () => {
+  const t = { counts: [1, 3, 2], seconds: 5 };
+  const tall = renderMonitor(state, view, 60, THROUGHPUT_MIN_ROWS, t).lines;
+  assert.equal(tall.length, THROUGHPUT_MIN_ROWS);
+  assert.match(tall[2], /^done 450 /);
+  assert.match(tall[3], /^finished per 5s ▃█▆ {2}last 2 {2}peak 3 *$/);
+  assert.match(tall[4], /^-- contexts/);
+  const short = renderMonitor(state, view, 60, THROUGHPUT_MIN_ROWS - 1, t).lines;
+  assert.equal(short.length, THROUGHPUT_MIN_ROWS - 1);
+  assert.ok(!short.some((l) => l.startsWith("finished per")), "left out first");
+  assert.match(short[3], /^-- contexts/);
 });

@@ -5,7 +5,8 @@
  * @module
  */
 import { parseKeys } from "./key_input.ts";
-import { renderMonitor } from "./monitor_screen.ts";
+import { renderMonitor, type Throughput } from "./monitor_screen.ts";
+import { RunSeries, sampleOf } from "./run_series.ts";
 import { followState, initialView, type MonitorView, onKey } from "./monitor_view.ts";
 import type { StateSource, StopTarget } from "./run_watcher.ts";
 
@@ -17,6 +18,10 @@ export interface TuiTerminal {
   /** The next chunk of keystrokes; null when input has ended. */
   read(): Promise<Uint8Array | null>;
 }
+
+/** The sparkline's interval, and how many intervals are kept (ten minutes). */
+const THROUGHPUT_SECONDS = 5;
+const THROUGHPUT_KEPT = 120;
 
 const ENTER = "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J";
 const LEAVE = "\x1b[0m\x1b[?25h\x1b[?1049l";
@@ -30,16 +35,22 @@ export class MonitorTui {
   readonly #quitting = new Promise<void>((r) => this.#quit = r);
   #active = false;
   #size = { columns: 0, rows: 0 };
+  readonly #series = new RunSeries(THROUGHPUT_SECONDS, THROUGHPUT_KEPT + 1);
 
-  constructor(term: TuiTerminal, source: StateSource) {
+  readonly #levels: string | undefined;
+
+  /** `levels`: the sparkline's characters (Unicode blocks when not given). */
+  constructor(term: TuiTerminal, source: StateSource, levels?: string) {
     this.#term = term;
     this.#source = source;
+    this.#levels = levels;
   }
 
   /** Runs until the user quits (q, Ctrl-C), input ends or {@link quit} is called. */
   async run(): Promise<void> {
     const unlisten = this.#source.listen({
       state: (s) => {
+        this.#series.add(sampleOf(s));
         this.#view = followState(this.#view, s);
         this.draw();
       },
@@ -49,7 +60,10 @@ export class MonitorTui {
     this.#active = true;
     try {
       this.#term.write(ENTER);
-      if (this.#source.state) this.#view = followState(this.#view, this.#source.state);
+      if (this.#source.state) {
+        this.#series.add(sampleOf(this.#source.state));
+        this.#view = followState(this.#view, this.#source.state);
+      }
       if (this.#source.isEnded) this.#ended();
       this.draw();
       for (;;) {
@@ -82,9 +96,25 @@ export class MonitorTui {
     const size = this.#term.size();
     const resized = size.columns !== this.#size.columns || size.rows !== this.#size.rows;
     this.#size = size;
-    const f = renderMonitor(this.#source.state, this.#view, size.columns, size.rows);
+    const f = renderMonitor(
+      this.#source.state,
+      this.#view,
+      size.columns,
+      size.rows,
+      this.#throughput(),
+    );
     const body = f.lines.map((l, i) => i === f.cursor ? `\x1b[7m${l}\x1b[0m` : l).join("\r\n");
     this.#term.write(`${resized ? "\x1b[2J" : ""}\x1b[H${body}`);
+  }
+
+  /** Completions per interval; the current one is left out until it is over (or the run is). */
+  #throughput(): Throughput {
+    const counts = this.#series.completions();
+    return {
+      counts: this.#view.gone ? counts.slice(-THROUGHPUT_KEPT) : counts.slice(0, -1),
+      seconds: THROUGHPUT_SECONDS,
+      levels: this.#levels,
+    };
   }
 
   #ended(): void {

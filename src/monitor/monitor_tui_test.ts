@@ -72,3 +72,25 @@ Deno.test("the end of the run is shown; quit() and closed input restore the term
   await run2;
   assert.ok(term2.out().endsWith("<cooked>"));
 });
+
+Deno.test("the throughput sparkline follows the snapshots' completions, interval by interval", async () => {
+  const term = fakeTerminal();
+  const t0 = 1_700_000_000;
+  const src = new FakeSource(sampleState({ now: t0, done: 100 }));
+  const tui = new MonitorTui(term, src);
+  const done = tui.run();
+  await tick();
+  assert.match(term.out(), /finished per 5s \(measuring\)/);
+  // 5 s intervals: none yet in the first, then 10, 0, 20 and 41, then one in progress.
+  for (const [dt, n] of [[5, 110], [10, 110], [15, 130], [20, 170], [21, 171], [25, 172]]) {
+    src.push(sampleState({ now: t0 + dt, done: n }));
+  }
+  const screen = term.out().split("\x1b[H").at(-1)!;
+  assert.match(screen, /finished per 5s {2}▂ ▄█ {2}last 41 {2}peak 41 /);
+  // Once the run is over, so is its last interval.
+  src.end(0);
+  const last = term.out().split("\x1b[H").at(-1)!;
+  assert.match(last, /finished per 5s {2}▂ ▄█▁ {2}last 1 {2}peak 41 /);
+  term.type("q");
+  await done;
+});

@@ -1,9 +1,10 @@
 /**
- * The dashboard's single page: HTML, CSS and script in one constant, so the executable serves
- * it with no file, CDN or other network fetch. Run data is only ever put in the page as text
- * (`textContent`), never as markup.
+ * The dashboard's single page: HTML, CSS and script in one constant (uPlot, for the chart of
+ * running tasks, included), so the executable serves it with no file, CDN or other network
+ * fetch. Run data is only ever put in the page as text (`textContent`), never as markup.
  * @module
  */
+import { UPLOT_CSS, UPLOT_JS } from "../report/vendor/uplot_assets.ts";
 
 /** The page served at `/`. */
 export const DASHBOARD_HTML = String.raw`<!doctype html>
@@ -13,6 +14,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>disbatch</title>
+<style>${UPLOT_CSS}</style>
 <style>
 :root { --ink: #1f2933; --muted: #616e7c; --line: #d9dee4; --ok: #1f7a3f; --warn: #a86300;
   --bad: #b3261e; --accent: #2463eb; }
@@ -61,6 +63,15 @@ a.task { color: var(--accent); cursor: pointer; margin-right: 6px; }
 .record dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0 0 6px; }
 .record dt { color: var(--muted); }
 .record dd { margin: 0; }
+h2 small { color: var(--muted); font-weight: normal; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+@media (max-width: 1000px) { .pair { grid-template-columns: 1fr; } }
+.pair > section { min-width: 0; }
+.legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 12px; color: var(--muted);
+  margin-bottom: 6px; }
+.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
+#timeline canvas { display: block; width: 100%; height: 250px; cursor: pointer; }
+#chart { min-height: 250px; }
 dialog { border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; max-width: 480px; }
 dialog::backdrop { background: rgba(31, 41, 51, .35); }
 dialog .actions { display: flex; gap: 8px; justify-content: flex-end; margin-top: 14px; }
@@ -90,6 +101,22 @@ dialog .actions { display: flex; gap: 8px; justify-content: flex-end; margin-top
     </div>
     <p id="message"></p>
   </section>
+  <div class="pair">
+  <section>
+    <h2>Running tasks and slots <small id="chart-span"></small></h2>
+    <div id="chart"><p class="empty">Waiting for data…</p></div>
+  </section>
+  <section>
+    <h2>Recent tasks <small id="timeline-note"></small></h2>
+    <div class="legend"><span><i style="background:#2f6fdf"></i>done</span>
+      <span><i style="background:#d0312d"></i>failed</span>
+      <span><i style="background:#e8a33d"></i>retried attempt</span>
+      <span><i style="background:#8e44ad"></i>lost attempt</span>
+      <span><i style="background:#9aa5b1"></i>per-engine task</span>
+      <span>click a bar: look the task up</span></div>
+    <div id="timeline"><canvas height="0"></canvas></div>
+  </section>
+  </div>
   <section>
     <h2>Contexts</h2>
     <table><thead><tr><th>rank</th><th>label</th><th>host</th><th>nodes</th>
@@ -123,6 +150,7 @@ dialog .actions { display: flex; gap: 8px; justify-content: flex-end; margin-top
   <div class="actions"><button id="confirm-no" type="button">Cancel</button>
     <button id="confirm-yes" class="primary" type="button">Stop</button></div>
 </dialog>
+<script>${UPLOT_JS}</script>
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
@@ -311,7 +339,181 @@ $("lookup-form").addEventListener("submit", (ev) => {
   else say("A task id is a number.");
 });
 
+// Charts: the server sends the whole data on connecting, then deltas (which may overlap it).
+const chart = { width: 2, keepPoints: 900, keepTasks: 400, points: [], tasks: [], lastSeq: 0 };
+const OUTCOME_COLORS = { done: "#2f6fdf", failed: "#d0312d", retried: "#e8a33d",
+  lost: "#8e44ad", "per-engine": "#9aa5b1" };
+let plot = null;
+let chartFrame = 0;
+let bars = [];
+function mergeCharts(m) {
+  chart.width = m.width;
+  chart.keepPoints = m.keepPoints;
+  chart.keepTasks = m.keepTasks;
+  $("chart-span").textContent = "last " + Math.round(m.keepPoints * m.width / 60) + " minutes";
+  const pts = chart.points;
+  for (const p of m.points) {
+    let i = pts.length;
+    while (i > 0 && pts[i - 1].t > p.t) i--;
+    if (i > 0 && pts[i - 1].t === p.t) pts[i - 1] = p;
+    else pts.splice(i, 0, p);
+  }
+  const newest = pts.length ? pts[pts.length - 1].t : 0;
+  const keep = pts.findIndex((p) => p.t > newest - chart.keepPoints * chart.width);
+  if (keep > 0) pts.splice(0, keep);
+  for (const t of m.tasks) {
+    if (t.seq <= chart.lastSeq) continue;
+    chart.tasks.push(t);
+    chart.lastSeq = t.seq;
+  }
+  if (chart.tasks.length > chart.keepTasks) chart.tasks.splice(0, chart.tasks.length - chart.keepTasks);
+  if (!chartFrame) chartFrame = requestAnimationFrame(drawCharts);
+}
+function drawCharts() {
+  chartFrame = 0;
+  drawPlot();
+  drawTimeline();
+}
+function drawPlot() {
+  const pts = chart.points;
+  const box = $("chart");
+  if (!pts.length) return;
+  // One more point at the end of the last bucket: stepped lines hold each value to its end.
+  const last = pts[pts.length - 1];
+  const xs = pts.map((p) => p.t).concat([last.t + chart.width]);
+  const held = (f) => pts.map(f).concat([f(last)]);
+  const perMin = (k) => k === 0 ? null : Math.max(0, pts[k].completed - pts[k - 1].completed) *
+    60 / chart.width;
+  const finished = pts.map((p, k) => perMin(k)).concat([perMin(pts.length - 1)]);
+  const data = [xs, held((p) => p.running), held((p) => p.slots), finished];
+  box.dataset.points = String(pts.length);
+  if (plot) {
+    plot.setData(data);
+    return;
+  }
+  box.replaceChildren();
+  const stepped = uPlot.paths.stepped({ align: 1 });
+  const fixed = (d) => (u, v) => v == null ? "-" : v.toFixed(d);
+  plot = new uPlot({
+    width: Math.max(280, box.clientWidth), height: 214,
+    series: [{},
+      { label: "running", points: { show: false }, stroke: "#2f6fdf", fill: "rgba(47,111,223,.15)", paths: stepped,
+        value: fixed(0) },
+      { label: "slots", points: { show: false }, stroke: "#1f2933", dash: [5, 4], paths: stepped, value: fixed(0) },
+      { label: "finished / min", points: { show: false }, stroke: "#1f7a3f", scale: "rate", paths: stepped,
+        value: fixed(1) }],
+    scales: { x: { time: true }, rate: { range: (u, lo, hi) => [0, Math.max(1, hi)] },
+      y: { range: (u, lo, hi) => [0, Math.max(1, hi)] } },
+    axes: [{}, { label: "tasks", size: 50 },
+      { scale: "rate", side: 1, label: "per min", size: 50, grid: { show: false } }],
+    cursor: { drag: { x: false, y: false } },
+    legend: { live: true },
+  }, data, box);
+  new ResizeObserver(() => {
+    const width = Math.max(280, box.clientWidth);
+    if (width !== plot.width) plot.setSize({ width, height: 214 });
+  }).observe(box);
+}
+window.addEventListener("resize", () => drawTimeline());
+// One lane per slot of each host: a host's attempts go, by start time, to its first free lane.
+function drawTimeline() {
+  const canvas = $("timeline").querySelector("canvas");
+  const tasks = [...chart.tasks].sort((a, b) => a.start - b.start || a.seq - b.seq);
+  const ends = new Map();
+  const lane = new Map();
+  for (const t of tasks) {
+    const e = ends.get(t.host) || [];
+    ends.set(t.host, e);
+    let l = e.findIndex((f) => f <= t.start);
+    if (l < 0) l = e.push(0) - 1;
+    e[l] = t.finish;
+    lane.set(t.seq, l);
+  }
+  const hosts = [...ends.keys()].sort();
+  const first = new Map();
+  let lanes = 0;
+  for (const h of hosts) {
+    first.set(h, lanes);
+    lanes += ends.get(h).length;
+  }
+  const GUTTER = 120, AXIS = 20;
+  const W = canvas.parentElement.clientWidth;
+  // A fixed height: the sections below must not move as lanes come and go (under a click).
+  const H = 250;
+  const laneH = lanes ? Math.min(18, (H - AXIS) / lanes) : 18;
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.round(W * dpr);
+  canvas.height = Math.round(H * dpr);
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, W, H);
+  canvas.dataset.bars = String(tasks.length);
+  canvas.dataset.lanes = String(lanes);
+  $("timeline-note").textContent = tasks.length
+    ? "the last " + tasks.length + " finished attempts, one lane per slot of each host"
+    : "";
+  bars = [];
+  ctx.font = "12px system-ui, sans-serif";
+  if (!tasks.length) {
+    ctx.fillStyle = "#616e7c";
+    ctx.fillText("No task has finished yet.", 8, 20);
+    return;
+  }
+  const t0 = tasks[0].start;
+  const t1 = Math.max(t0 + 1, state ? state.now : 0, ...tasks.map((t) => t.finish));
+  const kx = (W - GUTTER - 8) / (t1 - t0);
+  for (const t of tasks) {
+    const y = (first.get(t.host) + lane.get(t.seq)) * laneH;
+    // Whole pixels, at least two: a short task must still show, in its own colour.
+    const x = Math.round(GUTTER + (t.start - t0) * kx);
+    const w = Math.max(2, Math.round((t.finish - t.start) * kx) - (laneH > 6 ? 1 : 0));
+    ctx.fillStyle = OUTCOME_COLORS[t.outcome] || "#9aa5b1";
+    ctx.fillRect(x, y, w, Math.max(1, laneH - (laneH > 6 ? 2 : 0)));
+    bars.push({ x, y, w, h: laneH, t });
+  }
+  ctx.textBaseline = "middle";
+  ctx.strokeStyle = "#d9dee4";
+  for (const h of hosts) {
+    const y0 = first.get(h) * laneH, n = ends.get(h).length;
+    ctx.beginPath();
+    ctx.moveTo(0, y0 + 0.5);
+    ctx.lineTo(W, y0 + 0.5);
+    ctx.stroke();
+    if (n * laneH >= 10) {
+      ctx.fillStyle = "#1f2933";
+      ctx.fillText(h.length > 16 ? h.slice(0, 15) + "…" : h, 4, y0 + n * laneH / 2);
+    }
+  }
+  ctx.fillStyle = "#616e7c";
+  ctx.textBaseline = "top";
+  const ticks = Math.max(2, Math.floor((W - GUTTER) / 110));
+  for (let k = 0; k <= ticks; k++) {
+    const t = t0 + (t1 - t0) * k / ticks;
+    const x = GUTTER + (t - t0) * kx;
+    ctx.fillRect(x, H - AXIS, 1, 4);
+    const d = new Date(t * 1000);
+    const p = (n) => String(n).padStart(2, "0");
+    const label = p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds());
+    ctx.fillText(label, Math.min(x - 24, W - 56), H - AXIS + 6);
+  }
+}
+function barAt(ev) {
+  const r = ev.target.getBoundingClientRect();
+  const x = ev.clientX - r.left, y = ev.clientY - r.top;
+  return bars.find((b) => x >= b.x - 2 && x <= b.x + b.w + 2 && y >= b.y && y < b.y + b.h);
+}
+$("timeline").addEventListener("mousemove", (ev) => {
+  const b = barAt(ev);
+  ev.target.title = b ? "task " + b.t.taskId + " (line " + b.t.line + "): " + b.t.outcome +
+    " on " + b.t.host + ", ran " + (b.t.finish - b.t.start).toFixed(1) + " s" : "";
+});
+$("timeline").addEventListener("click", (ev) => {
+  const b = barAt(ev);
+  if (b) lookup(b.t.taskId);
+});
+
 const events = new EventSource("/api/events");
+events.addEventListener("series", (ev) => mergeCharts(JSON.parse(ev.data)));
 events.onmessage = (ev) => {
   state = JSON.parse(ev.data);
   lost = false;

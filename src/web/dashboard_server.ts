@@ -1,14 +1,18 @@
 /**
  * The `-w` web dashboard: an HTTP server (loopback by default) that shows a live run — state
- * pushed over server-sent events, per-task lookup in the status file, soft-shutdown requests.
+ * and chart data (a `series` event: {@link ChartFeed}) pushed over server-sent events, per-task
+ * lookup in the status file, soft-shutdown requests.
  * Every request must carry the run's random token: in the URL once (it is then moved into a
  * cookie and the browser is sent to the bare URL), as that cookie, or as a bearer header.
  * @module
  */
 import { splitHostPort } from "../net/connect.ts";
 import { randomHex, sameText } from "../net/connection.ts";
+import { LineTail } from "../log/line_tail.ts";
 import type { StateSource, StopTarget } from "../monitor/run_watcher.ts";
 import type { RunState } from "../protocol/messages.ts";
+import { parseStatusLine } from "../status/status_line.ts";
+import { ChartFeed, type ChartMessage } from "./chart_feed.ts";
 import { DASHBOARD_HTML } from "./dashboard_page.ts";
 import { findTaskLines } from "./task_lookup.ts";
 
@@ -52,6 +56,8 @@ const json = (status: number, value: unknown) =>
 
 /** The server-sent events of a new state and of the run's end. */
 const stateEvent = (s: RunState) => encoder.encode(`data: ${JSON.stringify(s)}\n\n`);
+const seriesEvent = (m: ChartMessage) =>
+  encoder.encode(`event: series\ndata: ${JSON.stringify(m)}\n\n`);
 const endEvent = (exitCode: number | null) =>
   encoder.encode(`event: end\ndata: ${JSON.stringify({ exitCode })}\n\n`);
 
@@ -63,6 +69,11 @@ export class Dashboard {
   readonly #cookie: string;
   readonly #streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   readonly #unlisten: () => void;
+  readonly #feed = new ChartFeed();
+  readonly #tail: LineTail;
+  /** The chart update in progress (one at a time: they read the status file in turn). */
+  #charting: Promise<void> = Promise.resolve();
+  #chartQueued = false;
   /** The URL to open, token included. */
   readonly url: string;
 
@@ -88,12 +99,23 @@ export class Dashboard {
       : addr.hostname;
     const host = name.includes(":") ? `[${name}]` : name;
     this.url = `http://${host}:${addr.port}/?token=${this.#token}`;
+    this.#tail = new LineTail(opts.statusPath);
+    if (opts.source.state) this.#feed.addState(opts.source.state);
+    this.#updateCharts();
     this.#unlisten = opts.source.listen({
-      state: (s) => this.#broadcast(stateEvent(s)),
+      state: (s) => {
+        this.#broadcast(stateEvent(s));
+        this.#feed.addState(s);
+        this.#updateCharts();
+      },
       end: (code) => {
-        this.#broadcast(endEvent(code));
-        for (const c of this.#streams) c.close();
-        this.#streams.clear();
+        // The last attempts first: the page draws them before it hears of the end.
+        this.#updateCharts();
+        this.#charting = this.#charting.then(() => {
+          this.#broadcast(endEvent(code));
+          for (const c of this.#streams) c.close();
+          this.#streams.clear();
+        });
       },
     });
   }
@@ -119,6 +141,8 @@ export class Dashboard {
   /** Ends every event stream and stops serving. */
   async close(): Promise<void> {
     this.#unlisten();
+    await this.#charting;
+    this.#tail.close();
     for (const c of this.#streams) {
       try {
         c.close();
@@ -165,6 +189,8 @@ export class Dashboard {
         const src = this.#opts.source;
         return json(200, { state: src.state, ended: src.isEnded, exitCode: src.exitCode });
       }
+      case "GET /api/series":
+        return json(200, this.#feed.full());
       case "GET /api/events":
         return this.#events();
       case "GET /api/task": {
@@ -186,6 +212,7 @@ export class Dashboard {
       start: (c) => {
         self = c;
         if (src.state) c.enqueue(stateEvent(src.state));
+        c.enqueue(seriesEvent(this.#feed.full()));
         if (src.isEnded) {
           c.enqueue(endEvent(src.exitCode));
           c.close();
@@ -215,6 +242,21 @@ export class Dashboard {
       return json(400, { error: 'send {"engine": rank} or {"context": rank}' });
     }
     return json(200, { ok: await this.#opts.source.stop(target) });
+  }
+
+  /**
+   * Reads the attempts the status file gained and sends the charts' delta; several snapshots
+   * in quick succession make one update.
+   */
+  #updateCharts(): void {
+    if (this.#chartQueued) return;
+    this.#chartQueued = true;
+    this.#charting = this.#charting.then(async () => {
+      this.#chartQueued = false;
+      const lines = await this.#tail.read().catch(() => []);
+      this.#feed.addRecords(lines.flatMap((l) => parseStatusLine(l) ?? []));
+      this.#broadcast(seriesEvent(this.#feed.delta()));
+    });
   }
 
   #broadcast(data: Uint8Array): void {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { FakeSource, sampleState } from "../monitor/sample_state.ts";
 import { formatStatusLine } from "../status/status_line.ts";
+import type { TaskRecord } from "../status/task_record.ts";
+import { UPLOT_JS } from "../report/vendor/uplot_assets.ts";
+import type { ChartMessage } from "./chart_feed.ts";
 import { DASHBOARD_HTML } from "./dashboard_page.ts";
 import { Dashboard, DashboardError } from "./dashboard_server.ts";
 
@@ -22,10 +25,36 @@ async function withDashboard(
 
 const bearer = { authorization: `Bearer ${TOKEN}` };
 
+const failedTask: TaskRecord = {
+  kind: "N",
+  taskId: 17,
+  line: 18,
+  repeat: -1,
+  host: "node1",
+  pid: 42,
+  rc: 1,
+  start: 1,
+  finish: 2,
+  outBytes: 0,
+  outSnippet: "",
+  errBytes: 4,
+  errSnippet: "bad\n",
+  command: new TextEncoder().encode("./simulate --seed 17"),
+};
+
 Deno.test("every request needs the token; the URL's token becomes a cookie", async () => {
   await withDashboard(async (d, base) => {
     assert.equal(d.url, `${base}/?token=${TOKEN}`);
-    for (const path of ["/", "/api/state", "/api/events", "/?token=wrong", "/api/task?id=1"]) {
+    for (
+      const path of [
+        "/",
+        "/api/state",
+        "/api/events",
+        "/?token=wrong",
+        "/api/task?id=1",
+        "/api/series",
+      ]
+    ) {
       const r = await fetch(base + path);
       assert.equal(r.status, 401, path);
       assert.match(await r.text(), /token/);
@@ -45,8 +74,14 @@ Deno.test("every request needs the token; the URL's token becomes a cookie", asy
 });
 
 Deno.test("the page is self-contained: no address outside this server", () => {
-  assert.doesNotMatch(DASHBOARD_HTML, /(https?:)?\/\/[a-z]/i);
-  assert.doesNotMatch(DASHBOARD_HTML, /innerHTML/, "run data only ever goes in as text");
+  assert.ok(DASHBOARD_HTML.includes(UPLOT_JS), "uPlot is in the page");
+  // uPlot names its home in its first comment; it fetches nothing.
+  assert.deepEqual(UPLOT_JS.match(/(https?:)?\/\/[a-z][^\s)]*/gi), [
+    "https://github.com/leeoniya/uPlot",
+  ]);
+  const own = DASHBOARD_HTML.replace(UPLOT_JS, "");
+  assert.doesNotMatch(own, /(https?:)?\/\/[a-z]/i);
+  assert.doesNotMatch(own, /innerHTML/, "run data only ever goes in as text");
 });
 
 Deno.test("state, task lookup and stop requests", async () => {
@@ -55,25 +90,7 @@ Deno.test("state, task lookup and stop requests", async () => {
     assert.equal(st.state.done, 450);
     assert.equal(st.ended, false);
 
-    await Deno.writeTextFile(
-      statusPath,
-      formatStatusLine({
-        kind: "N",
-        taskId: 17,
-        line: 18,
-        repeat: -1,
-        host: "node1",
-        pid: 42,
-        rc: 1,
-        start: 1,
-        finish: 2,
-        outBytes: 0,
-        outSnippet: "",
-        errBytes: 4,
-        errSnippet: "bad\n",
-        command: new TextEncoder().encode("./simulate --seed 17"),
-      }) + "\n",
-    );
+    await Deno.writeTextFile(statusPath, formatStatusLine(failedTask) + "\n");
     const t = await (await fetch(base + "/api/task?id=17", { headers: bearer })).json();
     assert.equal(t.taskId, 17);
     assert.deepEqual(t.lines.map((l: { errSnippet: string }) => l.errSnippet), ["bad\n"]);
@@ -104,8 +121,8 @@ Deno.test("state, task lookup and stop requests", async () => {
   });
 });
 
-Deno.test("events carry the state now, every new state, and the end", async () => {
-  await withDashboard(async (_d, base, src) => {
+Deno.test("events carry the state and chart data now, every new state, and the end", async () => {
+  await withDashboard(async (_d, base, src, statusPath) => {
     const r = await fetch(base + "/api/events", { headers: bearer });
     assert.equal(r.headers.get("content-type"), "text/event-stream");
     const text = r.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -117,9 +134,27 @@ Deno.test("events carry the state now, every new state, and the end", async () =
         got += value;
       }
     };
-    await until(/^data: \{.*"done":450.*\}\n\n$/);
-    src.push(sampleState({ done: 451 }));
+    await until(/^data: \{.*"done":450.*\}\n\nevent: series\ndata: (.*)\n\n/);
+    const first = JSON.parse(got.match(/event: series\ndata: (.*)\n\n/)![1]);
+    assert.deepEqual(first.points.map((p: { completed: number }) => p.completed), [450]);
+    // A task finished: its attempt comes with a chart update, as does the next state's point
+    // (deltas may repeat what came before: the page merges them, as here).
+    await Deno.writeTextFile(statusPath, formatStatusLine(failedTask) + "\n");
+    src.push(sampleState({ done: 451, now: 1_700_000_126 }));
     await until(/"done":451/);
+    await until(/event: series\ndata: .*"taskId":17/);
+    await until(/event: series\ndata: .*"completed":451/);
+    const points = new Map<number, number>();
+    const tasks = new Map<number, string>();
+    for (const [, data] of got.matchAll(/event: series\ndata: (.*)\n\n/g)) {
+      const m: ChartMessage = JSON.parse(data);
+      for (const p of m.points) points.set(p.t, p.completed);
+      for (const t of m.tasks) tasks.set(t.seq, `${t.taskId} ${t.outcome}`);
+    }
+    assert.deepEqual([...points.values()], [450, 451]);
+    assert.deepEqual([...tasks.values()], ["17 failed"]);
+    const full = await (await fetch(base + "/api/series", { headers: bearer })).json();
+    assert.deepEqual(full.tasks.map((t: { taskId: number }) => t.taskId), [17]);
     src.end(0);
     await until(/event: end\ndata: \{"exitCode":0\}\n\n$/);
     assert.equal((await text.read()).done, true, "the stream ends with the run");
@@ -135,7 +170,9 @@ Deno.test("an open event stream does not keep the dashboard from closing", async
   const reader = r.body!.getReader();
   assert.equal((await reader.read()).done, false);
   await d.close();
-  assert.equal((await reader.read()).done, true);
+  // What was queued before (the state and the chart data) may still come, then the end.
+  let reads = 0;
+  while (!(await reader.read()).done) assert.ok(++reads < 3, "the stream did not end");
 });
 
 Deno.test("a bad dashboard address is a DashboardError", () => {

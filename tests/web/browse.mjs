@@ -33,6 +33,37 @@ try {
   await page.waitForFunction(() =>
     document.querySelectorAll("#engines tr[data-engine] a.task").length >= 3
   );
+  // The charts: uPlot's chart of running tasks and the timeline of finished attempts.
+  await page.waitForFunction(() =>
+    document.querySelector("#chart .uplot canvas") &&
+    Number(document.getElementById("chart").dataset.points) >= 2 &&
+    Number(document.querySelector("#timeline canvas").dataset.bars) >= 2
+  );
+  seen.charts = await page.evaluate(() => {
+    // Pixels by colour, so a chart that drew nothing shows as such.
+    const colours = (canvas) => {
+      const d = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+      const out = {};
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] === 0) continue;
+        const c = "#" + [d[i], d[i + 1], d[i + 2]].map((v) => v.toString(16).padStart(2, "0"))
+          .join("");
+        out[c] = (out[c] || 0) + 1;
+      }
+      return out;
+    };
+    const tl = document.querySelector("#timeline canvas");
+    return {
+      points: Number(document.getElementById("chart").dataset.points),
+      span: document.getElementById("chart-span").textContent,
+      legend: [...document.querySelectorAll("#chart .u-series .u-label")].map((e) => e.textContent),
+      plotColours: colours(document.querySelector("#chart .uplot canvas")),
+      bars: Number(tl.dataset.bars),
+      lanes: Number(tl.dataset.lanes),
+      timelineColours: colours(tl),
+      note: document.getElementById("timeline-note").textContent,
+    };
+  });
   seen.runStatus = await text("#status");
   seen.done = await text("#done");
   seen.engineRow = await text("#engines tr[data-engine='0']");
@@ -77,6 +108,10 @@ try {
     { timeout: 30_000 },
   );
   seen.finalStatus = await text("#status");
+  // The last attempts come just before the end; the page draws them at its next frame.
+  const bars = () => Number(document.querySelector("#timeline canvas").dataset.bars);
+  await page.waitForFunction(`(${bars})() >= 5`, null, { timeout: 5_000 }).catch(() => {});
+  seen.finalBars = await page.evaluate(bars);
   seen.finalMessage = await text("#message");
   seen.stopButtonsAtEnd = await page.locator("button.stop").count();
 } catch (e) {
