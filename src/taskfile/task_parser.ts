@@ -5,6 +5,7 @@
  */
 import { MAX_COMMAND_BYTES, type NormalItem, type TaskItem } from "./task_item.ts";
 import { quoteLine } from "./quote_line.ts";
+import { parseResources, type TaskResources } from "./task_resources.ts";
 
 /** A bad directive in strict mode; the message is `<file>:<line>: <detail>` on one line. */
 export class TaskFileError extends Error {
@@ -69,9 +70,18 @@ const REPEAT_RE = new RegExp(
 );
 const BARRIER_RE = /^#DISBATCH BARRIER(?: (CHECK))?(?: (.*)$)?/ds;
 const KEYWORD_RE = /^#DISBATCH ([^ \t\n\r\f\v]*)/;
-const CASELESS_KEYWORDS = new Set(["PREFIX", "SUFFIX", "REPEAT", "PERENGINE", "TIMEOUT"]);
+const CASELESS_KEYWORDS = new Set([
+  "PREFIX",
+  "SUFFIX",
+  "REPEAT",
+  "PERENGINE",
+  "TIMEOUT",
+  "RESOURCES",
+]);
 /** disbatch's own directive: `#DISBATCH TIMEOUT <seconds>|none|default` for the tasks below. */
 const TIMEOUT_RE = /^#DISBATCH TIMEOUT[ \t]+([0-9]+(?:\.[0-9]*)?|\.[0-9]+|none|default)[ \t]*$/i;
+/** disbatch's own directive: `#DISBATCH RESOURCES cores=N gpus=N mem=SIZE|default` (task_resources.ts). */
+const RESOURCES_RE = /^#DISBATCH RESOURCES(?:[ \t]+(.*))?$/is;
 
 const DIRECTIVE = new TextEncoder().encode("#DISBATCH");
 const EMPTY = new Uint8Array(0);
@@ -100,6 +110,8 @@ export class TaskParser {
   #stopped = false;
   /** Set by `#DISBATCH TIMEOUT`: seconds, Infinity for none, undefined for the run's default. */
   #timeout: number | undefined = undefined;
+  /** Set by `#DISBATCH RESOURCES`; undefined: one slot per task. */
+  #resources: TaskResources | undefined = undefined;
   #pool = new Uint8Array(0);
   #poolUsed = 0;
 
@@ -188,6 +200,19 @@ export class TaskParser {
         : Number(v);
       return [];
     }
+    const res = RESOURCES_RE.exec(s);
+    if (res) {
+      const r = parseResources(res[1] ?? "");
+      if (typeof r === "string") {
+        if (!this.#lenient) {
+          throw new TaskFileError(this.#file, line, `malformed #DISBATCH RESOURCES: ${r}`);
+        }
+        this.#warn(line, `Malformed #DISBATCH RESOURCES (${r}): ${quoteLine(text)}`);
+        return [];
+      }
+      this.#resources = r ?? undefined;
+      return [];
+    }
 
     const out = this.#closeBlock();
     const rep = REPEAT_RE.exec(s);
@@ -201,6 +226,7 @@ export class TaskParser {
       const firstId = this.#nextTaskId;
       this.#nextTaskId += count;
       const timeout = this.#timeout;
+      const resources = this.#resources;
       return {
         *[Symbol.iterator]() {
           yield* out;
@@ -213,6 +239,7 @@ export class TaskParser {
               command,
             };
             if (timeout !== undefined) item.timeout = timeout;
+            if (resources !== undefined) item.resources = resources;
             yield item;
           }
         },
@@ -270,6 +297,7 @@ export class TaskParser {
       command: this.#affix(text),
     };
     if (this.#timeout !== undefined) item.timeout = this.#timeout;
+    if (this.#resources !== undefined) item.resources = this.#resources;
     return item;
   }
 
