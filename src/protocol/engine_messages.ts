@@ -32,7 +32,14 @@ export const driverToEngine = direction("driver → engine", {
   run_done: {},
   pe: { which: oneOf("START", "STOP"), index: int, line: int, ...commandShape },
   pe_end: {},
-  task: { id: int, line: int, rep: int, timeout: optional(positive), ...commandShape },
+  task: {
+    id: int,
+    line: int,
+    rep: int,
+    timeout: optional(positive),
+    res: optional(object({ cores: int, gpus: int, memMiB: int })),
+    ...commandShape,
+  },
   drain: {},
   kill: {},
   ping: {},
@@ -48,6 +55,9 @@ export const engineToDriver = direction("engine → driver", {
     pid: int,
     cylinders: int,
     coresPerCylinder: int,
+    gpus: optional(int),
+    slotGpus: optional(int),
+    memMiB: optional(int),
   },
   ready: {},
   result: { kind: oneOf("N", "START", "STOP"), id: int, cyl: int, ...taskOutcomeShape },
@@ -88,7 +98,15 @@ export function taskTimeout(own: number | undefined, run: number | null): number
 
 /** The `task` message for one task (`runTimeout`: the run's `--timeout`, null for none). */
 export function taskMessage(
-  task: { taskId: number; line: number; repeat: number; command: Uint8Array; timeout?: number },
+  task: {
+    taskId: number;
+    line: number;
+    repeat: number;
+    command: Uint8Array;
+    timeout?: number;
+    /** `#DISBATCH RESOURCES` of the task (see src/taskfile/task_resources.ts). */
+    resources?: { cores: number; gpus: number; memMiB: number };
+  },
   runTimeout: number | null,
 ): TaskMessage {
   const timeout = taskTimeout(task.timeout, runTimeout);
@@ -98,6 +116,7 @@ export function taskMessage(
     line: task.line,
     rep: task.repeat,
     ...(timeout === undefined ? {} : { timeout }),
+    ...(task.resources === undefined ? {} : { res: task.resources }),
     ...toWire(task.command),
   };
 }
