@@ -79,9 +79,9 @@ export class ResourcePlacer {
   /** The engine takes no more work (draining, stopped, lost); what it holds stays held. */
   removeEngine(rank: number): void {
     const e = this.#engines.get(rank);
-    if (!e) return;
-    this.#engines.delete(rank);
-    const i = this.#order.indexOf(e);
+    const i = e ? this.#order.indexOf(e) : -1;
+    if (i < 0) return;
+    // Kept in #engines: its tasks still hold what they hold until they end.
     this.#order.splice(i, 1);
     if (this.#next > i) this.#next--;
     if (this.#next >= this.#order.length) this.#next = 0;
@@ -94,7 +94,7 @@ export class ResourcePlacer {
     return r && { taskId: r.taskId, engine: r.engine.rank };
   }
 
-  /** What engine `rank` has in use (undefined: not an engine taking work). */
+  /** What engine `rank` has in use (undefined: never added). */
   used(rank: number): Demand | undefined {
     return this.#engines.get(rank)?.used;
   }

@@ -13,6 +13,12 @@ export type RecordKind = "N" | "B" | "C" | "P" | "S" | "Z";
  */
 export const LOST_TASK_RC = -100;
 
+/**
+ * Return code of a task whose `#DISBATCH RESOURCES` no engine of the run can hold: recorded
+ * with PID −1 and the reason as its stderr snippet, without running it.
+ */
+export const UNPLACEABLE_RC = -101;
+
 /** A status-file record (spec §7). */
 export interface TaskRecord {
   kind: RecordKind;
