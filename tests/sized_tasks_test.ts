@@ -14,19 +14,9 @@ import {
   withTempDir,
   writeTasks,
 } from "./helpers.ts";
+import { peak, records, setUp, sharedGpus, times } from "./task_records.ts";
 import { envWithout, resultWithin, startDisbatch } from "./background_run.ts";
 import { withTaskServer } from "./task_server.ts";
-
-/**
- * `./rec.sh SECONDS`: sleeps, then writes `rec/<task id>` with its start and end (ns), its
- * DISBATCH_CORES_PER_TASK, DISBATCH_MEM and its GPU ids (MY_GPUS).
- */
-const REC_SH = `#!/bin/sh
-s=$(date +%s%N)
-sleep "$1"
-e=$(date +%s%N)
-echo "$s $e $DISBATCH_CORES_PER_TASK \${DISBATCH_MEM:--} \${MY_GPUS:--} \${CUDA_VISIBLE_DEVICES:--}" > rec/$DISBATCH_TASKID
-`;
 
 /**
  * Runs disbatch in `dir` without the machine's GPU variables (the engine would take its GPU ids
@@ -37,56 +27,6 @@ async function run(args: string[], dir: string, env: Record<string, string> = {}
   const started = startDisbatch(args, { cwd: dir, env: { ...base, ...env }, clearEnv: true });
   return await resultWithin(started, 60_000) as RunResult;
 }
-
-/** What a task recorded. */
-interface Rec {
-  id: number;
-  start: number;
-  end: number;
-  cores: number;
-  mem: string;
-  gpus: string[];
-  cuda: string;
-}
-
-async function setUp(dir: string, tasks: string[]): Promise<void> {
-  await writeTasks(`${dir}/rec.sh`, REC_SH);
-  await Deno.chmod(`${dir}/rec.sh`, 0o755);
-  await Deno.mkdir(`${dir}/rec`);
-  await writeTasks(`${dir}/tasks`, tasks.join("\n") + "\n");
-}
-
-async function records(dir: string): Promise<Map<number, Rec>> {
-  const out = new Map<number, Rec>();
-  for await (const f of Deno.readDir(`${dir}/rec`)) {
-    const [s, e, cores, mem, gpus, cuda] = (await Deno.readTextFile(`${dir}/rec/${f.name}`))
-      .trim().split(" ");
-    out.set(Number(f.name), {
-      id: Number(f.name),
-      start: Number(s),
-      end: Number(e),
-      cores: Number(cores),
-      mem,
-      gpus: gpus === "-" ? [] : gpus.split(","),
-      cuda,
-    });
-  }
-  return out;
-}
-
-/** The largest sum of `weight` over tasks running at one instant. */
-function peak(recs: Iterable<Rec>, weight: (r: Rec) => number): number {
-  const all = [...recs];
-  let max = 0;
-  for (const r of all) {
-    const at = all.filter((o) => o.start <= r.start && r.start < o.end);
-    max = Math.max(max, at.reduce((n, o) => n + weight(o), 0));
-  }
-  return max;
-}
-
-/** Repeats `line` n times. */
-const times = (n: number, line: string) => Array.from({ length: n }, () => line);
 
 Deno.test("mixed 4-core and 1-core tasks never hold more cores than the engine has", async () => {
   await withTempDir(async (dir) => {
@@ -158,13 +98,7 @@ Deno.test("GPU ids from -E are never shared by two running tasks; each gets its 
         assert.equal(rec.cuda, rec.gpus.length ? rec.gpus.join(",") : "-", `task ${rec.id}`);
       }
     }
-    for (const a of recs) {
-      for (const b of recs) {
-        if (a.id >= b.id || a.end <= b.start || b.end <= a.start) continue;
-        const shared = a.gpus.filter((g) => b.gpus.includes(g));
-        assert.deepEqual(shared, [], `tasks ${a.id} and ${b.id} ran at once on ${shared}`);
-      }
-    }
+    assert.deepEqual(sharedGpus(recs), []);
   });
 });
 
