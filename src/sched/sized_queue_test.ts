@@ -13,16 +13,10 @@ const item = (taskId: number, cores?: number, gpus = 0): NormalItem => ({
   ...(cores === undefined ? {} : { resources: { cores, gpus, memMiB: 0 } }),
 });
 
-function engine(s: Scheduler, rank: number, capacity: Capacity, contextRank = 0) {
-  s.addEngine({
-    rank,
-    contextRank,
-    node: `n${rank}`,
-    host: `n${rank}`,
-    pid: 100 + rank,
-    cylinders: capacity.cores / capacity.slotCores,
-    capacity,
-  });
+/** Adds engine `rank` of context 0 with `capacity` (cylinders of one core), ready for work. */
+function engine(s: Scheduler, rank: number, capacity: Capacity) {
+  const where = { node: `n${rank}`, host: `n${rank}`, pid: 100 + rank };
+  s.addEngine({ rank, contextRank: 0, ...where, cylinders: capacity.cores, capacity });
   s.engineReady(rank);
 }
 const cap = (cores: number, gpus = 0): Capacity => ({
