@@ -112,6 +112,42 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "the report of a --capture run shows the end of each failure's output, per attempt",
+  ignore: ignoreWithout(...BROWSER_TOOLS),
+  fn: async () => {
+    requireTools(...BROWSER_TOOLS);
+    await withTempDir(async (dir) => {
+      // 6000 numbered lines of stderr (more than the tail), a different stdout per attempt.
+      const task =
+        "seq 1 6000 >&2; echo attempt-$(ls | grep -c '^mark'); touch mark$RANDOM; exit 2";
+      await writeTasks(`${dir}/Tasks`, `${task}\necho fine\n`);
+      const run = await disbatch(
+        ["--capture", "-s", "localhost:1", "--retries", "1", "-p", "run", "Tasks"],
+        { cwd: dir },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const r = await disbatch(["--report", "run"], { cwd: dir });
+      assert.deepEqual([r.code, r.stderr], [0, ""]);
+      const seen = await browse(`${dir}/run_report.html`);
+      // Each failed attempt (the first one superseded) has its captured output below it.
+      assert.equal(seen.failCount, "(1)");
+      assert.equal(seen.failures.length, 2, seen.failures.join("\n"));
+      assert.match(seen.failures[0], /^0\t1\t2\t/);
+      const captured = seen.failures[1];
+      const total = Array.from({ length: 6000 }, (_, i) => `${i + 1}\n`).join("");
+      assert.ok(
+        captured.startsWith(
+          `captured output: stderr ${total.length.toLocaleString("en-US")} bytes, stdout 10 bytes`,
+        ),
+        captured,
+      );
+      assert.ok(captured.includes("stderr (the last 4,096 of"), captured);
+      assert.ok(captured.includes(total.slice(-4096) + "stdoutattempt-1\n"), captured);
+    });
+  },
+});
+
 /** Python disBatch's lines (spec appendix A style): hosts, a lost task, a per-engine task. */
 const PYTHON_STATUS = [
   " O  \t0\t1\t-1\tworker1\t12188\t0\t1.006\t1795647824.005\t1795647825.011\t6\t'hello\\n'\t0\t''\techo hello",

@@ -5,7 +5,7 @@
  * @module
  */
 import { pyFloatRepr } from "../status/py_float_repr.ts";
-import { Driver, type DriverConfig, mismatchMessage, resumeMatches } from "../driver/driver.ts";
+import { Driver, type DriverConfig, ResumeMismatchError, resumeSkip } from "../driver/driver.ts";
 import { PrefixError, resolvePrefix, taskSourceName } from "../driver/run_prefix.ts";
 import { StatusFile } from "../driver/status_file.ts";
 import { Logger } from "../log/logger.ts";
@@ -38,6 +38,7 @@ import { hostSource, NoEnvironmentError } from "../context/host_source.ts";
 import { NodeListError } from "../context/node_slots.ts";
 import { endOfRunAdvice } from "./end_of_run_advice.ts";
 import { runFiles } from "../protocol/run_files.ts";
+import { removeCaptureFiles } from "../capture/capture_writer.ts";
 
 function err(line: string): void {
   console.error(line);
@@ -205,10 +206,12 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
         for (let item = await check.next(); item; item = await check.next()) {
           if (item.kind === "N" || item.kind === "B" || item.kind === "C") total++;
           if (item.kind !== "N") continue;
-          const r = resume.skippable(item.taskId, o.retry);
-          if (r && !o.forceResume && !resumeMatches(r, item)) {
+          try {
+            resumeSkip(resume, item, { retry: o.retry, force: o.forceResume });
+          } catch (e) {
+            if (!(e instanceof ResumeMismatchError)) throw e;
             await check.close();
-            err(`disbatch: ${mismatchMessage(r, item)}`);
+            err(`disbatch: ${e.message}`);
             await stream?.cancel();
             return EXIT_FAILED;
           }
@@ -260,6 +263,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     err(`disbatch: ${e.message}`);
     return EXIT_RUN_FILE;
   }
+  for (const f of await removeCaptureFiles(prefix)) log.warn(`cannot remove old capture file ${f}`);
   const ctxArgs = contextArgs(o);
   /** The auto-launched context printed a failure line (its other lines are warnings). */
   let contextExplained = false;
@@ -291,6 +295,7 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
     heartbeat: heartbeatSettings(Deno.env.get("DISBATCH_HEARTBEAT")),
     retries: o.retries,
     timeout: o.timeout,
+    capture: { capture: o.capture, maxBytes: o.captureMax },
     total,
     exitCodeOf: (outcome) => exitCodeFor(outcome, o.exitCode),
   };

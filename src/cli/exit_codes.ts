@@ -1,6 +1,7 @@
 /**
  * Exit codes of disbatch. 0/1/2/130/143 are the original's; 3 (task-file errors), 4 (a file of
- * the run cannot be written) and 129/131 (SIGHUP/SIGQUIT) are ours.
+ * the run cannot be written), 5 (`--output`: no captured output) and 129/131 (SIGHUP/SIGQUIT)
+ * are ours.
  * @module
  */
 export const EXIT_OK = 0;
@@ -15,6 +16,11 @@ export const EXIT_TASKFILE = 3;
  * permission): the status file during the run, or any output file at start.
  */
 export const EXIT_RUN_FILE = 4;
+/**
+ * `disbatch --output`: the run has no capture files, the task has no captured output (unknown
+ * id, not captured, not started), or `--follow` saw the run end before the task did.
+ */
+export const EXIT_NO_OUTPUT = 5;
 /** 128 + SIGHUP. */
 export const EXIT_SIGHUP = 129;
 /** 128 + SIGINT. */

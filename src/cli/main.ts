@@ -1,7 +1,7 @@
 /**
  * Role dispatch: the first argument selects the engine, context or monitor role, or a client
- * command (`--state`, `--wait`, `--submit`, `--report`); anything else is the driver (the command users
- * type).
+ * command (`--state`, `--wait`, `--submit`, `--report`, `--output`); anything else is the
+ * driver (the command users type).
  *
  * Each role's code is imported only when that role runs: every run starts three processes
  * (driver, context, engine) one after the other, and loading all roles' modules cost each of
@@ -38,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
       return await (await import("./state_main.ts")).stateMain(argv.slice(1), true);
     case "--submit":
       return await (await import("./submit_main.ts")).submitMain(argv.slice(1));
+    case "--output":
+      return await (await import("./output_main.ts")).outputMain(argv.slice(1));
     case "--report":
       return await (await import("./report_main.ts")).reportMain(argv.slice(1));
     case "--mon":

@@ -108,6 +108,10 @@ export interface DriverOptions extends ContextArgs {
   retries: number;
   /** disbatch: `--timeout SECONDS` per task; null = none. */
   timeout: number | null;
+  /** disbatch: `--capture`, keep every task's full output (`disbatch --output`). */
+  capture: boolean;
+  /** disbatch: `--capture-max BYTES`, the most kept of each stream of a captured task. */
+  captureMax: number;
   /** disbatch: `--sbatch [sbatch options] --`; null when not given. */
   sbatch: string[] | null;
 }
@@ -218,6 +222,8 @@ other commands (P is a run's output prefix, or its P_dbUtil.sh):
                         submit tasks to a --taskserver run
   disbatch --report P|STATUS_FILE... [-o FILE]
                         a run report with charts in one HTML file
+  disbatch --output P TASKID [--stderr] [--follow]
+                        a task's full output (runs made with --capture)
 `;
 
 // Marks options that the original disBatch does not have.
@@ -394,6 +400,24 @@ const DRIVER_SPEC: ParserSpec = {
       help: EXTENSION + "Kill a task (its whole process group) that runs longer than SECONDS.",
     },
     {
+      flags: ["--capture"],
+      dest: "capture",
+      kind: "flag",
+      help: EXTENSION +
+        "Keep each task's full stdout and stderr in the run's capture files (read them with " +
+        "disbatch --output P TASKID); #DISBATCH CAPTURE on|off sets it for parts of the file.",
+    },
+    {
+      flags: ["--capture-max"],
+      dest: "captureMax",
+      kind: "value",
+      type: intAtLeast(0),
+      metavar: "BYTES",
+      defaultValue: 1048576,
+      help: EXTENSION +
+        "Keep at most BYTES of each stream of a captured task (default: 1048576).",
+    },
+    {
       flags: ["--sbatch"],
       dest: "sbatch",
       kind: "sbatch",
@@ -510,6 +534,8 @@ export function parseDriverArgs(
     noReissue: raw.noReissue as boolean,
     retries: raw.retries as number,
     timeout: raw.timeout as number | null,
+    capture: raw.capture as boolean,
+    captureMax: raw.captureMax as number,
     sbatch: raw.sbatch as string[] | null,
   };
 }

@@ -79,6 +79,8 @@ Deno.test("defaults for a plain task file", () => {
     noReissue: false,
     retries: 0,
     timeout: null,
+    capture: false,
+    captureMax: 1048576,
     sbatch: null,
   });
   assert.equal(opts(["-"]).taskfile, "-");
@@ -92,7 +94,7 @@ Deno.test("every long option and value", () => {
     ...["--context-task-limit", "7", "--cpusPerTask", "0.5", "--env-resource", "V"],
     ...["--fill", "--gpu", "--label", "lab", "--retire-cmd", "true", "--ssh-node", "h:2"],
     ...["--tasksPerNode", "3", "--lenient-directives", "--no-reissue", "--retries", "2"],
-    ...["--timeout", "1.5", "Tasks"],
+    ...["--timeout", "1.5", "--capture", "--capture-max", "10", "Tasks"],
   ]);
   assert.deepEqual(
     { ...o, useAddress: o.useAddress },
@@ -124,6 +126,8 @@ Deno.test("every long option and value", () => {
       noReissue: true,
       retries: 2,
       timeout: 1.5,
+      capture: true,
+      captureMax: 10,
     },
   );
 });
@@ -498,10 +502,11 @@ Deno.test("help and usage list every option; additions are marked", () => {
     ...["-l LABEL, --label LABEL", "--retire-cmd COMMAND"],
     ...["-s HOST:CORECOUNT, --ssh-node HOST:CORECOUNT", "-t N, --tasksPerNode N"],
     ...["--lenient-directives", "--no-reissue", "--retries N", "--timeout SECONDS", "--sbatch"],
+    ...["--capture", "--capture-max BYTES"],
     "taskfile",
   ];
   for (const f of flags) assert.ok(help.includes(`\n  ${f}`), f);
-  assert.equal(help.match(/ \[disbatch\] /g)?.length, 5);
+  assert.equal(help.match(/ \[disbatch\] /g)?.length, 7);
   assert.ok(help.startsWith(usageLine() + "\n\nUse batch resources"));
   assert.ok(help.endsWith("\n"));
   for (const line of help.split("\n")) assert.ok(line.length <= 78, line);

@@ -5,6 +5,8 @@
  * @module
  */
 import { renderReportHtml } from "../report/report_html.ts";
+import { attachCaptureTails } from "../report/capture_tails.ts";
+import { CaptureReadError } from "../capture/capture_reader.ts";
 import { reportData } from "../report/report_data.ts";
 import {
   defaultOutput,
@@ -21,7 +23,8 @@ const USAGE = "usage: disbatch --report SOURCE... [-o FILE]";
 const HELP = `${USAGE}
 
 Writes one self-contained HTML report of a run: summary, timeline, running tasks and
-completions over time, durations, hosts, failures and the slowest tasks.
+completions over time, durations, hosts, failures and the slowest tasks. For a run made
+with --capture, each failure shows the end of its captured stdout and stderr.
 
 positional arguments:
   SOURCE        a run prefix P (reads P_status.txt and P_driver.log) or a status file;
@@ -88,6 +91,12 @@ export async function reportMain(argv: string[]): Promise<number> {
     for (const s of args.sources) sources.push(await resolveSource(s));
     output = args.output ?? defaultOutput(sources[0]);
     const { cols, files, ignoredLines } = await readReportSources(sources);
+    try {
+      await attachCaptureTails(cols, sources.map((s) => s.prefix));
+    } catch (e) {
+      if (!(e instanceof CaptureReadError)) throw e;
+      console.error(`disbatch: warning: the report shows no captured output: ${e.message}`);
+    }
     html = renderReportHtml(reportData(cols, files, ignoredLines));
   } catch (e) {
     if (!(e instanceof ReportInputError)) throw e;

@@ -19,6 +19,14 @@ export interface CorePorts<C> {
   report: DriverReporter;
   /** Appends a status line; returns the error when it could not be written. */
   write(r: TaskRecord): Error | null;
+  /**
+   * Appends the S line of a skipped task, made of `line` (ResumeLine.skipLine). It may be held
+   * for a moment, to go out with the next ones in one write; returns the error of a write that
+   * failed.
+   */
+  writeSkipLine(line: Uint8Array): Error | null;
+  /** Writes the lines {@link writeSkipLine} holds; returns the error when they could not be. */
+  flush(): Error | null;
   /** Reads the next item: answered later with {@link RunCore.itemRead} or `sourceFailed`. */
   pull(): void;
   /** Starts the run's context (the first task that must run has been read; not with `-S`). */
@@ -32,8 +40,8 @@ export interface CorePorts<C> {
   perEngineEnd(p: EnginePeer<C>): void;
   /** Tells the context of a lost engine to end it (it may be hung, not dead). */
   engineLost(c: ContextPeer<C>, node: string, pid: number): void;
-  /** Sends a final record to the client that submitted the task, if any. */
-  deliver(r: TaskRecord): void;
+  /** Sends a task's final record to the client that submitted it, if any (built only then). */
+  deliver(taskId: number, record: () => TaskRecord): void;
   /** Starts the deadline after which engines that have not stopped are abandoned. */
   armAbandon(): void;
   /** The run is over: the driver shuts down. */

@@ -44,7 +44,7 @@ import { type CorePorts, RunCore } from "./run_core.ts";
 import { capacityOf } from "./sized_tasks.ts";
 
 export type { DriverConfig, DriverReporter, ItemSource, RunOutcome };
-export { mismatchMessage, resumeMatches, ResumeMismatchError } from "./resume_skip.ts";
+export { ResumeMismatchError, resumeSkip } from "./resume_skip.ts";
 
 /** A peer that has not registered this long after its handshake is dropped. */
 const REGISTER_WITHIN_MS = 30_000;
@@ -70,6 +70,7 @@ export class Driver {
   #scriptPath = "";
   #contextRun: Promise<number> | null = null;
   #killTimer: Timer | undefined;
+  #flushTimer: Timer | undefined;
   readonly #done = Promise.withResolvers<void>();
 
   constructor(
@@ -134,6 +135,7 @@ export class Driver {
       for (const [sig, f] of onSignal) Deno.removeSignalListener(sig, f);
       for (const t of timers) t.cancel();
       this.#killTimer?.cancel();
+      this.#flushTimer?.cancel();
       await listener.close();
     }
     return this.#core.outcome();
@@ -163,16 +165,23 @@ export class Driver {
       log: this.#log,
       report: this.#report,
       write: (r) => this.#status.tryRecord(r),
+      writeSkipLine: (line) => {
+        this.#flushSoon();
+        return this.#status.skipLine(line);
+      },
+      flush: () => this.#status.flush(),
       pull: () => this.#pull(),
       launchContext: () => this.#launchContext(),
       scriptPath: () => this.#scriptPath,
-      task: (p, item, timeout) => send(p, taskMessage({ ...item, timeout: undefined }, timeout)),
+      task: (p, item, timeout) =>
+        send(p, taskMessage({ ...item, timeout: undefined }, timeout, this.#cfg.capture)),
       drain: (p) => send(p, { t: "drain" }),
       kill: (p) => send(p, { t: "kill" }),
       perEngine: (p, item) => send(p, perEngineMessage(item)),
       perEngineEnd: (p) => send(p, { t: "pe_end" }),
       engineLost: (c, node, pid) => send(c, { t: "engine_lost", node, pid }),
-      deliver: (r) => this.#clients.take(r.taskId)?.send({ t: "result", result: resultView(r) }),
+      deliver: (taskId, r) =>
+        this.#clients.take(taskId)?.send({ t: "result", result: resultView(r()) }),
       // Engines that do not answer in time are abandoned; their tasks die with them.
       armAbandon: () => {
         this.#killTimer ??= after(ABANDON_AFTER_MS, () => this.#guarded(() => this.#core.end()));
@@ -201,6 +210,19 @@ export class Driver {
       (item) => this.#guarded(() => this.#core.itemRead(item)),
       (error: Error) => this.#guarded(() => this.#core.sourceFailed(error)),
     );
+  }
+
+  /**
+   * Writes the held status lines once the work at hand is done: the items read from one chunk
+   * of the task file follow each other without a turn of the event loop, so the S lines of a
+   * resume go out one chunk at a time.
+   */
+  #flushSoon(): void {
+    this.#flushTimer ??= after(0, () => {
+      this.#flushTimer = undefined;
+      const error = this.#status.flush();
+      if (error) this.#guarded(() => this.#core.statusWriteFailed(error));
+    });
   }
 
   #launchContext(): void {

@@ -5,6 +5,7 @@
  */
 import type { RunInfo } from "../protocol/messages.ts";
 import type { HeartbeatSettings } from "../protocol/heartbeat.ts";
+import type { CaptureSettings } from "../protocol/engine_messages.ts";
 import type { TaskItem } from "../taskfile/task_item.ts";
 import type { RunOutcome } from "./run_outcome.ts";
 
@@ -39,6 +40,8 @@ export interface DriverConfig {
   retries: number;
   /** `--timeout`: seconds per task, or null. */
   timeout: number | null;
+  /** `--capture` and `--capture-max`. */
+  capture: CaptureSettings;
   /** Total task ids when known in advance (a checked regular file), else null. */
   total: number | null;
   /** The exit code an outcome maps to (decided by the CLI; told to waiting clients). */

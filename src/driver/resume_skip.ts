@@ -4,6 +4,7 @@
  * @module
  */
 import type { ResumeIndex } from "../status/resume_index.ts";
+import type { ResumeLine } from "../status/resume_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 import type { NormalItem } from "../taskfile/task_item.ts";
 
@@ -17,18 +18,6 @@ export class ResumeMismatchError extends Error {
   }
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Compares a resume record with the task now at its id (id, line, repeat index, command). */
-export function resumeMatches(r: TaskRecord, item: NormalItem): boolean {
-  return r.taskId === item.taskId && r.line === item.line && r.repeat === item.repeat &&
-    bytesEqual(r.command, item.command);
-}
-
 /** Formats the mismatch message of one task. */
 export function mismatchMessage(r: TaskRecord, item: NormalItem): string {
   return `Recovery status file task mismatch (use --force-resume to proceed anyway): task ${item.taskId}` +
@@ -36,9 +25,9 @@ export function mismatchMessage(r: TaskRecord, item: NormalItem): string {
     ` is line ${item.line} repeat ${item.repeat} '${decoder.decode(item.command)}'`;
 }
 
-/** A task resume skips: the record to write for it, and a warning when it was forced. */
+/** A task resume skips: its old line (which gives the S line), and a warning when forced. */
 export interface Skip {
-  record: TaskRecord;
+  old: ResumeLine;
   warning?: string;
 }
 
@@ -51,10 +40,10 @@ export function resumeSkip(
   item: NormalItem,
   opts: { retry: boolean; force: boolean },
 ): Skip | null {
-  const r = resume?.skippable(item.taskId, opts.retry);
-  if (!r) return null;
-  const record: TaskRecord = { ...r, kind: "S" };
-  if (resumeMatches(r, item)) return { record };
-  if (!opts.force) throw new ResumeMismatchError(mismatchMessage(r, item));
-  return { record, warning: `--force-resume: ${mismatchMessage(r, item)}` };
+  const old = resume?.skippable(item.taskId, opts.retry);
+  if (!old) return null;
+  if (old.matches(item.taskId, item.line, item.repeat, item.command)) return { old };
+  const message = mismatchMessage(old.record()!, item);
+  if (!opts.force) throw new ResumeMismatchError(message);
+  return { old, warning: `--force-resume: ${message}` };
 }

@@ -30,7 +30,7 @@ import {
   ResultPolicy,
   taskRecord,
 } from "./result_policy.ts";
-import { ResumeMismatchError } from "./resume_skip.ts";
+import { ResumeMismatchError, type Skip } from "./resume_skip.ts";
 import type { RunOutcome } from "./run_outcome.ts";
 import { RunStats } from "./run_stats.ts";
 import {
@@ -215,9 +215,7 @@ export class RunCore<C> {
           for (const p of this.peers.engines.values()) this.#io.perEngine(p, a.item);
           break;
         case "skip":
-          if (a.skip.warning) this.#io.log.warn(a.skip.warning);
-          this.#recordFinal(a.skip.record);
-          if (a.skip.record.rc !== 0) this.#failed(a.skip.record);
+          this.#skip(a.skip);
           break;
         case "enqueue":
           this.sched.enqueue(a.item);
@@ -262,7 +260,7 @@ export class RunCore<C> {
     this.#stats.barrierPassed();
     this.#write(passed.record);
     // A client that submitted the barrier learns it was passed (its id must not wait forever).
-    this.#io.deliver(passed.record);
+    this.#io.deliver(passed.record.taskId, () => passed.record);
     const check = this.#policy.barrierPassed(passed.item);
     if (check) {
       this.#io.report.warn(check);
@@ -333,6 +331,8 @@ export class RunCore<C> {
 
   /** Ends the run now (also when killed engines did not answer in time). */
   end(): void {
+    // Held status lines go out before the outcome is final: a failure to write them changes it.
+    this.#written(this.#io.flush());
     const unrun = this.sched.pendingCount + this.sched.inflightCount;
     if (this.#stop.end(unrun)) this.#io.ended();
   }
@@ -342,18 +342,47 @@ export class RunCore<C> {
    * tasks are killed and nothing more is recorded, so a resume runs whatever has no line.
    */
   #write(r: TaskRecord): void {
-    const error = this.#io.write(r);
+    this.#written(this.#io.write(r));
+  }
+
+  /** The outcome of a status write (see {@link #write}). */
+  #written(error: Error | null): void {
     if (error) {
       this.#io.log.error(error.message);
       this.#stopBy((s) => s.statusWriteFailed(error));
     }
   }
 
+  /** Status lines held for a batched write could not be written (see {@link #write}). */
+  statusWriteFailed(error: Error): void {
+    this.#written(error);
+    this.pump();
+  }
+
+  /**
+   * Records a task that resume skips: its S line, copied from the old line, and its count;
+   * the record itself is parsed only for a failure (or a client waiting for it).
+   */
+  #skip({ old, warning }: Skip): void {
+    if (warning) this.#io.log.warn(warning);
+    this.#written(this.#io.writeSkipLine(old.skipLine()));
+    const record = (): TaskRecord => ({ ...old.record()!, kind: "S" });
+    if (old.rc === 0) {
+      this.#stats.finalOk();
+      this.#io.deliver(old.taskId, record);
+      return;
+    }
+    const r = record();
+    this.#stats.final(r);
+    this.#io.deliver(r.taskId, () => r);
+    this.#failed(r);
+  }
+
   /** Writes a task's final record, counts it for monitors and routes it to its submitter. */
   #recordFinal(r: TaskRecord): void {
     this.#write(r);
     this.#stats.final(r);
-    this.#io.deliver(r);
+    this.#io.deliver(r.taskId, () => r);
   }
 
   // ---------------------------------------------------------------- stops from outside

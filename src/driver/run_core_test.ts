@@ -5,6 +5,8 @@ import type { TaskItem } from "../taskfile/task_item.ts";
 import type { DriverConfig } from "./driver_config.ts";
 import type { EnginePeer } from "./peer_registry.ts";
 import { LOST_TASK_RC } from "../status/task_record.ts";
+import { parseStatusLine } from "../status/status_line.ts";
+import { putSkipLine } from "../status/resume_line.ts";
 import { type CorePorts, type ResultEvent, RunCore } from "./run_core.ts";
 import { sampleRecord, sampleTask } from "./sample_record.ts";
 
@@ -27,6 +29,7 @@ function config(c: Partial<DriverConfig> = {}): DriverConfig {
     heartbeat: { intervalMs: 1000, timeoutMs: 10_000 },
     retries: 0,
     timeout: null,
+    capture: { capture: false, maxBytes: 0 },
     total: null,
     exitCodeOf: (o) => o.stoppedBy === null ? 0 : 1,
     ...c,
@@ -37,6 +40,9 @@ function config(c: Partial<DriverConfig> = {}): DriverConfig {
 class World {
   t = 100;
   lines: TaskRecord[] = [];
+  /** Lines given as bytes, until a flush. */
+  held: TaskRecord[] = [];
+  flushError: Error | null = null;
   /** `<conn> <what>` for every message, in order. */
   sent: string[] = [];
   warnings: string[] = [];
@@ -63,6 +69,19 @@ class World {
         if (this.brokenWrite) throw new TypeError("boom");
         if (this.writeError) return this.writeError;
         this.lines.push(r);
+        return null;
+      },
+      writeSkipLine: (line) => {
+        if (this.brokenWrite) throw new TypeError("boom");
+        if (this.writeError) return this.writeError;
+        const bytes = new Uint8Array(line.length + 1);
+        putSkipLine(line, bytes, 0);
+        this.held.push(parseStatusLine(new TextDecoder().decode(bytes.subarray(0, -1)))!);
+        return null;
+      },
+      flush: () => {
+        if (this.held.length > 0 && this.flushError) return this.flushError;
+        this.lines.push(...this.held.splice(0));
         return null;
       },
       pull: () => this.pulls++,
@@ -328,6 +347,42 @@ Deno.test("a resume mismatch stops the run as such; other exceptions are not mis
   w2.brokenWrite = true;
   assert.throws(() => w2.feed(task(0, "old")), TypeError);
   assert.equal(w2.core.outcome().stoppedBy, null);
+});
+
+Deno.test("skipped tasks: S lines held until the run's end, an old failure counts", () => {
+  const idx = new ResumeIndex();
+  idx.add(sampleRecord(0, 0));
+  idx.add(sampleRecord(1, 3));
+  const w = new World({ failFast: true }, idx);
+  w.core.pump();
+  w.feed(task(0));
+  assert.deepEqual(w.held.map((r) => `${r.kind} ${r.taskId} ${r.rc}`), ["S 0 0"]);
+  assert.deepEqual(w.status(), []);
+  w.feed(task(1));
+  assert.equal(w.core.outcome().stoppedBy, "fail_fast", "the old failure counts (-e)");
+  assert.equal(w.ended, 1);
+  assert.deepEqual(w.status(), ["S 0 0", "S 1 3"], "written before the run ended");
+  assert.equal(w.core.outcome().failures, 1);
+});
+
+Deno.test("skipped tasks: held S lines that cannot be written make the run's outcome", () => {
+  const idx = new ResumeIndex();
+  idx.add(sampleRecord(0, 0));
+  const w = new World({}, idx);
+  w.core.pump();
+  w.feed(task(0));
+  w.flushError = new Error("disk full");
+  w.feed(null);
+  assert.equal(w.ended, 1);
+  assert.equal(w.core.outcome().stoppedBy, "status_write");
+  assert.equal(w.core.outcome().error?.message, "disk full");
+  assert.deepEqual(w.status(), []);
+  // Reported by the driver's own flush between items: the same stop.
+  const w2 = new World({}, idx);
+  w2.core.pump();
+  w2.feed(task(0));
+  w2.core.statusWriteFailed(new Error("disk full"));
+  assert.equal(w2.core.outcome().stoppedBy, "status_write");
 });
 
 Deno.test("every context gone: learn whether the input ended, else the run is starved", () => {

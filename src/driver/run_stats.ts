@@ -57,6 +57,12 @@ export class RunStats {
     this.failures.add(r);
   }
 
+  /** A final record of a normal task that succeeded (the record itself is not needed). */
+  finalOk(): void {
+    this.done++;
+    this.#dirty = true;
+  }
+
   /** A barrier was passed. */
   barrierPassed(): void {
     this.barriers++;

@@ -4,10 +4,15 @@
  * @module
  */
 import { formatStatusLine, STATUS_HEADER } from "../status/status_line.ts";
+import { putSkipLine } from "../status/resume_line.ts";
 import type { TaskRecord } from "../status/task_record.ts";
 import { LineAppender } from "../log/line_appender.ts";
 import { RunFileError } from "../log/run_file_error.ts";
 import { errorMessage } from "../log/error_message.ts";
+
+const encoder = new TextEncoder();
+/** Most bytes of lines held for one write. */
+const HOLD_LIMIT = 1 << 20;
 
 /** `P_status.txt`, opened (truncated) at start. */
 export class StatusFile {
@@ -16,6 +21,10 @@ export class StatusFile {
   #records = 0;
   /** It was deleted and could not be re-created: said once, not tried again. */
   #unrestorable = false;
+  /** Whole lines held for one write: `#held[0, #heldBytes)`, `#heldLines` of them. */
+  #held = new Uint8Array(0);
+  #heldBytes = 0;
+  #heldLines = 0;
 
   /** Throws RunFileError when the file cannot be created or its header written. */
   constructor(path: string, header: boolean) {
@@ -34,27 +43,72 @@ export class StatusFile {
    * Appends one record. The first line that cannot be written throws RunFileError; the file
    * then takes no more lines (a later line after a lost one would make the record misleading:
    * the tasks killed because of the failure must run again on resume, not count as failed).
+   * Lines held by {@link skipLine} go out with it, before it.
    */
   record(r: TaskRecord): void {
     if (this.#failed) return;
-    try {
-      this.#file.append(formatStatusLine(r) + "\n");
-    } catch (e) {
-      this.#failed = true;
-      throw e;
-    }
-    this.#records++;
+    const bytes = encoder.encode(formatStatusLine(r) + "\n");
+    const at = this.#reserve(bytes.length); // it may replace #held
+    this.#held.set(bytes, at);
+    this.#flush();
   }
 
   /** {@link record}, returning the RunFileError of a line that could not be written. */
   tryRecord(r: TaskRecord): RunFileError | null {
-    try {
-      this.record(r);
-      return null;
-    } catch (e) {
-      if (e instanceof RunFileError) return e;
-      throw e;
+    return caught(() => this.record(r));
+  }
+
+  /**
+   * Appends the S line of a task that resume skips, made of `line` (ResumeLine.skipLine: the
+   * kind flag and the newline are set here). It is held until {@link flush} or the next
+   * {@link record} (or until the lines held reach 1 MiB), so that a run of them goes out in
+   * one write. Returns the RunFileError of a write that failed (as for {@link record}: the file
+   * then takes no more lines).
+   */
+  skipLine(line: Uint8Array): RunFileError | null {
+    if (this.#failed) return null;
+    const at = this.#reserve(line.length + 1); // it may replace #held
+    putSkipLine(line, this.#held, at);
+    return this.#heldBytes >= HOLD_LIMIT ? this.flush() : null;
+  }
+
+  /**
+   * Writes the held lines, whole or not at all (line_appender.ts); returns the RunFileError
+   * when they could not be written.
+   */
+  flush(): RunFileError | null {
+    return caught(() => this.#flush());
+  }
+
+  /** Room for one more line of `n` bytes in the held ones; returns where it goes. */
+  #reserve(n: number): number {
+    const at = this.#heldBytes;
+    if (at + n > this.#held.length) {
+      // Grows as needed: a run that holds only single lines keeps a small buffer.
+      const grown = new Uint8Array(Math.max(at + n, Math.min(this.#held.length * 2, HOLD_LIMIT)));
+      grown.set(this.#held.subarray(0, at));
+      this.#held = grown;
     }
+    this.#heldBytes = at + n;
+    this.#heldLines++;
+    return at;
+  }
+
+  #flush(): void {
+    if (this.#failed || this.#heldBytes === 0) return;
+    const lines = this.#heldLines;
+    try {
+      this.#file.append(this.#held.subarray(0, this.#heldBytes));
+    } catch (e) {
+      this.#failed = true;
+      throw e;
+    } finally {
+      this.#heldBytes = 0;
+      this.#heldLines = 0;
+      // One huge line (a long command) does not keep its buffer for the rest of the run.
+      if (this.#held.length > HOLD_LIMIT) this.#held = new Uint8Array(0);
+    }
+    this.#records += lines;
   }
 
   /** Records written so far (a resume from this file can skip something only if > 0). */
@@ -81,8 +135,23 @@ export class StatusFile {
       `the ${this.#records} task lines written so far`;
   }
 
-  /** Closes the file. */
+  /**
+   * Writes what is still held (the run's end wrote everything already; a failure here would
+   * concern lines after it, which are not news) and closes the file.
+   */
   close(): void {
+    this.flush();
     this.#file.close();
+  }
+}
+
+/** The RunFileError `fn` throws, or null. */
+function caught(fn: () => void): RunFileError | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    if (e instanceof RunFileError) return e;
+    throw e;
   }
 }

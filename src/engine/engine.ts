@@ -20,6 +20,7 @@ import { runFiles } from "../protocol/run_files.ts";
 import { type EngineCapacity, engineCapacity } from "./engine_capacity.ts";
 import { type Held, ResourcePool } from "./resource_pool.ts";
 import { sizedTaskEnv } from "./sized_task_env.ts";
+import { CaptureWriter } from "../capture/capture_writer.ts";
 
 /** Return code recorded for a task killed by its timeout (no exit status or signal is negative 124). */
 export const TIMEOUT_RC = -124;
@@ -52,6 +53,8 @@ interface QueuedTask {
   rep: number;
   /** Seconds; undefined for none. */
   timeout: number | undefined;
+  /** Bytes of each stream to capture; undefined when not captured. */
+  capture: number | undefined;
   command: Uint8Array;
   /** `#DISBATCH RESOURCES` of the task; undefined: one cylinder. */
   res: { cores: number; gpus: number; memMiB: number } | undefined;
@@ -129,6 +132,8 @@ export class Engine {
   #peBase: Record<string, string> = {};
   #usable = 0;
   #lastHeard = Date.now();
+  /** This engine's capture files, made at the first captured task. */
+  #captureWriter: CaptureWriter | null = null;
   #finish!: (end: EngineEnd) => void;
   readonly #done: Promise<EngineEnd>;
 
@@ -223,6 +228,7 @@ export class Engine {
       hb.cancel();
       Deno.removeSignalListener("SIGTERM", onTerm);
       Deno.removeSignalListener("SIGINT", onTerm);
+      this.#captureWriter?.close();
       this.#log.close();
     }
   }
@@ -247,6 +253,7 @@ export class Engine {
           line: m.line,
           rep: m.rep,
           timeout: m.timeout,
+          capture: m.capture,
           command: fromWire(m),
           res: m.res,
         });
@@ -351,6 +358,7 @@ export class Engine {
     extraEnv: Record<string, string>,
     held: Held,
   ): void {
+    const capture = q.capture === undefined ? undefined : this.#capture().start(q.id, q.capture);
     const task = startTask({
       command: q.command,
       baseEnv,
@@ -365,6 +373,7 @@ export class Engine {
         if (cyl >= 0) this.#busy.delete(cyl);
         this.#startQueued();
       },
+      ...(capture ? { tee: capture } : {}),
     });
     this.#running.add(task);
     let timedOut = false;
@@ -378,10 +387,21 @@ export class Engine {
       : undefined;
     task.done.then((r) => {
       timer?.cancel();
+      // Before the result: once the status file has the task, --output finds its end.
+      capture?.end();
       this.#running.delete(task);
       this.#report("N", q.id, cyl, timedOut ? { ...r, rc: TIMEOUT_RC } : r);
       this.#maybeStop();
     });
+  }
+
+  #capture(): CaptureWriter {
+    this.#captureWriter ??= new CaptureWriter(
+      this.#run.prefix,
+      this.#rank,
+      (message) => this.#log.error(message),
+    );
+    return this.#captureWriter;
   }
 
   #report(kind: "N" | "START" | "STOP", id: number, cyl: number, r: TaskRunResult): void {

@@ -43,6 +43,12 @@ export interface StartTaskOptions {
    * `session_spawner.ts`) or util-linux `setsid(1)`. `DISBATCH_SPAWN=setsid` forces the latter.
    */
   via?: "posix_spawn" | "setsid";
+  /**
+   * Also gets every chunk read from the task's stdout and stderr (`--capture`), in order, while
+   * the pipes are read: the same bytes the counts and snippets see. Chunks may be the reader's
+   * buffer: use or copy them before returning.
+   */
+  tee?: { stdout(chunk: Uint8Array): void; stderr(chunk: Uint8Array): void };
 }
 
 /** Return code when a spawn error carries no errno (spec §6.1). */
@@ -179,8 +185,8 @@ function startInSession(spawner: SessionSpawner, opts: StartTaskOptions): Starte
     env: opts.env,
     ...(opts.baseEnv ? { baseEnv: opts.baseEnv } : {}),
     cwd: opts.cwd,
-    onStdout: (chunk) => out.push(chunk),
-    onStderr: (chunk) => err.push(chunk),
+    onStdout: teed(out, opts.tee?.stdout),
+    onStderr: teed(err, opts.tee?.stderr),
     ...(opts.onDone ? { onDone: opts.onDone } : {}),
   });
   let drained = false;
@@ -212,7 +218,10 @@ function startWithSetsid(opts: StartTaskOptions): StartedChild {
   }).spawn();
   const out = new SnippetCollector();
   const err = new SnippetCollector();
-  const pumps = [pump(child.stdout, out), pump(child.stderr, err)];
+  const pumps = [
+    pump(child.stdout, teed(out, opts.tee?.stdout)),
+    pump(child.stderr, teed(err, opts.tee?.stderr)),
+  ];
   return {
     pid: child.pid,
     rc: child.status.then(returnCode),
@@ -271,13 +280,25 @@ function bashScript(command: Uint8Array): string {
   }
 }
 
-/** Reads a stream into a collector until EOF or cancellation. */
-function pump(stream: ReadableStream<Uint8Array>, sink: SnippetCollector) {
+/** The chunk handler feeding `collector`, and `also` when given. */
+function teed(
+  collector: SnippetCollector,
+  also: ((chunk: Uint8Array) => void) | undefined,
+): (chunk: Uint8Array) => void {
+  if (!also) return (chunk) => collector.push(chunk);
+  return (chunk) => {
+    collector.push(chunk);
+    also(chunk);
+  };
+}
+
+/** Reads a stream into `sink` until EOF or cancellation. */
+function pump(stream: ReadableStream<Uint8Array>, sink: (chunk: Uint8Array) => void) {
   const reader = stream.getReader();
   const state = { reader, eof: false, done: Promise.resolve() };
   state.done = (async () => {
     try {
-      for (let r = await reader.read(); !r.done; r = await reader.read()) sink.push(r.value);
+      for (let r = await reader.read(); !r.done; r = await reader.read()) sink(r.value);
     } catch {
       // A read error ends the stream like EOF: the bytes so far are the task's output.
     }

@@ -350,3 +350,24 @@ for (const via of ["posix_spawn", "setsid"] as const) {
     });
   });
 }
+
+for (const via of ["posix_spawn", "setsid"] as const) {
+  test(`tee gets every byte of both streams, in order, binary included [${via}]`, async () => {
+    const got = { out: [] as number[], err: [] as number[] };
+    const r = await startTask({
+      via,
+      command: enc.encode(
+        "head -c 200000 /dev/zero | tr '\\0' '\\377'; printf '\\0\\1' >&2; " +
+          "exec 1>&-; printf 'after' >&2",
+      ),
+      env: {},
+      cwd: Deno.cwd(),
+      // Copied at once: the chunk may be the reader's buffer.
+      tee: { stdout: (c) => got.out.push(...c), stderr: (c) => got.err.push(...c) },
+    }).done;
+    assert.deepEqual([r.outBytes, r.errBytes], [200000, 7]);
+    assert.equal(got.out.length, 200000);
+    assert.ok(got.out.every((b) => b === 0xff));
+    assert.deepEqual(got.err, [0, 1, ...enc.encode("after")]);
+  });
+}

@@ -25,6 +25,7 @@ import {
   side,
   string,
 } from "./wire_schema.ts";
+import type { NormalItem } from "../taskfile/task_item.ts";
 
 /** What the driver sends an engine. */
 export const driverToEngine = direction("driver → engine", {
@@ -38,6 +39,7 @@ export const driverToEngine = direction("driver → engine", {
     rep: int,
     timeout: optional(positive),
     res: optional(object({ cores: int, gpus: int, memMiB: int })),
+    capture: optional(int),
     ...commandShape,
   },
   drain: {},
@@ -96,20 +98,26 @@ export function taskTimeout(own: number | undefined, run: number | null): number
   return t !== null && t > 0 && Number.isFinite(t) ? t : undefined;
 }
 
-/** The `task` message for one task (`runTimeout`: the run's `--timeout`, null for none). */
+/** The run's `--capture` and `--capture-max`: whether tasks are captured, and how much. */
+export interface CaptureSettings {
+  capture: boolean;
+  maxBytes: number;
+}
+
+/**
+ * The `task` message for one task (`runTimeout`: the run's `--timeout`, null for none). A
+ * captured task carries `capture`: how many bytes of each stream to keep.
+ */
 export function taskMessage(
-  task: {
-    taskId: number;
-    line: number;
-    repeat: number;
-    command: Uint8Array;
-    timeout?: number;
-    /** `#DISBATCH RESOURCES` of the task (see src/taskfile/task_resources.ts). */
-    resources?: { cores: number; gpus: number; memMiB: number };
-  },
+  task: Pick<
+    NormalItem,
+    "taskId" | "line" | "repeat" | "command" | "timeout" | "capture" | "resources"
+  >,
   runTimeout: number | null,
+  run: CaptureSettings = { capture: false, maxBytes: 0 },
 ): TaskMessage {
   const timeout = taskTimeout(task.timeout, runTimeout);
+  const capture = task.capture ?? run.capture;
   return {
     t: "task",
     id: task.taskId,
@@ -117,6 +125,7 @@ export function taskMessage(
     rep: task.repeat,
     ...(timeout === undefined ? {} : { timeout }),
     ...(task.resources === undefined ? {} : { res: task.resources }),
+    ...(capture ? { capture: run.maxBytes } : {}),
     ...toWire(task.command),
   };
 }

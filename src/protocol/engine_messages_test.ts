@@ -98,6 +98,15 @@ Deno.test("taskMessage and perEngineMessage build messages the engine decodes", 
   // JSON has no Infinity: it would travel as null, which the engine refuses.
   assert.ok(!("timeout" in taskMessage({ ...item, timeout: Infinity }, 10)));
 
+  // capture: the task's own setting, else the run's; the message carries the cap
+  const run = { capture: true, maxBytes: 100 };
+  assert.equal(taskMessage(item, null, run).capture, 100);
+  assert.ok(!("capture" in taskMessage({ ...item, capture: false }, null, run)));
+  assert.ok(!("capture" in taskMessage(item, null)));
+  const on = taskMessage({ ...item, capture: true }, null, { capture: false, maxBytes: 0 });
+  const decoded = decodeDriverToEngine(JSON.parse(JSON.stringify(on)));
+  assert.ok(decoded.t === "task" && decoded.capture === 0);
+
   const pe = perEngineMessage({ kind: "STOP", index: 1, line: 2, command: bytes });
   assert.deepEqual(decodeDriverToEngine(JSON.parse(JSON.stringify(pe))), {
     t: "pe",

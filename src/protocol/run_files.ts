@@ -31,7 +31,22 @@ export const runFiles = {
   /** What the command that started an engine (ssh, srun) printed. */
   engineWrap: (prefix: string, label: string, node: string) =>
     `${prefix}_${label}_${node}_engine_wrap.log`,
+  /** An engine's captured task output (`--capture`): the bytes, tasks interleaved. */
+  captureData: (prefix: string, rank: number) => `${prefix}_capture_${rank}.out`,
+  /** The index of {@link runFiles.captureData}: whose bytes are where. */
+  captureIndex: (prefix: string, rank: number) => `${prefix}_capture_${rank}.idx`,
 } as const;
+
+/**
+ * The engine rank of a capture index named `fileName` (a directory entry) that belongs to the
+ * run whose prefix ends in `prefixBase` (the prefix's last path component), or null.
+ */
+export function captureIndexRank(prefixBase: string, fileName: string): number | null {
+  const head = `${prefixBase}_capture_`;
+  if (!fileName.startsWith(head) || !fileName.endsWith(".idx")) return null;
+  const rank = fileName.slice(head.length, -".idx".length);
+  return /^(0|[1-9][0-9]*)$/.test(rank) ? Number(rank) : null;
+}
 
 /** The helper script's suffix: a run may be named by its prefix or by this script. */
 export const DB_UTIL_SUFFIX = "_dbUtil.sh";

@@ -38,6 +38,9 @@ tbody tr:nth-child(even) { background: #fafbfc; }
 code { font: 12px/1.35 ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre-wrap;
   word-break: break-all; }
 .empty { color: var(--muted); }
+tr.captured pre { font: 12px/1.35 ui-monospace, "DejaVu Sans Mono", monospace; margin: 2px 0 6px;
+  max-height: 20em; overflow: auto; white-space: pre-wrap; word-break: break-all; }
+tr.captured summary, .capname { color: var(--muted); font-size: 12px; cursor: pointer; }
 #timeline { position: relative; }
 #timeline canvas { display: block; cursor: grab; }
 #tip { position: absolute; pointer-events: none; background: #1f2933; color: #fff; padding: 4px 8px;

@@ -106,10 +106,39 @@ for (const h of D.hosts) {
 function snippet(bytes, text) {
   return bytes ? { code: text } : "";
 }
+// A captured failure: the end of its output in a row below it, folded.
+function capturedRow(tbody, c) {
+  const tr = document.createElement("tr");
+  tr.className = "captured";
+  const td = document.createElement("td");
+  td.colSpan = 8;
+  const details = document.createElement("details");
+  const summary = document.createElement("summary");
+  const cut = (seen, kept, shown) => shown < seen ? " (the last " + num(shown) + " of " +
+    num(kept) + " bytes kept" + (kept < seen ? " of " + num(seen) + " written" : "") + ")" : "";
+  summary.textContent = "captured output: stderr " + num(c.errSeen) + " bytes, stdout " +
+    num(c.outSeen) + " bytes";
+  details.append(summary);
+  for (const [name, text, seen, kept, shown] of [
+    ["stderr", c.err, c.errSeen, c.errKept, c.errShown],
+    ["stdout", c.out, c.outSeen, c.outKept, c.outShown]]) {
+    if (!seen) continue;
+    const h = document.createElement("div");
+    h.className = "capname";
+    h.textContent = name + cut(seen, kept, shown);
+    const pre = document.createElement("pre");
+    pre.textContent = text;
+    details.append(h, pre);
+  }
+  td.append(details);
+  tr.append(td);
+  tbody.append(tr);
+}
 for (const f of D.failures) {
   row($("failures").tBodies[0], [f.taskId, f.line, f.rc, f.host, dur(f.finish - f.start),
     snippet(f.outBytes, f.outSnippet), snippet(f.errBytes, f.errSnippet), { code: f.command }],
     [N, N, N, "", N]).dataset.task = f.taskId;
+  if (f.captured) capturedRow($("failures").tBodies[0], f.captured);
 }
 $("failcount").textContent = D.failuresTotal > D.failures.length
   ? "(the first " + num(D.failures.length) + " of " + num(D.failuresTotal) + ")"

@@ -5,12 +5,17 @@
  * @module
  */
 import type { TaskRecord } from "../status/task_record.ts";
+import type { OutputTails } from "./capture_tails.ts";
 
 /** Kind codes of {@link StatusColumns.kind}. */
 export const KIND = { N: 0, P: 1, S: 2, Z: 3 } as const;
 
 /** A record kept in full for the report's tables; the command decoded (bad UTF-8 as U+FFFD). */
-export type TaskDetail = Omit<TaskRecord, "command"> & { command: string };
+export type TaskDetail = Omit<TaskRecord, "command"> & {
+  command: string;
+  /** The end of its captured output, when its run captured it (capture_tails.ts). */
+  captured?: OutputTails;
+};
 
 /** A barrier line: drawn as a vertical line at its finish (when it was satisfied). */
 export interface BarrierMark {

@@ -2,16 +2,19 @@
  * Old status records by task id, for resume (spec §10.1), held compactly: per task id only
  * whether its kept record succeeded and where that record is (which file, which byte offset).
  * A record is read back from its file when the task is skipped or checked, so a resumed
- * million-task run holds ≈ 10 bytes per task instead of a parsed record.
+ * million-task run holds ≈ 6 bytes per task instead of a parsed record.
  * @module
  */
 
+import { ResumeLine } from "./resume_line.ts";
 import { formatStatusLine, parseIntField, parseStatusLine } from "./status_line.ts";
 import type { TaskRecord } from "./task_record.ts";
 
 const NONE = 0;
 const FAILED = 1;
 const OK = 2;
+/** In the dense arrays: the task's record is in the map. */
+const ELSEWHERE = 3;
 
 const NL = 0x0a;
 const TAB = 0x09;
@@ -39,7 +42,7 @@ interface Source {
 export class ResumeIndex {
   #state = new Uint8Array(1024);
   #source = new Uint8Array(1024);
-  #offset = new Float64Array(1024);
+  #offset = new Uint32Array(1024);
   #sparse = new Map<number, [state: number, source: number, offset: number]>();
   #size = 0;
   #sources: Source[] = [];
@@ -103,35 +106,43 @@ export class ResumeIndex {
       file: null,
     }) - 1;
     using file = await Deno.open(path);
-    const buf = new Uint8Array(CHUNK);
-    let carry = new Uint8Array(0);
-    let base = 0; // file offset of carry[0]
+    // buf[0, have): the start of a line cut by the previous read, then what this one read.
+    let buf = new Uint8Array(CHUNK);
+    let have = 0;
+    let base = 0; // file offset of buf[0]
     for (;;) {
-      const n = await file.read(buf);
+      if (have === buf.length) {
+        const grown = new Uint8Array(buf.length * 2); // a line longer than the buffer
+        grown.set(buf);
+        buf = grown;
+      }
+      const n = await file.read(buf.subarray(have));
       if (n === null) break;
-      const data = carry.length === 0 ? buf.subarray(0, n) : concat(carry, buf.subarray(0, n));
+      const end = have + n;
       let start = 0;
-      for (let nl = data.indexOf(NL); nl >= 0; nl = data.indexOf(NL, start)) {
-        this.#indexLine(data, start, nl, index, base + start);
+      for (let nl = buf.indexOf(NL, have); nl >= 0 && nl < end; nl = buf.indexOf(NL, start)) {
+        this.#indexLine(buf, start, nl, index, base + start);
         start = nl + 1;
       }
-      carry = data.slice(start);
+      buf.copyWithin(0, start, end);
+      have = end - start;
       base += start;
     }
-    return carry.length > 0 ? decoder.decode(carry) : null;
+    return have > 0 ? decoder.decode(buf.subarray(0, have)) : null;
   }
 
   /** The record kept for a task id. */
   get(taskId: number): TaskRecord | undefined {
     const at = this.#lookup(taskId);
-    return at ? this.#read(at[1], at[2]) : undefined;
+    return at ? this.#read(at[1], at[2])?.record() ?? undefined : undefined;
   }
 
   /**
-   * The record that lets a resumed run skip the task, or undefined when the task must run: it
-   * has no record, or it failed and `retryFailed` (`-R`) asks to run failures again.
+   * The line that lets a resumed run skip the task, or undefined when the task must run: it
+   * has no record, or it failed and `retryFailed` (`-R`) asks to run failures again. The line
+   * refers to a read buffer: it is valid until the next call of a method of this index.
    */
-  skippable(taskId: number, retryFailed: boolean): TaskRecord | undefined {
+  skippable(taskId: number, retryFailed: boolean): ResumeLine | undefined {
     const at = this.#lookup(taskId);
     if (!at || (retryFailed && at[0] !== OK)) return undefined;
     return this.#read(at[1], at[2]);
@@ -155,10 +166,7 @@ export class ResumeIndex {
     // Fields 0 (flags), 1 (task id) and 6 (return code); a record has exactly 15 fields. The
     // other fields are checked when the record is read back (a bad one then runs the task).
     let count = 0;
-    for (let i = data.indexOf(TAB, start); i >= 0 && i < end; i = data.indexOf(TAB, i + 1)) {
-      if (count === 14) return;
-      tabs[count++] = i;
-    }
+    for (let i = start; i < end && count < 14; i++) if (data[i] === TAB) tabs[count++] = i;
     if (count !== 14) return;
     // The kind, as parseStatusLine decides it: only normal records count.
     if (tabs[0] - start < 4) return;
@@ -177,18 +185,20 @@ export class ResumeIndex {
     const state = ok ? OK : FAILED;
     if (taskId < 0 || !Number.isSafeInteger(taskId)) return;
     if (taskId >= this.#state.length && taskId < DENSE_LIMIT) this.#grow(taskId);
-    if (taskId < this.#state.length) {
-      const kept = this.#state[taskId];
-      if (kept === NONE) this.#size++;
-      else if (!(kept === FAILED && ok)) return;
+    const dense = taskId < this.#state.length;
+    let kept = dense ? this.#state[taskId] : NONE;
+    if (kept === ELSEWHERE || !dense) kept = this.#sparse.get(taskId)?.[0] ?? NONE;
+    if (kept === NONE) this.#size++;
+    else if (!(kept === FAILED && ok)) return;
+    // What the dense arrays cannot hold (an offset past 4 GiB, the 256th file) goes to the map.
+    if (dense && offset <= 0xffffffff && source <= 0xff) {
+      if (this.#state[taskId] === ELSEWHERE) this.#sparse.delete(taskId);
       this.#state[taskId] = state;
       this.#source[taskId] = source;
       this.#offset[taskId] = offset;
       return;
     }
-    const kept = this.#sparse.get(taskId);
-    if (kept === undefined) this.#size++;
-    else if (!(kept[0] === FAILED && ok)) return;
+    if (dense) this.#state[taskId] = ELSEWHERE;
     this.#sparse.set(taskId, [state, source, offset]);
   }
 
@@ -200,7 +210,7 @@ export class ResumeIndex {
     state.set(this.#state);
     const source = new Uint8Array(n);
     source.set(this.#source);
-    const offset = new Float64Array(n);
+    const offset = new Uint32Array(n);
     offset.set(this.#offset);
     [this.#state, this.#source, this.#offset] = [state, source, offset];
   }
@@ -208,19 +218,21 @@ export class ResumeIndex {
   #lookup(taskId: number): [number, number, number] | undefined {
     if (taskId >= 0 && taskId < this.#state.length) {
       const s = this.#state[taskId];
-      return s === NONE ? undefined : [s, this.#source[taskId], this.#offset[taskId]];
+      if (s !== ELSEWHERE) {
+        return s === NONE ? undefined : [s, this.#source[taskId], this.#offset[taskId]];
+      }
     }
     return this.#sparse.get(taskId);
   }
 
-  /** Reads the record back from its source. */
-  #read(source: number, offset: number): TaskRecord | undefined {
+  /** Reads the record's line back from its source; undefined when it is not a record. */
+  #read(source: number, offset: number): ResumeLine | undefined {
     const s = this.#sources[source];
     if (s.path !== null) this.#window(s, offset);
     const from = offset - s.windowStart;
-    const end = s.bytes.subarray(0, s.length).indexOf(NL, from);
-    const line = decoder.decode(s.bytes.subarray(from, end < 0 ? s.length : end));
-    return parseStatusLine(line) ?? undefined;
+    const nl = s.bytes.indexOf(NL, from);
+    const line = new ResumeLine(s.bytes, from, nl < 0 || nl >= s.length ? s.length : nl);
+    return line.valid ? line : undefined;
   }
 
   /**
@@ -228,13 +240,15 @@ export class ResumeIndex {
    * in the order they were written, so a window read serves thousands of them.
    */
   #window(s: Source, offset: number): void {
-    const inside = offset >= s.windowStart && offset < s.windowStart + s.length &&
-      s.bytes.subarray(offset - s.windowStart, s.length).indexOf(NL) >= 0;
-    if (inside) return;
+    if (offset >= s.windowStart && offset < s.windowStart + s.length) {
+      const nl = s.bytes.indexOf(NL, offset - s.windowStart);
+      if (nl >= 0 && nl < s.length) return;
+    }
     s.file ??= Deno.openSync(s.path!);
-    let size = CHUNK;
+    let size = Math.max(CHUNK, s.bytes.length);
     for (;;) {
-      const bytes = new Uint8Array(size);
+      // One buffer per file, read into again (fresh ones, freed late, made RSS grow by tens of MB).
+      const bytes = s.bytes.length === size ? s.bytes : new Uint8Array(size);
       s.file.seekSync(offset, Deno.SeekMode.Start);
       let length = 0;
       while (length < size) {
@@ -250,13 +264,6 @@ export class ResumeIndex {
       size *= 2;
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** An integer field as parseStatusLine reads it: plain digits fast, anything else as Python. */

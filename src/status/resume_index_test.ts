@@ -64,9 +64,9 @@ Deno.test("ResumeIndex.skippable: successes always, failures only without -R", (
   const bad = rec(1, 3);
   idx.add(ok);
   idx.add(bad);
-  assert.deepEqual(idx.skippable(0, false), ok);
-  assert.deepEqual(idx.skippable(0, true), ok);
-  assert.deepEqual(idx.skippable(1, false), bad);
+  assert.deepEqual(idx.skippable(0, false)?.record(), ok);
+  assert.deepEqual(idx.skippable(0, true)?.record(), ok);
+  assert.deepEqual(idx.skippable(1, false)?.record(), bad);
   assert.equal(idx.skippable(1, true), undefined);
   assert.equal(idx.skippable(2, false), undefined);
 });
@@ -116,7 +116,9 @@ function mixedStatusText(n: number, seed: number): string {
     const id = Math.floor(rand() * n / 2);
     const kinds: RecordKind[] = ["N", "N", "N", "Z", "P", "S", "B"];
     const r = rec(id, rand() < 0.3 ? Math.floor(rand() * 5) - 2 : 0, kinds[i % kinds.length], i);
-    r.command = new TextEncoder().encode(`echo ${i} ${"x".repeat(i % 50)}`);
+    // Every fifth command has a TAB: readers split on the first 14 TABs only (spec §7.1).
+    const gap = i % 5 === 0 ? "\t" : " ";
+    r.command = new TextEncoder().encode(`echo ${i}${gap}${"x".repeat(i % 50)}`);
     lines.push(formatStatusLine(r));
   }
   return lines.join("\n") + "\n";
@@ -137,7 +139,9 @@ Deno.test("ResumeIndex.addFile decides exactly as addText, reading records back 
       for (const ids of [[...Array(1600).keys()], [...Array(1600).keys()].reverse()]) {
         for (const id of ids) {
           for (const retry of [false, true]) {
-            assert.deepEqual(byFile.skippable(id, retry), byText.skippable(id, retry), `${id}`);
+            const [f, t] = [byFile.skippable(id, retry), byText.skippable(id, retry)];
+            assert.deepEqual(f?.record(), t?.record(), `${id}`);
+            assert.deepEqual(f?.skipLine(), t?.skipLine(), `${id}`);
           }
         }
       }
@@ -168,6 +172,26 @@ Deno.test("ResumeIndex.addFile: lines longer than a read window, a torn end, odd
     assert.equal(idx.get(2), undefined, "the torn line is never used");
     idx.close();
     await assert.rejects(new ResumeIndex().addFile(`${dir}/missing`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ResumeIndex.addFile: more than 255 files (the dense arrays keep a file's number in a byte)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const idx = new ResumeIndex();
+    for (let k = 0; k < 300; k++) {
+      // File k: task k failed with rc k + 1, and task 0 failed, then succeeded in file 299.
+      const lines = [rec(k, k + 1, "N", k), rec(0, k === 299 ? 0 : 5, "N", 1000 + k)];
+      await Deno.writeTextFile(`${dir}/s${k}`, lines.map(formatStatusLine).join("\n") + "\n");
+      assert.equal(await idx.addFile(`${dir}/s${k}`), null);
+    }
+    assert.equal(idx.size, 300);
+    for (const k of [1, 254, 255, 256, 299]) assert.equal(idx.get(k)?.pid, k, `${k}`);
+    assert.deepEqual([idx.get(0)?.pid, idx.get(0)?.rc], [1299, 0]);
+    assert.equal(idx.skippable(299, true), undefined);
+    idx.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

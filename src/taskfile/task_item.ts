@@ -31,6 +31,8 @@ export interface NormalItem {
   timeout?: number;
   /** Set by a `#DISBATCH RESOURCES` directive; absent: one slot (a cylinder) of any engine. */
   resources?: TaskResources;
+  /** Set by a `#DISBATCH CAPTURE` directive: whether to capture; absent when `--capture` applies. */
+  capture?: boolean;
 }
 
 /** A BARRIER (kind B) or BARRIER CHECK (kind C). Consumes a task id. */

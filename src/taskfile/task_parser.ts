@@ -77,11 +77,14 @@ const CASELESS_KEYWORDS = new Set([
   "PERENGINE",
   "TIMEOUT",
   "RESOURCES",
+  "CAPTURE",
 ]);
 /** disbatch's own directive: `#DISBATCH TIMEOUT <seconds>|none|default` for the tasks below. */
 const TIMEOUT_RE = /^#DISBATCH TIMEOUT[ \t]+([0-9]+(?:\.[0-9]*)?|\.[0-9]+|none|default)[ \t]*$/i;
 /** disbatch's own directive: `#DISBATCH RESOURCES cores=N gpus=N mem=SIZE|default` (task_resources.ts). */
 const RESOURCES_RE = /^#DISBATCH RESOURCES(?:[ \t]+(.*))?$/is;
+/** disbatch's own directive: `#DISBATCH CAPTURE on|off|default` for the tasks below. */
+const CAPTURE_RE = /^#DISBATCH CAPTURE[ \t]+(on|off|default)[ \t]*$/i;
 
 const DIRECTIVE = new TextEncoder().encode("#DISBATCH");
 const EMPTY = new Uint8Array(0);
@@ -112,6 +115,8 @@ export class TaskParser {
   #timeout: number | undefined = undefined;
   /** Set by `#DISBATCH RESOURCES`; undefined: one slot per task. */
   #resources: TaskResources | undefined = undefined;
+  /** Set by `#DISBATCH CAPTURE`: on or off, undefined for the run's `--capture`. */
+  #capture: boolean | undefined = undefined;
   #pool = new Uint8Array(0);
   #poolUsed = 0;
 
@@ -213,6 +218,12 @@ export class TaskParser {
       this.#resources = r ?? undefined;
       return [];
     }
+    const cap = CAPTURE_RE.exec(s);
+    if (cap) {
+      const v = cap[1].toLowerCase();
+      this.#capture = v === "default" ? undefined : v === "on";
+      return [];
+    }
 
     const out = this.#closeBlock();
     const rep = REPEAT_RE.exec(s);
@@ -227,6 +238,7 @@ export class TaskParser {
       this.#nextTaskId += count;
       const timeout = this.#timeout;
       const resources = this.#resources;
+      const capture = this.#capture;
       return {
         *[Symbol.iterator]() {
           yield* out;
@@ -240,6 +252,7 @@ export class TaskParser {
             };
             if (timeout !== undefined) item.timeout = timeout;
             if (resources !== undefined) item.resources = resources;
+            if (capture !== undefined) item.capture = capture;
             yield item;
           }
         },
@@ -298,6 +311,7 @@ export class TaskParser {
     };
     if (this.#timeout !== undefined) item.timeout = this.#timeout;
     if (this.#resources !== undefined) item.resources = this.#resources;
+    if (this.#capture !== undefined) item.capture = this.#capture;
     return item;
   }
 

@@ -445,6 +445,28 @@ Deno.test("#DISBATCH TIMEOUT sets the timeout of the tasks below it", () => {
   assert.throws(() => items("#DISBATCH TIMEOUT soon", 9), /T:9: malformed #DISBATCH TIMEOUT/);
 });
 
+Deno.test("#DISBATCH CAPTURE turns capturing on or off for the tasks below it", () => {
+  const p = new TaskParser({ file: "T" });
+  const enc = new TextEncoder();
+  const items = (t: string, line: number) => [...p.feed(enc.encode(t), line)];
+  const n = (t: string, line: number) =>
+    items(t, line).filter((i) => i.kind === "N").map((i) => (i as { capture?: boolean }).capture);
+  assert.deepEqual(n("a", 1), [undefined]);
+  assert.deepEqual(items("#DISBATCH CAPTURE on", 2), []);
+  assert.deepEqual(n("b", 3), [true]);
+  assert.deepEqual(n("#DISBATCH REPEAT 2 c", 4), [true, true]);
+  items("#DISBATCH capture OFF ", 5);
+  assert.deepEqual(n("d", 6), [false]);
+  items("#DISBATCH CAPTURE default", 7);
+  assert.deepEqual(n("e", 8), [undefined]);
+  assert.throws(() => items("#DISBATCH CAPTURE yes", 9), /T:9: malformed #DISBATCH CAPTURE/);
+  assert.throws(() => items("#DISBATCH CAPTURE", 10), /T:10: malformed #DISBATCH CAPTURE/);
+  // a rejected line changes nothing
+  items("#DISBATCH CAPTURE on", 11);
+  assert.throws(() => items("#DISBATCH CAPTURE of", 12), /malformed/);
+  assert.deepEqual(n("f", 13), [true]);
+});
+
 Deno.test("a task longer than MAX_COMMAND_BYTES is an error at its line that changes nothing", () => {
   const max = MAX_COMMAND_BYTES;
   const tooLong = (line: number, bytes: number) =>
