@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { disbatch, findOne, LAUNCHER, statusLines, writeTasks } from "./helpers.ts";
 import { labTest, maxConcurrent, sbatch, SLURM_LAB, taskRuns, waitJob } from "./cluster_lab.ts";
+import { peak, records, setUp, sharedGpus, times } from "./task_records.ts";
+import { UNPLACEABLE_RC } from "../src/status/task_record.ts";
 
 /** `n` copies of `line`. */
 function tasks(n: number, line: string): string {
@@ -235,5 +237,79 @@ labTest({
     const runs = taskRuns(await statusLines(`${dir}/run`));
     assert.equal(runs.length, 6);
     assert.ok(runs.every((r) => r.rc === 0 && r.out === r.node));
+  },
+});
+
+labTest({
+  name: "#DISBATCH RESOURCES on three nodes: cores and -E GPU ids never oversubscribed, " +
+    "no starving, an impossible request fails",
+  labs: [SLURM_LAB],
+  async fn(dir) {
+    await setUp(dir, [
+      "#DISBATCH RESOURCES cores=4",
+      ...times(6, "./rec.sh 0.5"),
+      "#DISBATCH RESOURCES default",
+      ...times(12, "./rec.sh 0.3"),
+      "#DISBATCH RESOURCES cores=2 gpus=2",
+      ...times(6, "./rec.sh 0.4"),
+      "#DISBATCH RESOURCES gpus=1 mem=100M",
+      ...times(8, "./rec.sh 0.2"),
+      "#DISBATCH RESOURCES cores=4",
+      "./rec.sh 0.2",
+      "#DISBATCH RESOURCES default",
+      ...times(30, "./rec.sh 0.2"),
+    ]);
+    await writeTasks(`${dir}/T_imp`, "echo a\n#DISBATCH RESOURCES cores=5\necho big\n");
+    // Four cylinders of one core on each node; the same four GPU ids on each (per node).
+    const { out } = await job(
+      dir,
+      ["-N", "3", "--ntasks-per-node=4"],
+      `export MY_GPUS=0,1,2,3; ${LAUNCHER} -E MY_GPUS -p mixed tasks; ` +
+        `${LAUNCHER} -e -p imp T_imp 2>imp.err; echo "rc=$?" >imp.rc`,
+    );
+    assert.equal(out.includes("disbatch:"), false, out);
+    const recs = await records(dir);
+    assert.equal(recs.size, 63);
+    const asked = (id: number) =>
+      id < 6
+        ? [4, 0]
+        : id < 18
+        ? [1, 1]
+        : id < 24
+        ? [2, 2]
+        : id < 32
+        ? [1, 1]
+        : id === 32
+        ? [4, 0]
+        : [1, 1];
+    for (const r of recs.values()) {
+      const [cores, gpus] = asked(r.id);
+      assert.deepEqual([r.cores, r.gpus.length], [cores, gpus], `task ${r.id} on ${r.host}`);
+    }
+    assert.deepEqual([...new Set([...recs.values()].map((r) => r.host))].sort(), [
+      "n1",
+      "n2",
+      "n3",
+    ]);
+    for (const node of ["n1", "n2", "n3"]) {
+      const on = [...recs.values()].filter((r) => r.host === node);
+      const most = peak(on, (r) => asked(r.id)[0]);
+      assert.ok(most <= 4, `${node}: ${most} cores in use at once`);
+    }
+    assert.deepEqual(sharedGpus(recs.values()), []);
+    // The 4-core task after the stream of small ones: nothing after it took its node first.
+    const big = recs.get(32)!;
+    const first = [...recs.values()].filter((r) =>
+      r.id > 32 && r.host === big.host && r.start < big.start
+    );
+    assert.deepEqual(first.map((r) => r.id), []);
+
+    assert.equal((await Deno.readTextFile(`${dir}/imp.rc`)).trim(), "rc=1");
+    assert.match(
+      await Deno.readTextFile(`${dir}/imp.err`),
+      /task 1 \(line 3\) asks for cores=5 gpus=0 mem=0M, more than any engine has \(engines have at most cores=4 /,
+    );
+    const imp = taskRuns(await statusLines(`${dir}/imp`));
+    assert.deepEqual(imp.map((r) => [r.id, r.rc]).sort(), [[0, 0], [1, UNPLACEABLE_RC]]);
   },
 });

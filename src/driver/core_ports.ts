@@ -9,6 +9,7 @@ import type { NormalItem, PerEngineItem } from "../taskfile/task_item.ts";
 import type { DriverReporter } from "./driver_config.ts";
 import type { ContextPeer, EnginePeer } from "./peer_registry.ts";
 import type { TaskResult } from "./result_policy.ts";
+import type { Capacity } from "../sched/resource_placer.ts";
 
 /** What the core needs of the world; the driver implements each call with one message or write. */
 export interface CorePorts<C> {
@@ -58,6 +59,8 @@ export interface EngineRegistration {
   host: string;
   pid: number;
   cylinders: number;
+  /** Cores, GPUs and memory (see sized_tasks.ts); absent: one core per cylinder, nothing else. */
+  capacity?: Capacity;
 }
 
 /** A task's (or per-engine command's) result as its engine reported it. */

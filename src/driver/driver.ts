@@ -43,6 +43,7 @@ import { ClientRouter, resultView } from "./client_router.ts";
 import { answerClient, type ClientRequestContext } from "./client_requests.ts";
 import { type CorePorts, RunCore } from "./run_core.ts";
 import { WallWatch } from "./wall_watch.ts";
+import { capacityOf } from "./sized_tasks.ts";
 
 export type { DriverConfig, DriverReporter, ItemSource, RunOutcome };
 export { ResumeMismatchError, resumeSkip } from "./resume_skip.ts";
@@ -372,7 +373,8 @@ export class Driver {
     m: Extract<EngineToDriver, { t: "eng_register" }>,
   ): EnginePeer<Connection> | null {
     const { contextRank, node, host, pid, cylinders } = m;
-    const peer = this.#core.addEngine(conn, { contextRank, node, host, pid, cylinders });
+    const capacity = capacityOf(m);
+    const peer = this.#core.addEngine(conn, { contextRank, node, host, pid, cylinders, capacity });
     if (!peer) {
       this.#refuse(conn);
       return null;

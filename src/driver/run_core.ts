@@ -42,6 +42,8 @@ import {
 } from "./stop_rules.ts";
 import type { StopSignal } from "./stop_signals.ts";
 import type { CorePorts, DriverProcess, EngineRegistration, ResultEvent } from "./core_ports.ts";
+import { placementSettled, unplaceableMessage, unplaceableRecord } from "./sized_tasks.ts";
+import { formatResources } from "../taskfile/task_resources.ts";
 
 export type { CorePorts, DriverProcess, EngineRegistration, ResultEvent };
 
@@ -161,8 +163,14 @@ export class RunCore<C> {
       const { assignments, limitReached } = this.sched.assign();
       for (const a of assignments) {
         const p = this.peers.engines.get(a.engine);
-        if (p) this.#io.task(p, a.item, a.item.timeout ?? this.#cfg.timeout);
+        if (!p) continue;
+        const res = a.item.resources;
+        if (res) {
+          this.#io.log.info(`task ${a.item.taskId} on engine ${p.rank}: ${formatResources(res)}`);
+        }
+        this.#io.task(p, a.item, a.item.timeout ?? this.#cfg.timeout);
       }
+      if (this.sched.hasImpossible) this.#failUnplaceable();
       for (const c of limitReached) this.#io.log.info(`context ${c} has been given its task limit`);
       for (const rank of this.sched.spentEngines()) this.#drainEngine(rank);
     } else this.#maybePull();
@@ -233,6 +241,24 @@ export class RunCore<C> {
           // Read only to learn the end: nothing is to run.
           if (this.#stop.stoppedBy !== "walltime") this.#launchContext();
       }
+    }
+  }
+
+  /**
+   * Tasks that no engine can hold fail (rc UNPLACEABLE_RC) once the engines are all there
+   * (sized_tasks.ts): the run goes on with the others, ending with failed tasks.
+   */
+  #failUnplaceable(): void {
+    const now = this.#io.now();
+    if (!placementSettled(this.peers.contexts.values(), this.sched.engines.values(), now)) return;
+    const { tasks, largest } = this.sched.dropImpossible();
+    for (const { item } of tasks) {
+      const message = unplaceableMessage(item, largest);
+      this.#io.log.error(message);
+      this.#io.report.warn(message);
+      const rec = unplaceableRecord(item, message, now, this.#host.host);
+      this.#recordFinal(rec);
+      this.#failed(rec);
     }
   }
 
@@ -601,6 +627,8 @@ export class RunCore<C> {
     const t = this.#io.now();
     const limit = this.#cfg.heartbeat.timeoutMs / 1000;
     const v = this.peers.heartbeat(t, limit, (r) => this.sched.engines.get(r)?.lastHeard);
+    // Nothing else may happen before the engines are taken to be all there (sized_tasks.ts).
+    if (this.sched.hasImpossible) this.pump();
     for (const { peer: { rank, node }, silentFor } of v.lost) {
       this.#io.log.warn(
         `engine ${rank} on ${node} silent for ${silentFor.toFixed(1)} s; declared lost`,
@@ -618,7 +646,7 @@ export class RunCore<C> {
   /** The run as monitors see it; `run`: what the driver alone knows. */
   snapshot(run: { prefix: string; jobId: string }): RunState {
     const finished = this.#stop.finished;
-    return this.#stats.snapshot(this.#io.now(), {
+    const state = this.#stats.snapshot(this.#io.now(), {
       ...run,
       driverHost: this.#host.host,
       driverPid: this.#host.pid,
@@ -632,5 +660,7 @@ export class RunCore<C> {
       engines: this.sched.engines.values(),
       contexts: this.peers.contextList(),
     });
+    for (const e of state.engines) Object.assign(e, this.sched.resourceView(e.rank));
+    return state;
   }
 }

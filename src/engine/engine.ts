@@ -18,10 +18,16 @@ import { zeroPad6 } from "../status/number_format.ts";
 import { ENGINE_TAG, killTagged } from "../proc/kill_tagged.ts";
 import { after, every } from "../time/timer.ts";
 import { runFiles } from "../protocol/run_files.ts";
+import { type EngineCapacity, engineCapacity } from "./engine_capacity.ts";
+import { type Held, ResourcePool } from "./resource_pool.ts";
+import { sizedTaskEnv } from "./sized_task_env.ts";
 import { CaptureWriter } from "../capture/capture_writer.ts";
 
 /** Return code recorded for a task killed by its timeout (no exit status or signal is negative 124). */
 export const TIMEOUT_RC = -124;
+
+/** No variables beyond the cylinder's (the common case: nothing to copy). */
+const NO_ENV: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** Command-line facts of an engine (set by its context). */
 export interface EngineArgs {
@@ -46,6 +52,20 @@ export interface EngineArgs {
 
 /** Why an engine ended. */
 export type EngineEnd = "done" | "run_done" | "killed" | "driver_lost" | "signal";
+
+/** A task assigned to this engine and not started yet. */
+interface QueuedTask {
+  id: number;
+  line: number;
+  rep: number;
+  /** Seconds; undefined for none. */
+  timeout: number | undefined;
+  /** Bytes of each stream to capture; undefined when not captured. */
+  capture: number | undefined;
+  command: Uint8Array;
+  /** `#DISBATCH RESOURCES` of the task; undefined: one cylinder. */
+  res: { cores: number; gpus: number; memMiB: number } | undefined;
+}
 
 interface PeTask {
   which: "START" | "STOP";
@@ -101,16 +121,11 @@ export class Engine {
   /** Cylinders whose task has not finished (exited and closed its output: see startTask). */
   readonly #busy = new Set<number>();
   /** Tasks assigned to this engine and not started yet (the driver's prefetch). */
-  readonly #queue: {
-    id: number;
-    line: number;
-    rep: number;
-    /** Seconds; undefined for none. */
-    timeout: number | undefined;
-    /** Bytes of each stream to capture; undefined when not captured. */
-    capture: number | undefined;
-    command: Uint8Array;
-  }[] = [];
+  readonly #queue: QueuedTask[] = [];
+  /** Tasks with RESOURCES not started yet (the driver sends them when they fit: they start at once). */
+  readonly #sized: QueuedTask[] = [];
+  #capacity!: EngineCapacity;
+  #pool!: ResourcePool;
   readonly #startQueue: PeTask[] = [];
   readonly #stopList: PeTask[] = [];
   #peEnded = false;
@@ -142,6 +157,15 @@ export class Engine {
       this.#args.cylinders,
     );
     this.#usable = res.usable;
+    const a = this.#args;
+    this.#capacity = engineCapacity(
+      this.#usable,
+      a.coresPerCylinder,
+      a.envResource,
+      (n) => Deno.env.get(n),
+      await Deno.readTextFile("/proc/meminfo").catch(() => null),
+    );
+    this.#pool = new ResourcePool(this.#capacity.cores, this.#capacity.gpus);
     this.#conn = new Channel(this.#args.inDriver ?? await this.#connect(), ENGINE_SIDE);
     this.#conn.send({
       t: "eng_register",
@@ -151,6 +175,9 @@ export class Engine {
       pid: Deno.pid,
       cylinders: this.#usable,
       coresPerCylinder: this.#args.coresPerCylinder,
+      gpus: this.#capacity.gpus.length,
+      slotGpus: this.#capacity.slotGpus,
+      memMiB: this.#capacity.memMiB,
     });
     const accept = await this.#conn.next(30_000).catch(async (e) => {
       await this.#conn.done;
@@ -163,7 +190,6 @@ export class Engine {
     }
     this.#rank = accept.rank;
     this.#run = accept.run;
-    const a = this.#args;
     this.#log = new Logger(
       runFiles.engineLog(this.#run.prefix, a.label, a.node, this.#rank),
       `engine ${this.#rank}`,
@@ -240,21 +266,24 @@ export class Engine {
         void this.#runStarts();
         return;
       case "task":
-        this.#queue.push({
+        (m.res ? this.#sized : this.#queue).push({
           id: m.id,
           line: m.line,
           rep: m.rep,
           timeout: m.timeout,
           capture: m.capture,
           command: fromWire(m),
+          res: m.res,
         });
         this.#startQueued();
         return;
       case "drain":
         this.#draining = true;
-        if (this.#queue.length > 0) {
-          this.#conn.send({ t: "returned", ids: this.#queue.map((q) => q.id) });
+        if (this.#queue.length + this.#sized.length > 0) {
+          const ids = [...this.#sized, ...this.#queue].map((q) => q.id);
+          this.#conn.send({ t: "returned", ids });
           this.#queue.length = 0;
+          this.#sized.length = 0;
         }
         this.#maybeStop();
         return;
@@ -305,45 +334,83 @@ export class Engine {
     };
   }
 
-  /** Starts queued tasks on free cylinders (lowest rank first). */
+  /**
+   * Starts queued tasks: those with RESOURCES first (the driver sent them because they fit),
+   * then the others on free cylinders (lowest rank first), each on its cylinder's own cores and
+   * GPUs when free, else on any (see resource_pool.ts).
+   */
   #startQueued(): void {
+    const cap = this.#capacity;
+    while (this.#sized.length > 0 && !this.#ending) {
+      const q = this.#sized[0];
+      const held = this.#pool.take(q.res!.cores, q.res!.gpus);
+      if (!held) break;
+      this.#sized.shift();
+      this.#launch(q, -1, this.#peBase, sizedTaskEnv(q.res!, held, cap.gpuVar), held);
+    }
     for (let cyl = 0; cyl < this.#usable && this.#queue.length > 0 && !this.#ending; cyl++) {
       if (this.#busy.has(cyl)) continue;
+      const own = this.#pool.takeBlock(
+        cyl * cap.slotCores,
+        cap.slotCores,
+        cyl * cap.slotGpus,
+        cap.slotGpus,
+      );
+      const held = own ?? this.#pool.take(cap.slotCores, cap.slotGpus);
+      if (!held) break;
       const q = this.#queue.shift()!;
       this.#busy.add(cyl);
-      const capture = q.capture === undefined ? undefined : this.#capture().start(q.id, q.capture);
-      const task = startTask({
-        command: q.command,
-        baseEnv: this.#cylBase[cyl],
-        env: this.#taskEnv(q.id, q.line, q.rep),
-        cwd: this.#run.cwd,
-        // The cylinder's next task starts as soon as this one is finished (exited, output
-        // closed), before its result is built and sent.
-        onDone: () => {
-          this.#busy.delete(cyl);
-          this.#startQueued();
-        },
-        ...(capture ? { tee: capture } : {}),
-      });
-      this.#running.add(task);
-      let timedOut = false;
-      // A cheap timer (src/time/timer.ts): the running task keeps the process alive.
-      const timer = q.timeout !== undefined
-        ? after(q.timeout * 1000, () => {
-          timedOut = true;
-          this.#log.info(`task ${q.id} timed out after ${q.timeout} s`);
-          void task.terminate(TERM_GRACE_MS);
-        })
-        : undefined;
-      task.done.then((r) => {
-        timer?.cancel();
-        // Before the result: once the status file has the task, --output finds its end.
-        capture?.end();
-        this.#running.delete(task);
-        this.#report("N", q.id, cyl, timedOut ? { ...r, rc: TIMEOUT_RC } : r);
-        this.#maybeStop();
-      });
+      // Off its own block (tasks with RESOURCES hold part of it) it sees the GPUs it holds.
+      const gpuEnv = own || !cap.gpuVar || cap.slotGpus === 0
+        ? NO_ENV
+        : { [cap.gpuVar]: held.gpus.join(",") };
+      this.#launch(q, cyl, this.#cylBase[cyl], gpuEnv, held);
     }
+  }
+
+  /** Starts one task on cylinder `cyl` (-1: a task with RESOURCES) holding `held`. */
+  #launch(
+    q: QueuedTask,
+    cyl: number,
+    baseEnv: Record<string, string>,
+    extraEnv: Record<string, string>,
+    held: Held,
+  ): void {
+    const capture = q.capture === undefined ? undefined : this.#capture().start(q.id, q.capture);
+    const task = startTask({
+      command: q.command,
+      baseEnv,
+      env: extraEnv === NO_ENV
+        ? this.#taskEnv(q.id, q.line, q.rep)
+        : { ...this.#taskEnv(q.id, q.line, q.rep), ...extraEnv },
+      cwd: this.#run.cwd,
+      // The cylinder's next task starts as soon as this one is finished (exited, output
+      // closed), before its result is built and sent.
+      onDone: () => {
+        this.#pool.give(held);
+        if (cyl >= 0) this.#busy.delete(cyl);
+        this.#startQueued();
+      },
+      ...(capture ? { tee: capture } : {}),
+    });
+    this.#running.add(task);
+    let timedOut = false;
+    // A cheap timer (src/time/timer.ts): the running task keeps the process alive.
+    const timer = q.timeout !== undefined
+      ? after(q.timeout * 1000, () => {
+        timedOut = true;
+        this.#log.info(`task ${q.id} timed out after ${q.timeout} s`);
+        void task.terminate(TERM_GRACE_MS);
+      })
+      : undefined;
+    task.done.then((r) => {
+      timer?.cancel();
+      // Before the result: once the status file has the task, --output finds its end.
+      capture?.end();
+      this.#running.delete(task);
+      this.#report("N", q.id, cyl, timedOut ? { ...r, rc: TIMEOUT_RC } : r);
+      this.#maybeStop();
+    });
   }
 
   #capture(): CaptureWriter {
@@ -389,7 +456,7 @@ export class Engine {
   #maybeStop(): void {
     if (
       !this.#draining || this.#ending || this.#startBusy || this.#running.size > 0 ||
-      this.#queue.length > 0
+      this.#queue.length > 0 || this.#sized.length > 0
     ) return;
     this.#ending = true;
     void (async () => {
@@ -416,6 +483,7 @@ export class Engine {
     const wasEnding = this.#ending;
     this.#ending = true;
     this.#queue.length = 0;
+    this.#sized.length = 0;
     if (this.#running.size > 0) {
       this.#log.info(`${why}: terminating ${this.#running.size} running tasks`);
       const tasks = [...this.#running];

@@ -9,6 +9,7 @@ import type { RunState } from "../protocol/messages.ts";
 import { formatDuration, formatRate } from "./format_duration.ts";
 import { engineOrder, HELP, type MonitorView } from "./monitor_view.ts";
 import { sparkline } from "./sparkline.ts";
+import { resourceUse } from "./resource_use.ts";
 
 /** Smallest terminal the layout supports. */
 export const MIN_COLUMNS = 60;
@@ -189,7 +190,7 @@ export function renderMonitor(
       `${mark}${pad(e.rank, 5)}${pad(e.contextRank, 4)}${pad(e.node.slice(0, 12), 13)}` +
         `${pad(e.status, 9)}${right(`${e.running}/${e.cylinders}`, 10)}${right(e.queued, 6)}` +
         `${right(e.finished, 7)}${right(e.failed, 6)}${right(`${Math.floor(e.silentFor)}s`, 7)}` +
-        `  ${taskList(e.tasks, w - 71)}`,
+        `  ${resourceUse(e)}${taskList(e.tasks, w - 71 - resourceUse(e).length)}`,
       w,
     ));
   }

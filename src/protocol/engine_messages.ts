@@ -38,6 +38,7 @@ export const driverToEngine = direction("driver → engine", {
     line: int,
     rep: int,
     timeout: optional(positive),
+    res: optional(object({ cores: int, gpus: int, memMiB: int })),
     capture: optional(int),
     ...commandShape,
   },
@@ -56,6 +57,9 @@ export const engineToDriver = direction("engine → driver", {
     pid: int,
     cylinders: int,
     coresPerCylinder: int,
+    gpus: optional(int),
+    slotGpus: optional(int),
+    memMiB: optional(int),
   },
   ready: {},
   result: { kind: oneOf("N", "START", "STOP"), id: int, cyl: int, ...taskOutcomeShape },
@@ -105,7 +109,10 @@ export interface CaptureSettings {
  * captured task carries `capture`: how many bytes of each stream to keep.
  */
 export function taskMessage(
-  task: Pick<NormalItem, "taskId" | "line" | "repeat" | "command" | "timeout" | "capture">,
+  task: Pick<
+    NormalItem,
+    "taskId" | "line" | "repeat" | "command" | "timeout" | "capture" | "resources"
+  >,
   runTimeout: number | null,
   run: CaptureSettings = { capture: false, maxBytes: 0 },
 ): TaskMessage {
@@ -117,6 +124,7 @@ export function taskMessage(
     line: task.line,
     rep: task.repeat,
     ...(timeout === undefined ? {} : { timeout }),
+    ...(task.resources === undefined ? {} : { res: task.resources }),
     ...(capture ? { capture: run.maxBytes } : {}),
     ...toWire(task.command),
   };

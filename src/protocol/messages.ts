@@ -101,8 +101,22 @@ export interface EngineIdentity {
   status: EngineStatus;
 }
 
+/**
+ * An engine's cores, GPUs and memory, what its tasks hold of them, and its tasks with
+ * `#DISBATCH RESOURCES` (in a {@link RunState} once the run has such a task).
+ */
+export interface EngineResourceView {
+  cores: number;
+  usedCores: number;
+  gpus: number;
+  usedGpus: number;
+  memMiB: number;
+  usedMemMiB: number;
+  sized: SizedTaskView[];
+}
+
 /** One engine in a {@link RunState}. */
-export interface EngineView extends EngineIdentity {
+export interface EngineView extends EngineIdentity, Partial<EngineResourceView> {
   /** Task ids assigned to the engine, in the order it starts them: running ones, then queued. */
   tasks: number[];
   /** How many of `tasks` are running (at most `cylinders`). */
@@ -116,6 +130,14 @@ export interface EngineView extends EngineIdentity {
   silentFor: number;
   /** Epoch seconds of registration. */
   since: number;
+}
+
+/** A task with `#DISBATCH RESOURCES` on an engine, in a {@link RunState}. */
+export interface SizedTaskView {
+  id: number;
+  cores: number;
+  gpus: number;
+  memMiB: number;
 }
 
 /** One context in a {@link RunState}. */
@@ -301,6 +323,13 @@ const engineViewShape: ShapeOf<EngineView> = {
   failed: int,
   silentFor: number,
   since: number,
+  cores: optional(int),
+  usedCores: optional(int),
+  gpus: optional(int),
+  usedGpus: optional(int),
+  memMiB: optional(int),
+  usedMemMiB: optional(int),
+  sized: optional(arrayOf(object({ id: int, cores: int, gpus: int, memMiB: int }))),
 };
 
 const contextViewShape: ShapeOf<ContextView> = {

@@ -10,8 +10,10 @@
  * @module
  */
 import type { NormalItem } from "../taskfile/task_item.ts";
-import type { EngineIdentity, EngineStatus } from "../protocol/messages.ts";
+import type { EngineIdentity, EngineResourceView, EngineStatus } from "../protocol/messages.ts";
 import { Fifo } from "./fifo.ts";
+import type { Capacity, Demand } from "./resource_placer.ts";
+import { SizedQueue } from "./sized_queue.ts";
 
 export type { EngineStatus };
 
@@ -26,6 +28,8 @@ export interface EngineState extends EngineIdentity {
   lastHeard: number;
   /** Clock value of registration. */
   since: number;
+  /** Cores, GPUs and memory, for tasks with `#DISBATCH RESOURCES`. */
+  capacity: Capacity;
 }
 
 /** A task handed to an engine. */
@@ -66,6 +70,11 @@ export class Scheduler {
   /** Contexts whose reaching the limit was already reported. */
   readonly #limitReported = new Set<number>();
   #prefetch = 0;
+  /**
+   * Set once a task with RESOURCES is queued: from then on every waiting task is placed by
+   * cores, GPUs and memory (sized_queue.ts), without prefetch. Null: slots, as always.
+   */
+  #sized: SizedQueue | null = null;
 
   constructor(now: () => number) {
     this.#now = now;
@@ -73,7 +82,7 @@ export class Scheduler {
 
   /** Tasks waiting for a slot. */
   get pendingCount(): number {
-    return this.#pending.length;
+    return this.#sized ? this.#sized.length : this.#pending.length;
   }
 
   /** Tasks assigned to some engine. */
@@ -83,9 +92,14 @@ export class Scheduler {
 
   /** Room for more tasks on engines that take work (cylinders plus prefetch). */
   get freeSlots(): number {
+    let n = 0;
+    // Placed by size, the reads look ahead by the free cores (every task takes one at least).
+    if (this.#sized) {
+      for (const e of this.#order) n += Math.max(0, e.capacity.cores - this.usage(e).cores);
+      return n;
+    }
     // Asked on every task while the source has more: without `-C`, kept as engines change.
     if (this.#contextLimits.size === 0) return this.#free;
-    let n = 0;
     const room = new Map<number, number>();
     for (const e of this.#order) {
       const free = Math.max(0, this.#capacity(e) - e.tasks.size);
@@ -166,10 +180,12 @@ export class Scheduler {
   }
 
   /** Registers an engine; it takes work after {@link engineReady}. */
-  addEngine(e: Omit<EngineIdentity, "status">): EngineState {
+  addEngine(e: Omit<EngineIdentity, "status"> & { capacity?: Capacity }): EngineState {
     const t = this.#now();
     const state: EngineState = {
       ...e,
+      capacity: e.capacity ??
+        { cores: e.cylinders, gpus: 0, memMiB: 0, slotCores: 1, slotGpus: 0 },
       status: "starting",
       tasks: new Set(),
       assigned: 0,
@@ -190,6 +206,7 @@ export class Scheduler {
     e.status = "running";
     this.#order.push(e);
     this.#changed(e, room);
+    this.#sized?.placer.addEngine(e.rank, e.capacity);
   }
 
   /** Something arrived from the engine. */
@@ -200,7 +217,9 @@ export class Scheduler {
 
   /** Queues a task for the next free slot (`front`: ahead of everything, for reissues). */
   enqueue(item: NormalItem, attempt = 1, front = false): void {
-    if (front) this.#pending.unshift({ item, attempt });
+    if (item.resources && !this.#sized) this.#startSized();
+    if (this.#sized) this.#sized.push(item, attempt, front);
+    else if (front) this.#pending.unshift({ item, attempt });
     else this.#pending.push({ item, attempt });
   }
 
@@ -252,10 +271,12 @@ export class Scheduler {
   assign(): { assignments: Assignment[]; limitReached: number[] } {
     const assignments: Assignment[] = [];
     const limitReached: number[] = [];
-    while (this.#pending.length > 0) {
-      const e = this.#pick();
+    const placed = this.#sized ? this.#placeSized() : null;
+    while (placed ? placed.length > 0 : this.#pending.length > 0) {
+      const next = placed ? placed.shift() : undefined;
+      const e = next ? this.engines.get(next.engine)! : this.#pick();
       if (!e) break;
-      const { item, attempt } = this.#pending.shift()!;
+      const { item, attempt } = next ? next.entry : this.#pending.shift()!;
       const a: Assignment = { item, engine: e.rank, assignedAt: this.#now(), attempt };
       const room = this.#room(e);
       e.tasks.add(item.taskId);
@@ -270,6 +291,81 @@ export class Scheduler {
       }
     }
     return { assignments, limitReached };
+  }
+
+  /**
+   * Switches to placement by size (the first task with RESOURCES): what is waiting moves over
+   * in order, what engines hold counts as one slot each.
+   */
+  #startSized(): void {
+    const q = new SizedQueue();
+    while (this.#pending.length > 0) {
+      const { item, attempt } = this.#pending.shift()!;
+      q.push(item, attempt);
+    }
+    for (const e of this.#order) q.placer.addEngine(e.rank, e.capacity);
+    for (const a of this.#inflight.values()) q.placer.hold(a.item.taskId, a.engine, undefined);
+    this.#sized = q;
+  }
+
+  #placeSized() {
+    // Counted as they are placed: one pass may place several tasks on a context with `-C`.
+    const given = new Map<number, number>();
+    return this.#sized!.take((rank) => {
+      const c = this.engines.get(rank)!.contextRank;
+      const n = given.get(c) ?? 0;
+      if (this.#leftIn(c) - n <= 0) return false;
+      given.set(c, n + 1);
+      return true;
+    });
+  }
+
+  /** Whether tasks wait that no engine taking work could ever hold (see {@link dropImpossible}). */
+  get hasImpossible(): boolean {
+    return this.#sized?.hasImpossible ?? false;
+  }
+
+  /**
+   * Takes the waiting tasks that no engine taking work could ever hold out of the queue, with
+   * the largest engine's capacity (for the message).
+   */
+  dropImpossible(): { tasks: { item: NormalItem; attempt: number }[]; largest: Demand } {
+    const q = this.#sized;
+    if (!q) return { tasks: [], largest: { cores: 0, gpus: 0, memMiB: 0 } };
+    return { largest: q.largest(), tasks: q.dropImpossible() };
+  }
+
+  /**
+   * What monitors show of engine `rank` once tasks are placed by size (null before): its
+   * capacity, what its tasks hold and its tasks with RESOURCES.
+   */
+  resourceView(rank: number): EngineResourceView | null {
+    const e = this.engines.get(rank);
+    if (!this.#sized || !e) return null;
+    const u = this.usage(e);
+    const c = e.capacity;
+    const sized = [];
+    for (const id of e.tasks) {
+      const r = this.#inflight.get(id)?.item.resources;
+      if (r) sized.push({ id, ...r });
+    }
+    return {
+      cores: c.cores,
+      usedCores: u.cores,
+      gpus: c.gpus,
+      usedGpus: u.gpus,
+      memMiB: c.memMiB,
+      usedMemMiB: u.memMiB,
+      sized,
+    };
+  }
+
+  /** Cores, GPUs and memory engine `e`'s tasks hold (a task without RESOURCES: one slot). */
+  usage(e: EngineState): Demand {
+    const u = this.#sized?.placer.used(e.rank);
+    if (u) return u;
+    const n = Math.min(e.tasks.size, e.cylinders);
+    return { cores: n * e.capacity.slotCores, gpus: n * e.capacity.slotGpus, memMiB: 0 };
   }
 
   #count(contextRank: number, delta: number): void {
@@ -296,6 +392,7 @@ export class Scheduler {
     const a = this.#inflight.get(taskId);
     if (!a || a.engine !== engine) return undefined;
     this.#inflight.delete(taskId);
+    this.#sized?.placer.release(taskId);
     const e = this.engines.get(engine)!;
     const room = this.#room(e);
     e.tasks.delete(taskId);
@@ -313,6 +410,7 @@ export class Scheduler {
       const a = this.#inflight.get(id);
       if (!e || !a || a.engine !== engine) continue;
       this.#inflight.delete(id);
+      this.#sized?.placer.release(id);
       const room = this.#room(e);
       e.tasks.delete(id);
       this.#changed(e, room);
@@ -346,6 +444,7 @@ export class Scheduler {
       const a = this.#inflight.get(id);
       if (a) {
         this.#inflight.delete(id);
+        this.#sized?.placer.release(id);
         lost.push(a);
       }
     }
@@ -361,6 +460,7 @@ export class Scheduler {
       this.#order.splice(i, 1);
       if (this.#next > i) this.#next--;
       if (this.#next >= this.#order.length) this.#next = 0;
+      this.#sized?.placer.removeEngine(e.rank);
     }
     const room = this.#room(e);
     e.status = status;

@@ -19,6 +19,12 @@ export const LOST_TASK_RC = -100;
  */
 export const WALL_STOP_RC = -101;
 
+/**
+ * Return code of a task whose `#DISBATCH RESOURCES` no engine of the run can hold: recorded
+ * with PID −1 and the reason as its stderr snippet, without running it.
+ */
+export const UNPLACEABLE_RC = -102;
+
 /** A status-file record (spec §7). */
 export interface TaskRecord {
   kind: RecordKind;

@@ -4,6 +4,10 @@
  * @module
  */
 
+import type { TaskResources } from "./task_resources.ts";
+
+export type { TaskResources };
+
 /**
  * Longest task command (PREFIX + line + SUFFIX), per-engine command or barrier line, in bytes.
  * Every message that carries one must fit the protocol's line cap (8 MiB) even in the worst
@@ -25,6 +29,8 @@ export interface NormalItem {
    * timeout; absent when the run's `--timeout` applies.
    */
   timeout?: number;
+  /** Set by a `#DISBATCH RESOURCES` directive; absent: one slot (a cylinder) of any engine. */
+  resources?: TaskResources;
   /** Set by a `#DISBATCH CAPTURE` directive: whether to capture; absent when `--capture` applies. */
   capture?: boolean;
 }

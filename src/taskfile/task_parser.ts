@@ -5,6 +5,7 @@
  */
 import { MAX_COMMAND_BYTES, type NormalItem, type TaskItem } from "./task_item.ts";
 import { quoteLine } from "./quote_line.ts";
+import { parseResources, type TaskResources } from "./task_resources.ts";
 
 /** A bad directive in strict mode; the message is `<file>:<line>: <detail>` on one line. */
 export class TaskFileError extends Error {
@@ -75,10 +76,13 @@ const CASELESS_KEYWORDS = new Set([
   "REPEAT",
   "PERENGINE",
   "TIMEOUT",
+  "RESOURCES",
   "CAPTURE",
 ]);
 /** disbatch's own directive: `#DISBATCH TIMEOUT <seconds>|none|default` for the tasks below. */
 const TIMEOUT_RE = /^#DISBATCH TIMEOUT[ \t]+([0-9]+(?:\.[0-9]*)?|\.[0-9]+|none|default)[ \t]*$/i;
+/** disbatch's own directive: `#DISBATCH RESOURCES cores=N gpus=N mem=SIZE|default` (task_resources.ts). */
+const RESOURCES_RE = /^#DISBATCH RESOURCES(?:[ \t]+(.*))?$/is;
 /** disbatch's own directive: `#DISBATCH CAPTURE on|off|default` for the tasks below. */
 const CAPTURE_RE = /^#DISBATCH CAPTURE[ \t]+(on|off|default)[ \t]*$/i;
 
@@ -109,6 +113,8 @@ export class TaskParser {
   #stopped = false;
   /** Set by `#DISBATCH TIMEOUT`: seconds, Infinity for none, undefined for the run's default. */
   #timeout: number | undefined = undefined;
+  /** Set by `#DISBATCH RESOURCES`; undefined: one slot per task. */
+  #resources: TaskResources | undefined = undefined;
   /** Set by `#DISBATCH CAPTURE`: on or off, undefined for the run's `--capture`. */
   #capture: boolean | undefined = undefined;
   #pool = new Uint8Array(0);
@@ -199,6 +205,19 @@ export class TaskParser {
         : Number(v);
       return [];
     }
+    const res = RESOURCES_RE.exec(s);
+    if (res) {
+      const r = parseResources(res[1] ?? "");
+      if (typeof r === "string") {
+        if (!this.#lenient) {
+          throw new TaskFileError(this.#file, line, `malformed #DISBATCH RESOURCES: ${r}`);
+        }
+        this.#warn(line, `Malformed #DISBATCH RESOURCES (${r}): ${quoteLine(text)}`);
+        return [];
+      }
+      this.#resources = r ?? undefined;
+      return [];
+    }
     const cap = CAPTURE_RE.exec(s);
     if (cap) {
       const v = cap[1].toLowerCase();
@@ -218,6 +237,7 @@ export class TaskParser {
       const firstId = this.#nextTaskId;
       this.#nextTaskId += count;
       const timeout = this.#timeout;
+      const resources = this.#resources;
       const capture = this.#capture;
       return {
         *[Symbol.iterator]() {
@@ -231,6 +251,7 @@ export class TaskParser {
               command,
             };
             if (timeout !== undefined) item.timeout = timeout;
+            if (resources !== undefined) item.resources = resources;
             if (capture !== undefined) item.capture = capture;
             yield item;
           }
@@ -289,6 +310,7 @@ export class TaskParser {
       command: this.#affix(text),
     };
     if (this.#timeout !== undefined) item.timeout = this.#timeout;
+    if (this.#resources !== undefined) item.resources = this.#resources;
     if (this.#capture !== undefined) item.capture = this.#capture;
     return item;
   }

@@ -500,3 +500,48 @@ Deno.test("a task longer than MAX_COMMAND_BYTES is an error at its line that cha
   const [, item] = [...parser.feed(bytesOf(x(max - 2)), 2)];
   assert.equal(item.kind === "N" && item.command.length, max);
 });
+
+Deno.test("#DISBATCH RESOURCES sets the request of the tasks below it, until default", () => {
+  const p = new TaskParser({ file: "T" });
+  const items = (t: string, line: number) => [...p.feed(enc(t), line)];
+  const n = (t: string, line: number) =>
+    items(t, line).filter((i) => i.kind === "N").map((i) => i.kind === "N" && i.resources);
+  assert.deepEqual(n("a", 1), [undefined]);
+  assert.deepEqual(items("#DISBATCH RESOURCES cores=4 gpus=1", 2), []);
+  assert.deepEqual(n("b", 3), [{ cores: 4, gpus: 1, memMiB: 0 }]);
+  assert.deepEqual(n("#DISBATCH REPEAT 2 c", 4), [
+    { cores: 4, gpus: 1, memMiB: 0 },
+    { cores: 4, gpus: 1, memMiB: 0 },
+  ]);
+  items("#DISBATCH resources mem=1G", 5);
+  assert.deepEqual(n("d", 6), [{ cores: 1, gpus: 0, memMiB: 1024 }]);
+  items("#DISBATCH RESOURCES default", 7);
+  assert.deepEqual(n("e", 8), [undefined]);
+  for (
+    const [line, bad, detail] of [
+      [9, "#DISBATCH RESOURCES cores=0", "cores=0 is not an integer from 1 to 1000000"],
+      [10, "#DISBATCH RESOURCES", "expected cores=N, gpus=N, mem=SIZE or default"],
+      [
+        11,
+        "#DISBATCH RESOURCES gpu=1",
+        "unknown resource 'gpu=1' (expected cores=N, gpus=N, mem=SIZE or default)",
+      ],
+    ] as const
+  ) {
+    assert.throws(
+      () => items(bad, line),
+      (e) =>
+        e instanceof TaskFileError &&
+        e.message === `T:${line}: malformed #DISBATCH RESOURCES: ${detail}`,
+    );
+  }
+  // A rejected line changes nothing.
+  assert.deepEqual(n("f", 12), [undefined]);
+});
+
+Deno.test("lenient mode skips a malformed #DISBATCH RESOURCES with a warning", () => {
+  const { rows, warnings } = parse(["#DISBATCH RESOURCES cores=x", "a"], true);
+  assert.deepEqual(rows, [["PEND"], ["N", 0, 2, -1, "a"]]);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0].message, /Malformed #DISBATCH RESOURCES \(cores=x is not/);
+});

@@ -242,7 +242,10 @@ function render() {
     : ")");
   $("engines").replaceChildren(...engines.map((e) => {
     const what = "engine " + e.rank + " on " + e.node;
-    const tasks = el("td", {}, ...e.tasks.flatMap((id, i) => i ? [" ", taskLink(id)] : [taskLink(id)]));
+    // Once the run has tasks with RESOURCES: the engine's cores (and GPUs) used/total first.
+    const use = e.cores === undefined ? [] : [el("span", { class: "use" },
+      "cores " + e.usedCores + "/" + e.cores + (e.gpus ? " gpus " + e.usedGpus + "/" + e.gpus : "") + " ")];
+    const tasks = el("td", {}, ...use, ...e.tasks.flatMap((id, i) => i ? [" ", taskLink(id)] : [taskLink(id)]));
     const canStop = live && (e.status === "running" || e.status === "starting");
     return el("tr", { "data-engine": e.rank }, td(e.rank), td(e.contextRank), td(e.node),
       td(pill(e.status)), td(e.running + "/" + e.cylinders, "num"), td(e.queued, "num"),
