@@ -89,6 +89,9 @@ UsePAM no
 StrictModes no
 PrintMotd no
 AcceptEnv LANG LC_* SLURM_CONF
+# A login shell whose ~/.bashrc runs \`pyenv init\` waits up to a minute for a rehash lock that
+# a killed shell left behind (tests kill ssh sessions on purpose): wait at most 3 s instead.
+SetEnv PYENV_REHASH_TIMEOUT=3
 Subsystem sftp internal-sftp
 LogLevel INFO
 EOF

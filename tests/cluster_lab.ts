@@ -133,15 +133,16 @@ export function maxConcurrent(runs: TaskRun[]): number {
  * Root's ~/.bashrc on these machines runs `pyenv init`, whose rehash takes a lock file; every
  * shell that ssh starts on a lab node reads it. A shell killed during the rehash (tests kill
  * engines and their ssh sessions on purpose) leaves the lock behind, and then every later
- * shell waits about a minute for it, which no test survives. A lock older than a minute is
- * such a leftover: no rehash takes that long.
+ * shell waits for it (the lab's sshd caps that wait at 3 s, scripts/sshd-up.sh; a minute
+ * otherwise). A lock older than 15 s is such a leftover: no rehash takes that long. Checked
+ * before and every 5 s during a lab test.
  */
 async function clearStalePyenvLock(): Promise<void> {
   const root = Deno.env.get("PYENV_ROOT") ?? `${Deno.env.get("HOME")}/.pyenv`;
   const lock = `${root}/shims/.pyenv-shim`;
   try {
     const st = await Deno.stat(lock);
-    if (Date.now() - (st.mtime?.getTime() ?? Date.now()) > 60_000) await Deno.remove(lock);
+    if (Date.now() - (st.mtime?.getTime() ?? Date.now()) > 15_000) await Deno.remove(lock);
   } catch {
     // no lock, or not ours to remove
   }
@@ -167,7 +168,14 @@ export function labTest(t: {
         await lock.lock(true);
         requireLab(...t.labs);
         await clearStalePyenvLock();
-        await withTempDir(t.fn);
+        let sweeping = Promise.resolve();
+        const sweep = setInterval(() => sweeping = sweeping.then(clearStalePyenvLock), 5_000);
+        try {
+          await withTempDir(t.fn);
+        } finally {
+          clearInterval(sweep);
+          await sweeping; // no operation left over for the test's sanitizer
+        }
       } finally {
         lock.close();
       }
