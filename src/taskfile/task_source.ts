@@ -36,6 +36,8 @@ export class TaskSource {
   #lineNumber = 0;
   #ended = false;
   #failure: { error: unknown } | null = null;
+  /** An error met by {@link takeNow}: the next {@link next} throws it (and closes the input). */
+  #met: { error: unknown } | null = null;
 
   /** Wraps `input`; nothing is read until the first {@link TaskSource.next}. */
   constructor(
@@ -65,6 +67,7 @@ export class TaskSource {
   async next(): Promise<TaskItem | null> {
     if (this.#failure) throw this.#failure.error;
     try {
+      if (this.#met) throw this.#met.error;
       // fast path without a further await: most calls are served from what was read
       const item = this.#take();
       return item !== undefined ? item : await this.#read();
@@ -72,6 +75,20 @@ export class TaskSource {
       this.#failure = { error };
       await this.close().catch(() => {});
       throw error;
+    }
+  }
+
+  /**
+   * The next item when it needs no read (null: the end), else undefined: then {@link next}
+   * reads, or throws the error met here. Calls must not overlap those of next.
+   */
+  takeNow(): TaskItem | null | undefined {
+    if (this.#failure || this.#met) return undefined;
+    try {
+      return this.#take();
+    } catch (error) {
+      this.#met = { error };
+      return undefined;
     }
   }
 
