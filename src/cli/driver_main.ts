@@ -236,7 +236,10 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   if (isRegular) {
     try {
       if (resume) {
-        const check = new TaskSource((await Deno.open(taskfile)).readable, parserOpts);
+        const check = new TaskSource((await Deno.open(taskfile)).readable, {
+          ...parserOpts,
+          viewCommands: true,
+        });
         total = 0;
         for (let item = await check.next(); item; item = await check.next()) {
           if (item.kind === "N" || item.kind === "B" || item.kind === "C") total++;
