@@ -236,13 +236,18 @@ async function runDriver(argv: string[], input: { stdin: boolean }): Promise<num
   if (isRegular) {
     try {
       if (resume) {
-        const check = new TaskSource((await Deno.open(taskfile)).readable, parserOpts);
+        const check = new TaskSource((await Deno.open(taskfile)).readable, {
+          ...parserOpts,
+          viewCommands: true,
+        });
         total = 0;
         for (let item = await check.next(); item; item = await check.next()) {
           if (item.kind === "N" || item.kind === "B" || item.kind === "C") total++;
           if (item.kind !== "N") continue;
           try {
-            resumeSkip(resume, item, { retry: o.retry, force: o.forceResume });
+            const skip = resumeSkip(resume, item, { retry: o.retry, force: o.forceResume });
+            // The run reads the line again: it need not prove the line's round trip again.
+            if (skip && !skip.warning && skip.old.canonical) resume.remember(item.taskId);
           } catch (e) {
             if (!(e instanceof ResumeMismatchError)) throw e;
             await check.close();

@@ -36,6 +36,7 @@ import { basename } from "./posix_path.ts";
 import { SubmissionSource } from "./submission_source.ts";
 import { STOP_SIGNALS, type StopSignal } from "./stop_signals.ts";
 import type { DriverConfig, DriverReporter, ItemSource } from "./driver_config.ts";
+import type { TaskItem } from "../taskfile/task_item.ts";
 import type { RunOutcome } from "./run_outcome.ts";
 import { ABANDON_AFTER_MS } from "./stop_rules.ts";
 import type { EnginePeer } from "./peer_registry.ts";
@@ -74,6 +75,9 @@ export class Driver {
   #killTimer: Timer | undefined;
   readonly #wall: WallWatch | null;
   #flushTimer: Timer | undefined;
+  /** Items are being handed to the core ({@link #deliver}); a pull meanwhile is noted here. */
+  #delivering = false;
+  #pullAgain = false;
   readonly #done = Promise.withResolvers<void>();
 
   constructor(
@@ -248,10 +252,35 @@ export class Driver {
   }
 
   #pull(): void {
+    if (this.#delivering) {
+      this.#pullAgain = true;
+      return;
+    }
     this.#source.next().then(
-      (item) => this.#guarded(() => this.#core.itemRead(item)),
+      (item) => this.#deliver(item),
       (error: Error) => this.#guarded(() => this.#core.sourceFailed(error)),
     );
+  }
+
+  /**
+   * Hands `item` to the core and then, while it asks for the next one, those already read
+   * (takeNow), one after another without a promise turn each: a million skipped tasks of a
+   * resume each took one. The core is never re-entered: a pull it makes is noted, not run.
+   */
+  #deliver(first: TaskItem | null): void {
+    let item: TaskItem | null | undefined = first;
+    this.#delivering = true;
+    try {
+      for (; item !== undefined; item = this.#source.takeNow?.()) {
+        this.#pullAgain = false;
+        const it = item;
+        this.#guarded(() => this.#core.itemRead(it));
+        if (!this.#pullAgain) return;
+      }
+    } finally {
+      this.#delivering = false;
+    }
+    this.#pull();
   }
 
   /**

@@ -13,6 +13,11 @@ import type { WallSettings } from "../sched/wall_clock.ts";
 /** Where the driver's tasks come from: anything that yields items one at a time. */
 export interface ItemSource {
   next(): Promise<TaskItem | null>;
+  /**
+   * The next item when it is at hand without waiting (null: the end), else undefined: then
+   * {@link next} gives it (or the error met). Optional: a source without it is always awaited.
+   */
+  takeNow?(): TaskItem | null | undefined;
 }
 
 /** Options of one run, already validated by the CLI. */

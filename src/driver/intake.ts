@@ -124,8 +124,8 @@ export class Intake {
   }
 
   /**
-   * Takes the item read at time `t` (null: the end). Throws ResumeMismatchError for a task
-   * that differs from its resume record.
+   * Takes the item read at time `t` (used for a barrier only; null: the end). Throws
+   * ResumeMismatchError for a task that differs from its resume record.
    */
   take(item: TaskItem | null, t: number): IntakeAction[] {
     if (item === null) {

@@ -218,7 +218,9 @@ export class RunCore<C> {
   }
 
   #onItem(item: TaskItem | null): void {
-    for (const a of this.#intake.take(item, this.#io.now())) {
+    // The time is a barrier's start only (the clock, read per item, showed in a resume's profile).
+    const t = item?.kind === "B" || item?.kind === "C" ? this.#io.now() : 0;
+    for (const a of this.#intake.take(item, t)) {
       switch (a.t) {
         case "eof":
           this.#io.log.info("end of task source");

@@ -44,6 +44,8 @@ export class ResumeIndex {
   #source = new Uint8Array(1024);
   #offset = new Uint32Array(1024);
   #sparse = new Map<number, [state: number, source: number, offset: number]>();
+  /** One bit per dense task id: its kept line was found canonical and matching ({@link remember}). */
+  #checked = new Uint8Array(0);
   #size = 0;
   #sources: Source[] = [];
   #memory: number | null = null;
@@ -134,7 +136,7 @@ export class ResumeIndex {
   /** The record kept for a task id. */
   get(taskId: number): TaskRecord | undefined {
     const at = this.#lookup(taskId);
-    return at ? this.#read(at[1], at[2])?.record() ?? undefined : undefined;
+    return at ? this.#read(at[1], at[2], false)?.record() ?? undefined : undefined;
   }
 
   /**
@@ -145,7 +147,29 @@ export class ResumeIndex {
   skippable(taskId: number, retryFailed: boolean): ResumeLine | undefined {
     const at = this.#lookup(taskId);
     if (!at || (retryFailed && at[0] !== OK)) return undefined;
-    return this.#read(at[1], at[2]);
+    return this.#read(at[1], at[2], this.#isChecked(taskId));
+  }
+
+  /**
+   * Notes that the kept line of `taskId` is canonical (ResumeLine.canonical) and matched the
+   * task: the check of a task file before its run calls this, so that the run, reading the
+   * same line again, does not prove its round trip again (it still compares the task).
+   */
+  remember(taskId: number): void {
+    if (taskId < 0 || taskId >= this.#state.length || this.#state[taskId] === ELSEWHERE) return;
+    if (this.#state[taskId] === NONE) return;
+    const byte = taskId >> 3;
+    if (byte >= this.#checked.length) {
+      const grown = new Uint8Array(this.#state.length >> 3);
+      grown.set(this.#checked);
+      this.#checked = grown;
+    }
+    this.#checked[byte] |= 1 << (taskId & 7);
+  }
+
+  #isChecked(taskId: number): boolean {
+    const byte = taskId >> 3;
+    return byte < this.#checked.length && (this.#checked[byte] & (1 << (taskId & 7))) !== 0;
   }
 
   /** Number of distinct task ids. */
@@ -190,6 +214,7 @@ export class ResumeIndex {
     if (kept === ELSEWHERE || !dense) kept = this.#sparse.get(taskId)?.[0] ?? NONE;
     if (kept === NONE) this.#size++;
     else if (!(kept === FAILED && ok)) return;
+    if (this.#isChecked(taskId)) this.#checked[taskId >> 3] &= ~(1 << (taskId & 7));
     // What the dense arrays cannot hold (an offset past 4 GiB, the 256th file) goes to the map.
     if (dense && offset <= 0xffffffff && source <= 0xff) {
       if (this.#state[taskId] === ELSEWHERE) this.#sparse.delete(taskId);
@@ -225,25 +250,32 @@ export class ResumeIndex {
     return this.#sparse.get(taskId);
   }
 
-  /** Reads the record's line back from its source; undefined when it is not a record. */
-  #read(source: number, offset: number): ResumeLine | undefined {
+  /**
+   * Reads the record's line back from its source (`checked`: see {@link remember}); undefined
+   * when it is not a record.
+   */
+  #read(source: number, offset: number, checked: boolean): ResumeLine | undefined {
     const s = this.#sources[source];
-    if (s.path !== null) this.#window(s, offset);
     const from = offset - s.windowStart;
-    const nl = s.bytes.indexOf(NL, from);
-    const line = new ResumeLine(s.bytes, from, nl < 0 || nl >= s.length ? s.length : nl);
+    let nl = from >= 0 && from < s.length ? s.bytes.indexOf(NL, from) : -1;
+    if (s.path !== null && (nl < 0 || nl >= s.length)) {
+      this.#window(s, offset);
+      nl = s.bytes.indexOf(NL, 0);
+      return this.#line(s, 0, nl, checked);
+    }
+    return this.#line(s, from, nl, checked);
+  }
+
+  #line(s: Source, from: number, nl: number, checked: boolean): ResumeLine | undefined {
+    const line = new ResumeLine(s.bytes, from, nl < 0 || nl >= s.length ? s.length : nl, checked);
     return line.valid ? line : undefined;
   }
 
   /**
-   * Makes the file's read window hold the whole line at `offset`. Records are mostly asked for
-   * in the order they were written, so a window read serves thousands of them.
+   * Makes the file's read window start with the whole line at `offset`. Records are mostly
+   * asked for in the order they were written, so a window read serves thousands of them.
    */
   #window(s: Source, offset: number): void {
-    if (offset >= s.windowStart && offset < s.windowStart + s.length) {
-      const nl = s.bytes.indexOf(NL, offset - s.windowStart);
-      if (nl >= 0 && nl < s.length) return;
-    }
     s.file ??= Deno.openSync(s.path!);
     let size = Math.max(CHUNK, s.bytes.length);
     for (;;) {

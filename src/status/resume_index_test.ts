@@ -71,6 +71,33 @@ Deno.test("ResumeIndex.skippable: successes always, failures only without -R", (
   assert.equal(idx.skippable(2, false), undefined);
 });
 
+Deno.test("ResumeIndex.remember: the run still compares the task, and a better record forgets", async () => {
+  const idx = new ResumeIndex();
+  const path = await Deno.makeTempFile();
+  await Deno.writeTextFile(path, formatStatusLine(rec(0, 3)) + "\n");
+  await idx.addFile(path);
+  idx.add(rec(1, 0));
+  for (const id of [0, 1, 2, 5000]) idx.remember(id); // unknown ids: nothing to remember
+  const true_ = new TextEncoder().encode("true");
+  const one = idx.skippable(1, false)!;
+  assert.ok(one.canonical && one.matches(1, 2, -1, true_));
+  assert.ok(!one.matches(1, 2, -1, new TextEncoder().encode("false")));
+  assert.ok(!one.matches(1, 3, -1, true_));
+  assert.equal(idx.skippable(0, false)!.rc, 3);
+  // A success after the remembered failure: its line is read, and proved, afresh (this one,
+  // with an Elapsed that is not Finish − Start, takes the round trip).
+  const fields = formatStatusLine(rec(0, 0, "N", 7)).split("\t");
+  fields[7] = "0.001";
+  await Deno.writeTextFile(path, fields.join("\t") + "\n");
+  await idx.addFile(path);
+  const zero = idx.skippable(0, true)!;
+  assert.deepEqual([zero.canonical, zero.rc, zero.record()!.pid], [false, 0, 7]);
+  assert.ok(new TextDecoder().decode(zero.skipLine()).includes("\t0.000\t"));
+  assert.equal(idx.skippable(2, false), undefined);
+  idx.close();
+  await Deno.remove(path);
+});
+
 Deno.test("ResumeIndex.addText: whole lines count, header and junk are ignored", () => {
   const idx = new ResumeIndex();
   const text = `${STATUS_HEADER}\n${formatStatusLine(rec(0, 0))}\nnot a record\n\n` +

@@ -73,6 +73,22 @@ export function canonicalFields(b: Uint8Array, start = 0, end = b.length): Canon
   return { taskId, line, repeat, rc, command };
 }
 
+/**
+ * The matched fields of a line that {@link canonicalFields} accepted before (a resume's check
+ * before the run): only the fields are found again, the proof of the round trip is not redone.
+ */
+function checkedFields(b: Uint8Array, start: number, end: number): CanonicalFields | null {
+  let count = 0;
+  for (let i = start; i < end && count < 14; i++) if (b[i] === TAB) tabs[count++] = i;
+  if (count !== 14) return null;
+  const taskId = intAt(b, start + 5, tabs[1]);
+  const line = intAt(b, tabs[1] + 1, tabs[2]);
+  const repeat = intAt(b, tabs[2] + 1, tabs[3]);
+  const rc = intAt(b, tabs[5] + 1, tabs[6]);
+  if (taskId === null || line === null || repeat === null || rc === null) return null;
+  return { taskId, line, repeat, rc, command: tabs[13] + 1 };
+}
+
 function ascii(b: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (b[i] >= 0x80) return false;
   return true;
@@ -141,12 +157,21 @@ export class ResumeLine {
   readonly #fields: CanonicalFields | null;
   #record: TaskRecord | null | undefined;
 
-  /** The line `buffer[start, end)` (without its newline), which must not change while in use. */
-  constructor(buffer: Uint8Array, start = 0, end = buffer.length) {
+  /**
+   * The line `buffer[start, end)` (without its newline), which must not change while in use.
+   * `checked`: the line was found {@link canonical} before (the same bytes, read again).
+   */
+  constructor(buffer: Uint8Array, start = 0, end = buffer.length, checked = false) {
     this.buffer = buffer;
     this.start = start;
     this.end = end;
-    this.#fields = canonicalFields(buffer, start, end);
+    this.#fields = (checked ? checkedFields(buffer, start, end) : null) ??
+      canonicalFields(buffer, start, end);
+  }
+
+  /** Whether the line round-trips unchanged (its S line is its own bytes). */
+  get canonical(): boolean {
+    return this.#fields !== null;
   }
 
   /** The record (kind N) as the resume reader parses it; null when the line is not one. */

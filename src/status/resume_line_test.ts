@@ -132,3 +132,27 @@ Deno.test("ResumeLine: fast and slow S lines agree on many generated records", (
   }
   assert.ok(fast > 1000, `${fast} lines took the fast path`);
 });
+
+Deno.test("ResumeLine: a line checked before is read the same without the proof", () => {
+  const lines = [
+    formatStatusLine(rec()),
+    formatStatusLine(rec({ rc: -9, taskId: 12, line: 30, repeat: 4 })),
+    formatStatusLine(rec({ command: enc.encode("printf 'a\\tb'\tx") })),
+  ];
+  for (const line of lines) {
+    const bytes = enc.encode(`junk\n${line}\n`);
+    const [fresh, checked] = [false, true].map((c) => new ResumeLine(bytes, 5, 5 + line.length, c));
+    assert.ok(fresh.canonical && checked.canonical, line);
+    assert.deepEqual([checked.taskId, checked.rc], [fresh.taskId, fresh.rc]);
+    assert.equal(sLine(checked), sLine(fresh));
+    const r = parseStatusLine(line)!;
+    assert.ok(checked.matches(r.taskId, r.line, r.repeat, r.command));
+    assert.ok(!checked.matches(r.taskId, r.line + 1, r.repeat, r.command));
+    assert.ok(!checked.matches(r.taskId, r.line, r.repeat + 1, r.command));
+    assert.ok(!checked.matches(r.taskId, r.line, r.repeat, enc.encode("true")));
+  }
+  // Not canonical: the flag is only a hint, a line that is not a record stays invalid.
+  const junk = enc.encode("not\ta record");
+  assert.equal(new ResumeLine(junk, 0, junk.length, true).valid, false);
+  assert.equal(new ResumeLine(junk).canonical, false);
+});

@@ -38,42 +38,107 @@ export async function* readLines(
   stream: ReadableStream<Uint8Array>,
   maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
 ): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  let parts: Uint8Array[] = [];
-  let partLen = 0;
-  let yielded = 0;
-  let finished = false;
+  const lines = new StreamLines(stream, maxLineBytes);
   try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      let start = 0;
-      let nl = value.indexOf(10);
-      while (nl >= 0) {
-        const len = partLen + nl - start;
-        if (len > maxLineBytes) throw new LineTooLongError(yielded + 1, maxLineBytes);
-        let line = value.subarray(start, nl);
-        if (partLen > 0) {
-          line = concat(parts, line, len);
-          parts = [];
-          partLen = 0;
-        }
-        yielded++;
-        yield line;
-        start = nl + 1;
-        nl = value.indexOf(10, start);
-      }
-      if (start < value.length) {
-        parts.push(value.subarray(start));
-        partLen += value.length - start;
-        if (partLen > maxLineBytes) throw new LineTooLongError(yielded + 1, maxLineBytes);
-      }
+    for (;;) {
+      const line = lines.take();
+      if (line === null) return;
+      if (line === undefined) await lines.read();
+      else yield line;
     }
-    finished = true;
-    if (partLen > 0) yield concat(parts, new Uint8Array(0), partLen);
   } finally {
-    if (!finished) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    await lines.close();
+  }
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+/**
+ * The physical lines of a stream as {@link readLines} yields them, taken one at a time without
+ * waiting while the chunk read last holds a whole line: the task source reads a million-line
+ * file through this, as a few promise turns per line were a large part of its cost.
+ */
+export class StreamLines {
+  readonly #stream: ReadableStream<Uint8Array>;
+  /** Taken at the first read: a source closed before reading leaves its stream alone. */
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  readonly #max: number;
+  #chunk: Uint8Array = EMPTY;
+  #start = 0;
+  #parts: Uint8Array[] = [];
+  #partLen = 0;
+  #taken = 0;
+  #done = false;
+  #released = false;
+
+  /** Reads `stream` (locked from the first read on); `maxLineBytes`: as readLines. */
+  constructor(stream: ReadableStream<Uint8Array>, maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
+    this.#stream = stream;
+    this.#max = maxLineBytes;
+  }
+
+  /**
+   * The next line (a view into the chunk, see readLines); null at the end of the stream;
+   * undefined when no whole line is left: call {@link read}, then this again.
+   *
+   * @throws {LineTooLongError} as readLines.
+   */
+  take(): Uint8Array | null | undefined {
+    const chunk = this.#chunk;
+    const nl = chunk.indexOf(10, this.#start);
+    if (nl >= 0) {
+      const len = this.#partLen + nl - this.#start;
+      if (len > this.#max) throw new LineTooLongError(this.#taken + 1, this.#max);
+      let line = chunk.subarray(this.#start, nl);
+      if (this.#partLen > 0) {
+        line = concat(this.#parts, line, len);
+        this.#parts = [];
+        this.#partLen = 0;
+      }
+      this.#taken++;
+      this.#start = nl + 1;
+      return line;
+    }
+    if (this.#start < chunk.length) {
+      this.#parts.push(chunk.subarray(this.#start));
+      this.#partLen += chunk.length - this.#start;
+      this.#chunk = EMPTY;
+      this.#start = 0;
+      if (this.#partLen > this.#max) throw new LineTooLongError(this.#taken + 1, this.#max);
+    }
+    if (!this.#done) return undefined;
+    if (this.#partLen === 0) return null;
+    const last = concat(this.#parts, EMPTY, this.#partLen);
+    this.#parts = [];
+    this.#partLen = 0;
+    return last;
+  }
+
+  /** Reads the next chunk (the end, too, which {@link take} then reports). */
+  async read(): Promise<void> {
+    if (this.#released) throw new TypeError("the lines were closed");
+    this.#reader ??= this.#stream.getReader();
+    const { done, value } = await this.#reader.read();
+    if (done) {
+      this.#done = true;
+      this.#release();
+    } else {
+      this.#chunk = value;
+      this.#start = 0;
+    }
+  }
+
+  /** Cancels the stream unless it ended, and releases it. */
+  async close(): Promise<void> {
+    if (this.#released) return;
+    if (!this.#done) await this.#reader?.cancel().catch(() => {});
+    this.#release();
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#reader?.releaseLock();
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LineTooLongError, readLines, splitUniversal } from "./line_reader.ts";
+import { LineTooLongError, readLines, splitUniversal, StreamLines } from "./line_reader.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
@@ -156,4 +156,28 @@ Deno.test("splitUniversal: Python bytes.splitlines() semantics for CR and LF", (
   for (const [input, expected] of cases) {
     assert.deepEqual(splitUniversal(enc(input)).map(latin1), expected, JSON.stringify(input));
   }
+});
+
+Deno.test("StreamLines: the whole lines of a chunk are taken without reading again", async () => {
+  const lines = new StreamLines(streamOf([enc("a\nb\nc"), enc("d\n"), enc("e")]));
+  assert.equal(lines.take(), undefined, "nothing read yet");
+  await lines.read();
+  const taken = [lines.take(), lines.take(), lines.take()];
+  assert.deepEqual(taken.map((l) => l && latin1(l)), ["a", "b", undefined]);
+  await lines.read();
+  assert.equal(latin1(lines.take()!), "cd");
+  assert.equal(lines.take(), undefined);
+  await lines.read();
+  assert.equal(lines.take(), undefined, "the last line waits for the end");
+  await lines.read();
+  assert.equal(latin1(lines.take()!), "e");
+  assert.equal(lines.take(), null);
+  await lines.close();
+});
+
+Deno.test("StreamLines: closed before reading, the stream is left unread and unlocked", async () => {
+  const stream = streamOf([enc("a\n")]);
+  await new StreamLines(stream).close();
+  assert.equal(stream.locked, false);
+  assert.deepEqual(await collect(stream), ["a"]);
 });

@@ -46,6 +46,12 @@ export interface TaskParserOptions {
    * not copied, so checking a huge file allocates next to nothing (items carry empty bytes).
    */
   checkOnly?: boolean;
+  /**
+   * A command without PREFIX and SUFFIX is a view of the text fed, not a copy: for a caller
+   * that is done with each item before the text's buffer changes (resume's check of a task
+   * file before its run compares each task and drops it).
+   */
+  viewCommands?: boolean;
 }
 
 /*
@@ -100,6 +106,7 @@ export class TaskParser {
   readonly #file: string;
   readonly #lenient: boolean;
   readonly #checkOnly: boolean;
+  readonly #viewCommands: boolean;
   readonly #onWarning: ((warning: TaskFileWarning) => void) | undefined;
   #prefix: Uint8Array = EMPTY;
   #suffix: Uint8Array = EMPTY;
@@ -125,6 +132,7 @@ export class TaskParser {
     this.#file = options.file;
     this.#lenient = options.lenient ?? false;
     this.#checkOnly = options.checkOnly ?? false;
+    this.#viewCommands = options.viewCommands ?? false;
     this.#onWarning = options.onWarning;
   }
 
@@ -146,7 +154,7 @@ export class TaskParser {
    * task ids, per-engine block) is updated before this returns, so lines may be fed without
    * consuming earlier results. The result is materialised lazily: a REPEAT of n yields its n
    * items one by one from a re-iterable view and allocates nothing per instance up front.
-   * Items never alias `text`; the n items of a REPEAT share one `command` array. Byte arrays
+   * Items never alias `text` (but see viewCommands); the n items of a REPEAT share one `command` array. Byte arrays
    * in items are views into shared 64 KiB slabs (use `byteOffset` with `.buffer`) and must not
    * be modified.
    *
@@ -340,6 +348,7 @@ export class TaskParser {
     if (this.#checkOnly) return EMPTY;
     const p = this.#prefix;
     const q = this.#suffix;
+    if (this.#viewCommands && p.length === 0 && q.length === 0) return body;
     const out = this.#alloc(p.length + body.length + q.length);
     out.set(p, 0);
     out.set(body, p.length);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { splitUniversal } from "./line_reader.ts";
-import { MAX_COMMAND_BYTES, type TaskItem } from "./task_item.ts";
+import { MAX_COMMAND_BYTES, type NormalItem, type TaskItem } from "./task_item.ts";
 import { TaskFileError, type TaskFileWarning, TaskParser } from "./task_parser.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -544,4 +544,18 @@ Deno.test("lenient mode skips a malformed #DISBATCH RESOURCES with a warning", (
   assert.deepEqual(rows, [["PEND"], ["N", 0, 2, -1, "a"]]);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0].message, /Malformed #DISBATCH RESOURCES \(cores=x is not/);
+});
+
+Deno.test("viewCommands: a command without PREFIX or SUFFIX is a view of the text fed", () => {
+  for (const viewCommands of [false, true]) {
+    const parser = new TaskParser({ file: "Tasks", viewCommands });
+    const text = enc("echo a");
+    const [item] = [...parser.feed(text, 1)].filter((i) => i.kind === "N") as NormalItem[];
+    assert.equal(item.command.buffer === text.buffer, viewCommands);
+    text[0] = 0x45; // E
+    assert.equal(new TextDecoder().decode(item.command), viewCommands ? "Echo a" : "echo a");
+    parser.feed(enc("#DISBATCH PREFIX x; "), 2);
+    const [prefixed] = [...parser.feed(enc("echo b"), 3)] as NormalItem[];
+    assert.equal(new TextDecoder().decode(prefixed.command), "x; echo b", "a copy with the prefix");
+  }
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import type { TaskItem } from "./task_item.ts";
-import { LineTooLongError, readLines, splitUniversal } from "./line_reader.ts";
+import { LineTooLongError, readLines, splitUniversal, StreamLines } from "./line_reader.ts";
 import { TaskFileError, TaskParser, type TaskParserOptions } from "./task_parser.ts";
 import { InputShrankError } from "./length_checked_stream.ts";
 
@@ -27,11 +27,17 @@ export type CheckTaskFileOptions = Omit<TaskSourceOptions, "file"> & { file?: st
 export class TaskSource {
   readonly #parser: TaskParser;
   readonly #file: string;
-  readonly #units: AsyncIterator<Uint8Array>;
+  /** A stream's lines (taken without a promise turn while the chunk read holds them)... */
+  readonly #lines: StreamLines | null;
+  /** ...or the units of any other iterable, and the one read last (null: the end). */
+  readonly #units: AsyncIterator<Uint8Array> | null;
+  #unit: Uint8Array | null | undefined = undefined;
   #pending: Iterator<TaskItem> | null = null;
   #lineNumber = 0;
   #ended = false;
   #failure: { error: unknown } | null = null;
+  /** An error met by {@link takeNow}: the next {@link next} throws it (and closes the input). */
+  #met: { error: unknown } | null = null;
 
   /** Wraps `input`; nothing is read until the first {@link TaskSource.next}. */
   constructor(
@@ -40,9 +46,10 @@ export class TaskSource {
   ) {
     this.#parser = new TaskParser(options);
     this.#file = options.file;
-    this.#units = input instanceof ReadableStream
-      ? readLines(input, options.maxLineBytes)
-      : input[Symbol.asyncIterator]();
+    this.#lines = input instanceof ReadableStream
+      ? new StreamLines(input, options.maxLineBytes)
+      : null;
+    this.#units = input instanceof ReadableStream ? null : input[Symbol.asyncIterator]();
   }
 
   /** Number of the last physical line (or unit) read; 0 before the first read. */
@@ -60,15 +67,28 @@ export class TaskSource {
   async next(): Promise<TaskItem | null> {
     if (this.#failure) throw this.#failure.error;
     try {
-      // fast path without a further await: most calls are served from the current line
-      const r = this.#pending?.next();
-      if (r && !r.done) return r.value;
-      this.#pending = null;
-      return await this.#read();
+      if (this.#met) throw this.#met.error;
+      // fast path without a further await: most calls are served from what was read
+      const item = this.#take();
+      return item !== undefined ? item : await this.#read();
     } catch (error) {
       this.#failure = { error };
       await this.close().catch(() => {});
       throw error;
+    }
+  }
+
+  /**
+   * The next item when it needs no read (null: the end), else undefined: then {@link next}
+   * reads, or throws the error met here. Calls must not overlap those of next.
+   */
+  takeNow(): TaskItem | null | undefined {
+    if (this.#failure || this.#met) return undefined;
+    try {
+      return this.#take();
+    } catch (error) {
+      this.#met = { error };
+      return undefined;
     }
   }
 
@@ -77,40 +97,68 @@ export class TaskSource {
     this.#pending = null;
     if (this.#ended) return;
     this.#ended = true;
-    await this.#units.return?.();
+    await (this.#lines ? this.#lines.close() : this.#units!.return?.());
   }
 
   async #read(): Promise<TaskItem | null> {
-    while (true) {
+    for (;;) {
+      const item = this.#take();
+      if (item !== undefined) return item;
+      await this.#fill();
+    }
+  }
+
+  /** The next item from what was read; null at the end; undefined: {@link #fill} first. */
+  #take(): TaskItem | null | undefined {
+    for (;;) {
       if (this.#pending) {
         const r = this.#pending.next();
         if (!r.done) return r.value;
         this.#pending = null;
       }
       if (this.#ended) return null;
-      if (this.#parser.stopped) {
-        await this.close();
-        return null;
-      }
-      let unit: IteratorResult<Uint8Array>;
-      try {
-        unit = await this.#units.next();
-      } catch (error) {
-        if (error instanceof InputShrankError) {
-          throw shrank(this.#file, this.#lineNumber + 1, error);
+      if (this.#parser.stopped) return undefined; // #fill closes the input
+      let unit: Uint8Array | null | undefined;
+      if (this.#lines) {
+        try {
+          unit = this.#lines.take();
+        } catch (error) {
+          throw this.#readError(error);
         }
-        throw error instanceof LineTooLongError ? tooLong(this.#file, error) : error;
+      } else {
+        unit = this.#unit;
+        this.#unit = undefined;
       }
-      if (unit.done) {
+      if (unit === undefined) return undefined;
+      if (unit === null) {
         this.#ended = true;
         this.#pending = this.#parser.end()[Symbol.iterator]();
         continue;
       }
       const line = ++this.#lineNumber;
-      const texts = splitUniversal(unit.value);
+      const texts = splitUniversal(unit);
       if (texts.length === 1) this.#pending = this.#parser.feed(texts[0], line)[Symbol.iterator]();
       else if (texts.length > 1) this.#pending = this.#itemsOf(texts, line);
     }
+  }
+
+  /** Reads more input (one chunk or unit), or closes it once the parser has stopped. */
+  async #fill(): Promise<void> {
+    if (this.#parser.stopped) return await this.close();
+    try {
+      if (this.#lines) await this.#lines.read();
+      else {
+        const unit = await this.#units!.next();
+        this.#unit = unit.done ? null : unit.value;
+      }
+    } catch (error) {
+      throw this.#readError(error);
+    }
+  }
+
+  #readError(error: unknown): unknown {
+    if (error instanceof InputShrankError) return shrank(this.#file, this.#lineNumber + 1, error);
+    return error instanceof LineTooLongError ? tooLong(this.#file, error) : error;
   }
 
   /** Feeds logical lines one after another, only as earlier ones' items are consumed. */

@@ -300,3 +300,27 @@ Deno.test("a checked input that ends short is a TaskFileError at the line where 
     return true;
   });
 });
+
+Deno.test("takeNow: what was read comes without waiting; an error met there, from next", async () => {
+  // The first chunk holds the first three lines and the start of the fourth.
+  const { stream, state } = streamOf(enc("echo a\necho b\n#DISBATCH FOO\necho c\n"), 32);
+  const source = new TaskSource(stream, { file: "Tasks" });
+  assert.equal(source.takeNow(), undefined, "nothing read yet");
+  assert.deepEqual(row(await source.next()), ["PEND"]);
+  assert.deepEqual(row(source.takeNow()!), ["N", 0, 1, -1, "echo a"]);
+  assert.deepEqual(row(source.takeNow()!), ["N", 1, 2, -1, "echo b"]);
+  assert.equal(source.takeNow(), undefined, "the bad line is met, and kept for next");
+  assert.equal(source.takeNow(), undefined);
+  assert.ok(!state.cancelled);
+  const error = await source.next().catch((e) => e);
+  assert.ok(error instanceof TaskFileError);
+  assert.equal(error.message, "Tasks:3: unknown #DISBATCH directive: #DISBATCH FOO");
+  assert.ok(state.cancelled, "the input is released");
+  assert.equal(await source.next().catch((e) => e), error);
+
+  const short = new TaskSource(streamOf(enc("x\n")).stream, { file: "f" });
+  assert.deepEqual(row(await short.next()), ["PEND"]);
+  assert.deepEqual(row(short.takeNow()!), ["N", 0, 1, -1, "x"]);
+  assert.deepEqual([short.takeNow(), await short.next()], [undefined, null]);
+  assert.equal(short.takeNow(), null, "the end, again");
+});
