@@ -33,13 +33,8 @@ import {
 import { ResumeMismatchError, type Skip } from "./resume_skip.ts";
 import type { RunOutcome } from "./run_outcome.ts";
 import { RunStats } from "./run_stats.ts";
-import {
-  endDecision,
-  noMoreWork,
-  type StopAction,
-  StopRules,
-  type WorkFacts,
-} from "./stop_rules.ts";
+import { endDecision, noMoreWork, type StopAction, StopRules } from "./stop_rules.ts";
+import { LiveFacts } from "./live_facts.ts";
 import type { StopSignal } from "./stop_signals.ts";
 import type { CorePorts, DriverProcess, EngineRegistration, ResultEvent } from "./core_ports.ts";
 import { placementSettled, unplaceableMessage, unplaceableRecord } from "./sized_tasks.ts";
@@ -49,52 +44,6 @@ export type { CorePorts, DriverProcess, EngineRegistration, ResultEvent };
 
 /** Tasks shorter than this on average are prefetched by engines. */
 const PREFETCH_BELOW_S = 1;
-
-/**
- * The facts the end rules look at, read live: made once, as the rules run after every event,
- * and the live engines are counted (a look at every engine) only when the rules ask.
- */
-class LiveFacts implements WorkFacts {
-  readonly #intake: Intake;
-  readonly #sched: Scheduler;
-  readonly #peers: PeerRegistry<unknown>;
-  readonly startupOnly: boolean;
-  contextExited = false;
-
-  constructor(
-    intake: Intake,
-    sched: Scheduler,
-    peers: PeerRegistry<unknown>,
-    startupOnly: boolean,
-  ) {
-    this.#intake = intake;
-    this.#sched = sched;
-    this.#peers = peers;
-    this.startupOnly = startupOnly;
-  }
-
-  get eof(): boolean {
-    return this.#intake.eof;
-  }
-  get barrier(): boolean {
-    return this.#intake.barrier;
-  }
-  get contextLaunched(): boolean {
-    return this.#intake.contextLaunched;
-  }
-  get pending(): number {
-    return this.#sched.pendingCount;
-  }
-  get inflight(): number {
-    return this.#sched.inflightCount;
-  }
-  get liveEngines(): number {
-    return this.#sched.liveEngines;
-  }
-  get contexts(): number {
-    return this.#peers.contexts.size;
-  }
-}
 
 /** The logic of one run (see module doc). */
 export class RunCore<C> {
