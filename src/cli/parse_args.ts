@@ -17,17 +17,16 @@ import {
   runParser,
 } from "./arg_parser.ts";
 import { DRIVER_HINT, DRIVER_USAGE, UsageError } from "./usage_error.ts";
+import { EXTENSION_MARK, LONG_RUN_OPTIONS } from "./long_run_options.ts";
 import {
   ADDRESS,
   ENV_NAME,
   intAtLeast,
   LABEL,
   NODE_LIST,
-  NON_NEGATIVE_NUMBER,
   orUnset,
   POSITIVE_NUMBER,
   type ValueType,
-  WORDS,
 } from "./value_types.ts";
 
 export { UsageError };
@@ -239,7 +238,7 @@ other commands (P is a run's output prefix, or its P_dbUtil.sh):
 `;
 
 // Marks options that the original disBatch does not have.
-const EXTENSION = "[disbatch] ";
+const EXTENSION = EXTENSION_MARK;
 
 const DRIVER_SPEC: ParserSpec = {
   description: "Use batch resources to process a file of tasks, one task per line.",
@@ -438,45 +437,7 @@ const DRIVER_SPEC: ParserSpec = {
         "Submit this run as a Slurm batch job with the given sbatch options: disbatch " +
         "--sbatch [sbatch options] -- [disbatch options] taskfile.",
     },
-    {
-      flags: ["--drain-before"],
-      dest: "drainBefore",
-      kind: "value",
-      type: NON_NEGATIVE_NUMBER,
-      metavar: "SECONDS",
-      help: EXTENSION +
-        "In a Slurm job: start no task once less than SECONDS remain before the job's end; " +
-        "tasks still running 30 s before the end are stopped, and the run exits 75 and prints " +
-        "the command that resumes it.",
-    },
-    {
-      flags: ["--link-of"],
-      dest: "linkOf",
-      kind: "value",
-      metavar: "PREFIX",
-      help: EXTENSION +
-        "Continue the run whose first prefix is PREFIX (the command --drain-before prints): " +
-        "read the status files of PREFIX and of every PREFIX_linkN as with -r, and use the " +
-        "next PREFIX_linkN as this run's prefix (-p is ignored).",
-    },
-    {
-      flags: ["--chain"],
-      dest: "chain",
-      kind: "flag",
-      help: EXTENSION +
-        "With --drain-before, in a Slurm job or with --sbatch: when draining starts, submit " +
-        "the job that continues the run (--link-of), with the same sbatch options.",
-    },
-    {
-      flags: ["--chain-max"],
-      dest: "chainMax",
-      kind: "value",
-      type: intAtLeast(1),
-      metavar: "N",
-      help: EXTENSION + "With --chain: at most N jobs in the chain (default: no bound).",
-    },
-    // --sbatch ... --chain passes its sbatch options to the job this way.
-    { flags: ["--chain-sbatch"], dest: "chainSbatch", kind: "value", type: WORDS, help: null },
+    ...LONG_RUN_OPTIONS,
   ],
 };
 
