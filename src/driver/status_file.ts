@@ -53,9 +53,12 @@ export class StatusFile {
    */
   queue(r: TaskRecord): void {
     if (this.#failed) return;
-    const bytes = encoder.encode(formatStatusLine(r) + "\n");
-    const at = this.#reserve(bytes.length); // it may replace #held
-    this.#held.set(bytes, at);
+    const line = formatStatusLine(r) + "\n";
+    // Encoded straight into the held bytes (no array per line): room for the longest UTF-8
+    // form, then only what was written is kept.
+    const at = this.#reserve(line.length * 3); // it may replace #held
+    const { written } = encoder.encodeInto(line, this.#held.subarray(at));
+    this.#heldBytes = at + written;
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(() => {
