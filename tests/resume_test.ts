@@ -249,3 +249,40 @@ Deno.test("a Python disBatch status file cut in its last line: that task runs, t
     );
   });
 });
+
+Deno.test("a resumed run over a task file of many read buffers runs and records each command whole", async () => {
+  await withTempDir(async (dir) => {
+    // ~3 KB lines: the file spans several of the buffers it is read into (line_reader.ts),
+    // which a resumed run's commands are views of until the task is kept (intake.ts).
+    const pad = " # " + "x".repeat(3000);
+    const lines = ["#DISBATCH PERENGINE START touch pe_started"];
+    for (let i = 0; i < 300; i++) lines.push(`echo t${i}; exit ${i % 2}${pad}`);
+    lines.push("#DISBATCH REPEAT 2 echo rep; exit 1");
+    await writeTasks(`${dir}/Tasks`, lines.join("\n") + "\n");
+    const r1 = await disbatch(["-s", "localhost:4", "-p", "run1", "Tasks"], { cwd: dir });
+    assert.equal(r1.code, 0, r1.stderr); // the odd tasks failed: the run did not
+    await Deno.remove(`${dir}/pe_started`);
+    const r2 = await disbatch(
+      ["-s", "localhost:4", "-p", "run2", "-r", "run1_status.txt", "-R", "Tasks"],
+      { cwd: dir },
+    );
+    assert.equal(r2.code, 0, r2.stderr);
+    await Deno.stat(`${dir}/pe_started`); // the per-engine command ran in the resumed run
+    const byId = new Map<number, string[]>();
+    const perEngine: string[] = [];
+    for (const line of await statusLines(`${dir}/run2`)) {
+      const f = splitStatus(line);
+      if (f[0][3] === "P") perEngine.push(f[14]);
+      else byId.set(taskIdOf(line), f);
+    }
+    assert.ok(perEngine.length > 0 && perEngine.every((c) => c === "touch pe_started"));
+    assert.equal(byId.size, 302);
+    for (let i = 0; i < 302; i++) {
+      const f = byId.get(i)!;
+      const command = i < 300 ? `echo t${i}; exit ${i % 2}${pad}` : "echo rep; exit 1";
+      assert.equal(f[14], command, `task ${i}`);
+      assert.equal(f[0][3], i % 2 === 0 && i < 300 ? "S" : " ", `task ${i} skipped or run`);
+      if (f[0][3] === " ") assert.equal(f[11], `'${command.split(";")[0].slice(5)}\\n'`, `${i}`);
+    }
+  });
+});

@@ -33,6 +33,8 @@ export interface CorePorts<C> {
   flush(): Error | null;
   /** Reads the next item: answered later with {@link RunCore.itemRead} or `sourceFailed`. */
   pull(): void;
+  /** The command of an item read to hold on to (ItemSource.keep); absent: it is kept as is. */
+  keepCommand?(command: Uint8Array): Uint8Array;
   /** Starts the run's context (the first task that must run has been read; not with `-S`). */
   launchContext(): void;
   /** The path of the run's helper script. */

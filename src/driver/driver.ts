@@ -211,6 +211,7 @@ export class Driver {
       },
       flush: () => this.#status.flush(),
       pull: () => this.#pull(),
+      keepCommand: (command) => this.#source.keep?.(command) ?? command,
       launchContext: () => this.#launchContext(),
       scriptPath: () => this.#scriptPath,
       // `timeout` is the item's own or else the run's: the same as taskMessage's choice.

@@ -18,6 +18,11 @@ export interface ItemSource {
    * {@link next} gives it (or the error met). Optional: a source without it is always awaited.
    */
   takeNow?(): TaskItem | null | undefined;
+  /**
+   * The command of an item to hold past the next read: a source whose commands are views of
+   * its read buffer copies it (optional: others give commands to keep).
+   */
+  keep?(command: Uint8Array): Uint8Array;
 }
 
 /** Options of one run, already validated by the CLI. */

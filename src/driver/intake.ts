@@ -27,6 +27,7 @@ export type IntakeAction =
 export class Intake {
   readonly #resume: ResumeIndex | null;
   readonly #opts: { retry: boolean; force: boolean };
+  readonly #keep: (command: Uint8Array) => Uint8Array;
   readonly #peStart: PerEngineItem[] = [];
   readonly #peStop: PerEngineItem[] = [];
   #peClosed = false;
@@ -40,10 +41,18 @@ export class Intake {
   #normalTasks = 0;
   #skipped = 0;
 
-  /** `opts`: `-R` (run failures again) and `--force-resume`. */
-  constructor(resume: ResumeIndex | null, opts: { retry: boolean; force: boolean }) {
+  /**
+   * `opts`: `-R` (run failures again), `--force-resume`, and what makes the command of an item
+   * that is held (a task queued, a per-engine command) its own (ItemSource.keep): the command
+   * of a task resume skips is never copied.
+   */
+  constructor(
+    resume: ResumeIndex | null,
+    opts: { retry: boolean; force: boolean; keep?: (command: Uint8Array) => Uint8Array },
+  ) {
     this.#resume = resume;
-    this.#opts = opts;
+    this.#opts = { retry: opts.retry, force: opts.force };
+    this.#keep = opts.keep ?? ((command) => command);
   }
 
   /** The source has ended. */
@@ -139,6 +148,7 @@ export class Intake {
         return [this.#closePerEngine()];
       case "START":
       case "STOP":
+        item.command = this.#keep(item.command);
         (item.kind === "START" ? this.#peStart : this.#peStop).push(item);
         return [{ t: "pe", item }];
       case "B":
@@ -154,6 +164,7 @@ export class Intake {
           return [{ t: "skip", skip }];
         }
         this.#pullToEnd = false;
+        item.command = this.#keep(item.command);
         const out: IntakeAction[] = [{ t: "enqueue", item }];
         if (!this.#contextLaunched) {
           this.#contextLaunched = true;

@@ -111,6 +111,24 @@ Deno.test("resume skips recorded tasks (and does not launch a context for them)"
   assert.equal(r.take(task(1), 0)[0].t, "enqueue", "-R runs failures again");
 });
 
+Deno.test("the command of a queued task or a per-engine command is kept, a skipped one's not", () => {
+  const kept: string[] = [];
+  const keep = (command: Uint8Array) => {
+    kept.push(new TextDecoder().decode(command));
+    return command.slice();
+  };
+  const i = new Intake(resumeOf([0, 0, "t0"]), { ...opts, keep });
+  assert.equal(i.take(task(0, "t0"), 0)[0].t, "skip");
+  const run = task(1, "t1");
+  const command = run.command;
+  const [a] = i.take(run, 0);
+  assert.ok(a.t === "enqueue" && a.item.command !== command, "the queued task holds the copy");
+  const start = pe("START", 0);
+  i.take(start, 0);
+  assert.deepEqual(kept, ["t1", "START 0"]);
+  assert.notEqual(i.perEngineItem("START", 0)!.command, pe("START", 0).command);
+});
+
 Deno.test("a changed task at a recorded id is a mismatch, or a warning when forced", () => {
   const i = new Intake(resumeOf([0, 0, "old"]), opts);
   assert.throws(() => i.take(task(0, "new"), 0), ResumeMismatchError);

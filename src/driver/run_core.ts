@@ -74,7 +74,11 @@ export class RunCore<C> {
     this.#io = io;
     this.#host = driver;
     this.sched = new Scheduler(() => io.now());
-    this.#intake = new Intake(resume, { retry: cfg.retry, force: cfg.forceResume });
+    this.#intake = new Intake(resume, {
+      retry: cfg.retry,
+      force: cfg.forceResume,
+      keep: io.keepCommand,
+    });
     this.#policy = new ResultPolicy(cfg);
     this.#stats = new RunStats(io.now());
     this.#facts = new LiveFacts(this.#intake, this.sched, this.peers, cfg.startupOnly);

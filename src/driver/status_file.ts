@@ -77,15 +77,21 @@ export class StatusFile {
   /**
    * Appends the S line of a task that resume skips, made of `line` (ResumeLine.skipLine: the
    * kind flag and the newline are set here). It is held until {@link flush} or the flush of the
-   * next queued record (or until the lines held reach 1 MiB), so that a run of them goes out in
-   * one write. Returns the RunFileError of a write that failed (the file then takes no more
-   * lines).
+   * next queued record (or until it would take the lines held past 1 MiB: they are written
+   * first), so that a run of them goes out in one write. Returns the RunFileError of a write
+   * that failed (the file then takes no more lines).
    */
   skipLine(line: Uint8Array): RunFileError | null {
     if (this.#failed) return null;
+    // Written before passing the limit, the held lines' buffer is used again as it is: one
+    // that passed it was replaced, which made a buffer chain of 2 MB per MiB of S lines.
+    if (this.#heldBytes > 0 && this.#heldBytes + line.length + 1 > HOLD_LIMIT) {
+      const error = this.flush();
+      if (error) return error;
+    }
     const at = this.#reserve(line.length + 1); // it may replace #held
     putSkipLine(line, this.#held, at);
-    return this.#heldBytes >= HOLD_LIMIT ? this.flush() : null;
+    return null;
   }
 
   /**

@@ -41,7 +41,7 @@ Deno.test("StatusFile: S lines are held until a flush or a queued record's flush
   }
 });
 
-Deno.test("StatusFile: held lines go out once they reach 1 MiB; a line longer than that too", async () => {
+Deno.test("StatusFile: held lines go out before they would pass 1 MiB; a line longer than that too", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/s`;
@@ -49,6 +49,8 @@ Deno.test("StatusFile: held lines go out once they reach 1 MiB; a line longer th
     let n = 0;
     while ((await Deno.stat(path)).size === 0) f.skipLine(oldLine(n++, 1000));
     assert.ok(n > 900 && n < 1100, `${n} lines of ~1 KB held`);
+    const first = (await Deno.stat(path)).size;
+    assert.ok(first <= 1 << 20 && first > (1 << 20) - 1200, `${first}: what fits in 1 MiB`);
     const big = oldLine(n, 3 << 20);
     f.skipLine(big);
     assert.equal(f.flush(), null);

@@ -22,6 +22,10 @@ const TAB = 0x09;
 const CHUNK = 1 << 20;
 /** Task ids from here on are kept in a map, not the dense arrays (a corrupt id costs nothing). */
 const DENSE_LIMIT = 1 << 24;
+/** Task ids per page of the dense arrays (log2). */
+const PAGE_BITS = 16;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
 const decoder = new TextDecoder();
 /** Positions of a line's TABs (a record has 14). */
 const tabs = new Int32Array(15);
@@ -40,9 +44,16 @@ interface Source {
 
 /** The normal-task records of earlier status files, one per task id. */
 export class ResumeIndex {
-  #state = new Uint8Array(1024);
-  #source = new Uint8Array(1024);
-  #offset = new Uint32Array(1024);
+  /**
+   * Dense task ids by page of {@link PAGE} ids: a new page is added as ids grow, so the index
+   * never copies what it holds nor keeps room for twice the ids (a 10-million-task index grown
+   * by doubling was 100 MB, and 150 MB while it copied); a page no id falls in is not made
+   * (null). A page's file numbers are kept only once one of its records is in a file other
+   * than the first.
+   */
+  #state: (Uint8Array | null)[] = [];
+  #source: (Uint8Array | null)[] = [];
+  #offset: (Uint32Array | null)[] = [];
   #sparse = new Map<number, [state: number, source: number, offset: number]>();
   /** One bit per dense task id: its kept line was found canonical and matching ({@link remember}). */
   #checked = new Uint8Array(0);
@@ -156,11 +167,12 @@ export class ResumeIndex {
    * same line again, does not prove its round trip again (it still compares the task).
    */
   remember(taskId: number): void {
-    if (taskId < 0 || taskId >= this.#state.length || this.#state[taskId] === ELSEWHERE) return;
-    if (this.#state[taskId] === NONE) return;
+    if (taskId < 0 || taskId >= this.#dense) return;
+    const state = this.#state[taskId >>> PAGE_BITS]?.[taskId & PAGE_MASK] ?? NONE;
+    if (state === ELSEWHERE || state === NONE) return;
     const byte = taskId >> 3;
     if (byte >= this.#checked.length) {
-      const grown = new Uint8Array(this.#state.length >> 3);
+      const grown = new Uint8Array(this.#dense >> 3);
       grown.set(this.#checked);
       this.#checked = grown;
     }
@@ -204,47 +216,59 @@ export class ResumeIndex {
     this.#note(taskId, rc === 0, source, offset);
   }
 
+  /** Task ids the dense pages cover: [0, #dense). */
+  get #dense(): number {
+    return this.#state.length << PAGE_BITS;
+  }
+
   /** Keeps (source, offset) as the record of `taskId` unless a better one is kept already. */
   #note(taskId: number, ok: boolean, source: number, offset: number): void {
     const state = ok ? OK : FAILED;
     if (taskId < 0 || !Number.isSafeInteger(taskId)) return;
-    if (taskId >= this.#state.length && taskId < DENSE_LIMIT) this.#grow(taskId);
-    const dense = taskId < this.#state.length;
-    let kept = dense ? this.#state[taskId] : NONE;
+    const dense = taskId < DENSE_LIMIT;
+    const page = taskId >>> PAGE_BITS;
+    const slot = taskId & PAGE_MASK;
+    if (dense) this.#page(page);
+    let kept = dense ? this.#state[page]![slot] : NONE;
     if (kept === ELSEWHERE || !dense) kept = this.#sparse.get(taskId)?.[0] ?? NONE;
     if (kept === NONE) this.#size++;
     else if (!(kept === FAILED && ok)) return;
     if (this.#isChecked(taskId)) this.#checked[taskId >> 3] &= ~(1 << (taskId & 7));
     // What the dense arrays cannot hold (an offset past 4 GiB, the 256th file) goes to the map.
     if (dense && offset <= 0xffffffff && source <= 0xff) {
-      if (this.#state[taskId] === ELSEWHERE) this.#sparse.delete(taskId);
-      this.#state[taskId] = state;
-      this.#source[taskId] = source;
-      this.#offset[taskId] = offset;
+      if (this.#state[page]![slot] === ELSEWHERE) this.#sparse.delete(taskId);
+      this.#state[page]![slot] = state;
+      if (source !== 0 || this.#source[page] !== null) {
+        (this.#source[page] ??= new Uint8Array(PAGE))[slot] = source;
+      }
+      this.#offset[page]![slot] = offset;
       return;
     }
-    if (dense) this.#state[taskId] = ELSEWHERE;
+    if (dense) this.#state[page]![slot] = ELSEWHERE;
     this.#sparse.set(taskId, [state, source, offset]);
   }
 
-  #grow(taskId: number): void {
-    let n = this.#state.length;
-    while (n <= taskId) n *= 2;
-    n = Math.min(n, DENSE_LIMIT);
-    const state = new Uint8Array(n);
-    state.set(this.#state);
-    const source = new Uint8Array(n);
-    source.set(this.#source);
-    const offset = new Uint32Array(n);
-    offset.set(this.#offset);
-    [this.#state, this.#source, this.#offset] = [state, source, offset];
+  /** Makes page `page` (and the null ones before it). */
+  #page(page: number): void {
+    while (this.#state.length <= page) {
+      this.#state.push(null);
+      this.#source.push(null);
+      this.#offset.push(null);
+    }
+    if (this.#state[page] !== null) return;
+    this.#state[page] = new Uint8Array(PAGE);
+    this.#offset[page] = new Uint32Array(PAGE);
   }
 
   #lookup(taskId: number): [number, number, number] | undefined {
-    if (taskId >= 0 && taskId < this.#state.length) {
-      const s = this.#state[taskId];
+    if (taskId >= 0 && taskId < this.#dense) {
+      const page = taskId >>> PAGE_BITS;
+      const slot = taskId & PAGE_MASK;
+      const s = this.#state[page]?.[slot] ?? NONE;
       if (s !== ELSEWHERE) {
-        return s === NONE ? undefined : [s, this.#source[taskId], this.#offset[taskId]];
+        return s === NONE
+          ? undefined
+          : [s, this.#source[page]?.[slot] ?? 0, this.#offset[page]![slot]];
       }
     }
     return this.#sparse.get(taskId);

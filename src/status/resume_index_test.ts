@@ -223,3 +223,41 @@ Deno.test("ResumeIndex.addFile: more than 255 files (the dense arrays keep a fil
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ResumeIndex: ids across pages, with pages no id falls in, from two files", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Around the page size (65,536), far apart, at the dense limit (2^24) and past it.
+    const first = [5, 65_535, 65_536, 3_000_000, 16_777_215, 16_777_216];
+    const second = [65_536, 3_000_001, 16_777_215]; // 65,536 and 16,777,215 succeed here
+    const lines = (ids: number[], rc: number, pid: number) =>
+      ids.map((id) => formatStatusLine(rec(id, rc, "N", pid)) + "\n").join("");
+    await Deno.writeTextFile(
+      `${dir}/a`,
+      lines(first.slice(0, 2), 0, 1) + lines(first.slice(2), 3, 1),
+    );
+    await Deno.writeTextFile(`${dir}/b`, lines(second, 0, 2));
+    const idx = new ResumeIndex();
+    await idx.addFile(`${dir}/a`);
+    await idx.addFile(`${dir}/b`);
+    assert.equal(idx.size, 7);
+    const got = (id: number) => [idx.get(id)?.pid, idx.get(id)?.rc];
+    assert.deepEqual(got(5), [1, 0]);
+    assert.deepEqual(got(65_535), [1, 0]);
+    assert.deepEqual(got(65_536), [2, 0]);
+    assert.deepEqual(got(3_000_000), [1, 3]);
+    assert.deepEqual(got(3_000_001), [2, 0]);
+    assert.deepEqual(got(16_777_215), [2, 0]);
+    assert.deepEqual(got(16_777_216), [1, 3]);
+    for (const id of [0, 6, 65_537, 1_000_000, 2_999_999, 16_777_214, 16_777_217]) {
+      assert.equal(idx.get(id), undefined, `${id}`);
+      assert.equal(idx.skippable(id, false), undefined, `${id}`);
+    }
+    idx.remember(1_000_000); // no record: nothing to remember
+    assert.equal(idx.skippable(3_000_000, true), undefined);
+    assert.equal(idx.skippable(3_000_000, false)?.rc, 3);
+    idx.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -25,12 +25,52 @@ export class InputShrankError extends Error {
 /**
  * Passes `input` through unchanged, reading it only when asked (no look-ahead), and errors with
  * {@link InputShrankError} when it ends short of `expected` bytes. More bytes are passed on.
+ * A byte stream (a file's) gives a byte stream, read into the reader's own buffer: a BYOB
+ * reader (line_reader.ts) then reads the file into one buffer again and again.
  */
 export function lengthChecked(
   input: ReadableStream<Uint8Array>,
   expected: number,
 ): ReadableStream<Uint8Array> {
-  const reader = input.getReader();
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = input.getReader({ mode: "byob" });
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    return chunksChecked(input.getReader(), expected); // not a byte stream
+  }
+  let read = 0;
+  return new ReadableStream({
+    type: "bytes",
+    // A default reader's read, too, comes with a buffer to read into.
+    autoAllocateChunkSize: 64 * 1024,
+    async pull(controller) {
+      const request = controller.byobRequest!;
+      // The request's buffer is transferred to the input and back, filled.
+      const r = await byob.read(request.view as Uint8Array);
+      if (r.done) {
+        byob.releaseLock();
+        if (read < expected) controller.error(new InputShrankError(read, expected));
+        else {
+          controller.close();
+          if (r.value) request.respondWithNewView(r.value);
+        }
+        return;
+      }
+      read += r.value.length;
+      request.respondWithNewView(r.value);
+    },
+    async cancel(reason) {
+      await byob.cancel(reason);
+    },
+  });
+}
+
+/** {@link lengthChecked} of a stream of chunks: they are passed on as they come. */
+function chunksChecked(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  expected: number,
+): ReadableStream<Uint8Array> {
   let read = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

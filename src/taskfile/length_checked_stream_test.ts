@@ -49,3 +49,30 @@ Deno.test("lengthChecked reads its input only when asked, and cancels it", async
   await reader.cancel();
   assert.ok(cancelled);
 });
+
+Deno.test("lengthChecked of a byte stream (a file's) is one: read into the reader's buffer", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/t`;
+    await Deno.writeTextFile(path, "ab\ncd\n");
+    const readByob = async (expected: number) => {
+      const reader = lengthChecked((await Deno.open(path)).readable, expected)
+        .getReader({ mode: "byob" });
+      let buffer = new ArrayBuffer(4);
+      let out = "";
+      for (;;) {
+        const { done, value } = await reader.read(new Uint8Array(buffer));
+        if (done) return out;
+        out += new TextDecoder().decode(value);
+        buffer = value.buffer as ArrayBuffer;
+      }
+    };
+    assert.equal(await readByob(6), "ab\ncd\n");
+    assert.equal(await readByob(5), "ab\ncd\n");
+    await assert.rejects(readByob(7), (e) => e instanceof InputShrankError && e.read === 6);
+    // A default reader gets the bytes too.
+    assert.equal(await readAll(lengthChecked((await Deno.open(path)).readable, 6)), "ab\ncd\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

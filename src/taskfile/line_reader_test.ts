@@ -181,3 +181,46 @@ Deno.test("StreamLines: closed before reading, the stream is left unread and unl
   assert.equal(stream.locked, false);
   assert.deepEqual(await collect(stream), ["a"]);
 });
+
+/** A byte stream (as a file's) giving at most `piece` bytes of `bytes` per read. */
+function byteStreamOf(bytes: Uint8Array, piece: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(c) {
+      const req = c.byobRequest!;
+      const view = req.view!;
+      if (at >= bytes.length) {
+        c.close();
+        req.respond(0);
+        return;
+      }
+      const n = Math.min(piece, view.byteLength, bytes.length - at);
+      new Uint8Array(view.buffer, view.byteOffset, n).set(bytes.subarray(at, at + n));
+      at += n;
+      req.respond(n);
+    },
+  });
+}
+
+Deno.test("readLines: a byte stream is read into one buffer again; cut lines are kept whole", async () => {
+  const long = "x".repeat(300_000); // longer than the read buffer: cut over several reads
+  const short = ["a", "", "bc\r", "def", "last"];
+  const lines = ["a", "", "bc\r", long, "def", long + "y", "last"];
+  const text = (lines: string[]) => enc(lines.join("\n"));
+  const decoded = async (s: ReadableStream<Uint8Array>) => {
+    const out: string[] = [];
+    for await (const line of readLines(s)) out.push(new TextDecoder().decode(line));
+    return out;
+  };
+  for (const piece of [1, 2, 7]) {
+    assert.deepEqual(await decoded(byteStreamOf(text(short), piece)), short, `${piece}`);
+  }
+  for (const piece of [4096, 100_000, 1 << 20]) {
+    assert.deepEqual(await decoded(byteStreamOf(text(lines), piece)), lines, `${piece}`);
+  }
+  // A line is a view into the buffer: the read for a later line takes it back.
+  const got: Uint8Array[] = [];
+  for await (const line of readLines(byteStreamOf(enc("a\nb\n"), 2))) got.push(line);
+  assert.deepEqual(got.map((l) => l.byteLength), [0, 0]);
+});

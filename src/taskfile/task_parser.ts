@@ -49,7 +49,8 @@ export interface TaskParserOptions {
   /**
    * A command without PREFIX and SUFFIX is a view of the text fed, not a copy: for a caller
    * that is done with each item before the text's buffer changes (resume's check of a task
-   * file before its run compares each task and drops it).
+   * file before its run compares each task and drops it), or that copies what it keeps with
+   * {@link TaskParser.keep} (a resumed run: the commands of skipped tasks are never copied).
    */
   viewCommands?: boolean;
 }
@@ -126,6 +127,9 @@ export class TaskParser {
   #capture: boolean | undefined = undefined;
   #pool = new Uint8Array(0);
   #poolUsed = 0;
+  /** The view {@link keep} copied last, and its copy. */
+  #keptView: Uint8Array | null = null;
+  #kept: Uint8Array = EMPTY;
 
   /** Creates a parser in its initial state (empty prefix/suffix, per-engine block open). */
   constructor(options: TaskParserOptions) {
@@ -354,6 +358,19 @@ export class TaskParser {
     out.set(body, p.length);
     out.set(q, p.length + body.length);
     return out;
+  }
+
+  /**
+   * The command of an item to hold past the next change of the text fed: with viewCommands a
+   * copy (one for the items of a REPEAT, which share their command), else the command itself.
+   */
+  keep(command: Uint8Array): Uint8Array {
+    if (!this.#viewCommands) return command;
+    if (command !== this.#keptView) {
+      this.#keptView = command;
+      this.#kept = this.#copy(command);
+    }
+    return this.#kept;
   }
 
   /**

@@ -559,3 +559,19 @@ Deno.test("viewCommands: a command without PREFIX or SUFFIX is a view of the tex
     assert.equal(new TextDecoder().decode(prefixed.command), "x; echo b", "a copy with the prefix");
   }
 });
+
+Deno.test("keep: a view command is copied (once for a REPEAT's items); a copy is kept as is", () => {
+  const text = enc("#DISBATCH REPEAT 3 echo r");
+  const view = new TaskParser({ file: "Tasks", viewCommands: true });
+  const items = [...view.feed(text, 1)].filter((i) => i.kind === "N") as NormalItem[];
+  const kept = items.map((i) => view.keep(i.command));
+  assert.notEqual(kept[0].buffer, text.buffer);
+  assert.ok(kept[1] === kept[0] && kept[2] === kept[0], "one copy for the REPEAT");
+  text.fill(0x20);
+  assert.equal(new TextDecoder().decode(kept[0]), "echo r");
+  const [next] = [...view.feed(enc("echo s"), 2)] as NormalItem[];
+  assert.equal(new TextDecoder().decode(view.keep(next.command)), "echo s");
+  const copying = new TaskParser({ file: "Tasks" });
+  const [own] = [...copying.feed(enc("echo a"), 1)] as NormalItem[];
+  assert.equal(copying.keep(own.command), own.command);
+});

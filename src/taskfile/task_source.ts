@@ -92,6 +92,11 @@ export class TaskSource {
     }
   }
 
+  /** The command of an item to hold past the next read (see TaskParser.keep). */
+  keep(command: Uint8Array): Uint8Array {
+    return this.#parser.keep(command);
+  }
+
   /** Stops reading and releases the input (cancels a stream). Later calls to next give null. */
   async close(): Promise<void> {
     this.#pending = null;
