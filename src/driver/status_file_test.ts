@@ -19,7 +19,8 @@ Deno.test("StatusFile: S lines are held until a flush or a queued record's flush
     assert.equal(await Deno.readTextFile(path), STATUS_HEADER + "\n", "held");
     assert.equal(f.records, 0);
     f.queue(sampleRecord(2, 1));
-    assert.equal(await Deno.readTextFile(path), STATUS_HEADER + "\n", "queued for this turn");
+    // Read synchronously: an async read could run after the turn's flush (a microtask).
+    assert.equal(Deno.readTextFileSync(path), STATUS_HEADER + "\n", "queued for this turn");
     await Promise.resolve(); // the turn's queued lines go out after it
     const lines = (await Deno.readTextFile(path)).split("\n");
     assert.deepEqual(lines.map((l) => l.slice(0, 6)), [
