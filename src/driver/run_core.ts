@@ -9,6 +9,7 @@
  * @module
  */
 import type { RunState } from "../protocol/messages.ts";
+import { PrefetchPace } from "../sched/prefetch_pace.ts";
 import { Scheduler } from "../sched/scheduler.ts";
 import type { ResumeIndex } from "../status/resume_index.ts";
 import { type TaskRecord, WALL_STOP_RC } from "../status/task_record.ts";
@@ -42,9 +43,6 @@ import { formatResources } from "../taskfile/task_resources.ts";
 
 export type { CorePorts, DriverProcess, EngineRegistration, ResultEvent };
 
-/** Tasks shorter than this on average are prefetched by engines. */
-const PREFETCH_BELOW_S = 1;
-
 /** The logic of one run (see module doc). */
 export class RunCore<C> {
   readonly #cfg: DriverConfig;
@@ -58,8 +56,7 @@ export class RunCore<C> {
   readonly #stats: RunStats;
   readonly #facts: LiveFacts;
   readonly #freeSlots = () => this.sched.freeSlots;
-  /** Moving average of task durations (seconds). */
-  #pace: number | null = null;
+  readonly #pace = new PrefetchPace();
   /** The job's end is near: attempts that end now are stopped at the wall, not failures. */
   #wallKilled = false;
   #wallStopped = 0;
@@ -513,7 +510,7 @@ export class RunCore<C> {
       this.#io.log.warn(`engine ${peer.rank}: result for task ${id} that is not running there`);
       return;
     }
-    this.#notePace(m.finish - m.start);
+    this.sched.setPrefetch(this.#pace.note(m.finish - m.start));
     const rec = taskRecord(a.item, peer.node, result);
     if (this.#wallKilled && rc !== 0) return this.#wallStoppedRecord(rec, rc);
     const decision = this.#policy.result(id, rc, this.#stop.stopping);
@@ -527,15 +524,6 @@ export class RunCore<C> {
     // Tasks killed by fail-fast or a signal are recorded too (rc -15 or -9): `-r -R` reruns them.
     this.#recordFinal(rec);
     if (rc !== 0) this.#failed(rec);
-  }
-
-  /**
-   * Engines hold one extra task per cylinder while tasks are short, so a cylinder never waits
-   * for a round trip to the driver; with long tasks nothing is held back (late joiners get work).
-   */
-  #notePace(seconds: number): void {
-    this.#pace = this.#pace === null ? seconds : 0.8 * this.#pace + 0.2 * seconds;
-    this.sched.setPrefetch(this.#pace < PREFETCH_BELOW_S ? 1 : 0);
   }
 
   /** The engine's connection is gone: unless it had stopped, it is lost with its tasks. */
