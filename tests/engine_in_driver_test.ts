@@ -61,8 +61,12 @@ Deno.test("the driver SIGKILLed: the tasks of the engine inside it are ended all
       await resultWithin(run, 5_000);
       await waitGone(d, 10_000);
       assert.deepEqual(await livePids(d), [], "no task outlives its driver");
+      // The cleanup says what it ended once the processes are gone: a moment later.
       const wrap = `${dir}/run_SSH0_${HOST}_engine_wrap.log`;
-      assert.match(await Deno.readTextFile(wrap), /^disbatch --cleanup: ended 4 processes$/m);
+      const said = /^disbatch --cleanup: ended 4 processes$/m;
+      await waitFor("the cleanup's line", async () => {
+        return said.test(await Deno.readTextFile(wrap).catch(() => ""));
+      }, 10_000);
     } finally {
       killAll(await livePids(d));
     }

@@ -11,7 +11,14 @@ import {
   withTempDir,
   writeTasks,
 } from "./helpers.ts";
-import { killAll, resultWithin, startDisbatch, uniqueMarker, waitFor } from "./background_run.ts";
+import {
+  exists,
+  killAll,
+  resultWithin,
+  startDisbatch,
+  uniqueMarker,
+  waitFor,
+} from "./background_run.ts";
 
 const QUIET = "</dev/null >/dev/null 2>&1";
 
@@ -101,7 +108,9 @@ async function stopStubborn(
     await writeTasks(`${dir}/Tasks`, tasks(d).join("\n") + "\n");
     const run = startDisbatch([...args, "-p", "run", "Tasks"], { cwd: dir });
     try {
+      // Its bash carries the marker from the start: `go` says the trap is in place.
       await running(d, 1);
+      await waitFor("the stubborn task's trap", () => exists(`${dir}/go`), 15_000);
       stop(run);
       // Without the SIGKILL the task would hold the run for 1000 s.
       const r = await resultWithin(run, 60_000);

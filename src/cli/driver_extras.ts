@@ -169,11 +169,19 @@ export class DriverExtras {
     }
     const url = this.#dashboard.url;
     this.#urlFile = runFiles.url(run.prefix);
+    // Written aside and renamed into place: whoever waits for the file reads it whole.
+    const aside = `${this.#urlFile}.tmp`;
     try {
-      Deno.writeTextFileSync(this.#urlFile, url + "\n", { mode: 0o600 });
-      Deno.chmodSync(this.#urlFile, 0o600);
+      Deno.writeTextFileSync(aside, url + "\n", { mode: 0o600 });
+      Deno.chmodSync(aside, 0o600);
+      Deno.renameSync(aside, this.#urlFile);
     } catch (e) {
       this.#urlFile = null;
+      try {
+        Deno.removeSync(aside);
+      } catch {
+        // never written, or its directory is gone
+      }
       warn(`cannot write ${run.prefix}_url`, e);
     }
     run.log.info(`web dashboard on port ${this.#dashboard.port}`);
