@@ -158,9 +158,9 @@ export class TaskParser {
    * task ids, per-engine block) is updated before this returns, so lines may be fed without
    * consuming earlier results. The result is materialised lazily: a REPEAT of n yields its n
    * items one by one from a re-iterable view and allocates nothing per instance up front.
-   * Items never alias `text` (but see viewCommands); the n items of a REPEAT share one `command` array. Byte arrays
-   * in items are views into shared 64 KiB slabs (use `byteOffset` with `.buffer`) and must not
-   * be modified.
+   * Items never alias `text`, except a command with `viewCommands`; the n items of a REPEAT
+   * share one `command` array. Other byte arrays in items are views into shared 64 KiB slabs
+   * (use `byteOffset` with `.buffer`) and must not be modified.
    *
    * @throws {TaskFileError} in strict mode for an unknown or malformed `#DISBATCH ` directive
    * or a PERENGINE directive after the per-engine block was closed.
