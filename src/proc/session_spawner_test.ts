@@ -122,6 +122,43 @@ function suite(mode: string, spawner: SessionSpawner): void {
     assert.deepEqual(sizes, runs.map((_, i) => i * 20000));
   });
 
+  test("a child that fills both pipes at once is read before it exits", async () => {
+    // More than a pipe holds, on both streams, before the child could exit: with its pipes
+    // never watched while it runs (see LAZY_PIPE_MS), it would wait forever.
+    const a = start(["/bin/bash", "-c", "head -c 300000 /dev/zero >&2; head -c 1000000 /dev/zero"]);
+    const status = await within(a.child.status, 10_000);
+    assert.deepEqual(status, { code: 0, signal: null });
+    await a.child.drained;
+    assert.deepEqual([a.out().length, a.err().length], [1000000, 300000]);
+  });
+
+  test("a long-running child's output arrives while it runs", async () => {
+    let seen: string | null = null;
+    const a = start(["/bin/bash", "-c", "echo early; sleep 3"], {
+      onOut: (text) => seen ??= text,
+    });
+    let exited = false;
+    void a.child.status.then(() => exited = true);
+    for (let i = 0; i < 100 && seen === null; i++) await sleep(20);
+    assert.equal(seen, "early\n");
+    assert.equal(exited, false);
+    Deno.kill(-a.child.pid, "SIGKILL");
+    assert.deepEqual(await a.child.status, { code: 0, signal: 9 });
+    await a.child.drained;
+  });
+
+  test("abandonPipes() right after the start closes both pipes", async () => {
+    const fds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+    const before = fds();
+    const a = start(["/bin/bash", "-c", "sleep 0.2; echo lost"]);
+    a.child.abandonPipes();
+    await a.child.drained;
+    // Its echo finds the pipe closed: SIGPIPE.
+    assert.deepEqual(await a.child.status, { code: 0, signal: 13 });
+    assert.equal(a.out(), "");
+    assert.equal(fds(), before);
+  });
+
   test("the environment is read at each start, not when the spawner opened", async () => {
     Deno.env.set("DISBATCH_SPAWNER_TEST", "later");
     try {
@@ -213,4 +250,21 @@ function suite(mode: string, spawner: SessionSpawner): void {
     await a.child.drained;
     assert.equal(pidfdsOf(a.child.pid), 0);
   });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** `p`, or a rejection once `ms` have passed (a test that would hang fails instead). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
