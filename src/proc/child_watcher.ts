@@ -10,9 +10,11 @@
  * A child's pipes join the set only once it has run for {@link LAZY_PIPE_MS}; until then its
  * pidfd alone is watched, and a child that exits sooner has its pipes read to their end at its
  * exit. Most tasks of a large run are that short, and for them this saves four `epoll_ctl`
- * calls and the wake-ups of the pipes' end arriving apart from the exit: 4–6 % of the CPU of a
+ * calls and the wake-ups of the pipes' end arriving apart from the exit: about 4 % of the CPU of a
  * run of 2,000 × `true` on 2 slots (bench/RESULTS.md). A task that writes more than a pipe holds
- * (64 KiB) in its first milliseconds waits at most that long for its pipes to be watched.
+ * (64 KiB) in its first milliseconds waits at most that long for its pipes to be watched; once
+ * one such full pipe is seen, the next {@link EAGER_SPAWNS} children's pipes are watched from
+ * their start (a run of output-heavy tasks stalls once in that many).
  *
  * Kernels before 5.3 (RHEL/Rocky 8's 4.18, for one) have no pidfd: there each child's exit is
  * awaited by a blocking `waitpid` off the main thread instead, one pool thread per running
@@ -43,6 +45,8 @@ const READ_CHUNK = 65536;
  * stalls briefly.
  */
 export const LAZY_PIPE_MS = 20;
+/** How many children after a full lazy pipe have their pipes watched from the start. */
+export const EAGER_SPAWNS = 64;
 
 /** Where a watched child's output and end go. */
 export interface ChildCallbacks {
@@ -130,12 +134,24 @@ export class ChildWatcher {
   /** Children with lazy pipes, in start order (so in order of their due time) from #lazyHead. */
   #lazy: Child[] = [];
   #lazyHead = 0;
+  /** Children still to start with their pipes watched at once (see EAGER_SPAWNS). */
+  #eagerFor = 0;
   /** True while #woke handles events (see there). */
   #handling = false;
   readonly #idleWaiters: (() => void)[] = [];
 
-  private constructor(lib: Libc, epoll: number, eventFd: number, pidfds: boolean) {
+  /** See EAGER_SPAWNS. */
+  readonly #eagerSpawns: number;
+
+  private constructor(
+    lib: Libc,
+    epoll: number,
+    eventFd: number,
+    pidfds: boolean,
+    eagerSpawns: number,
+  ) {
     this.#pidfds = pidfds;
+    this.#eagerSpawns = eagerSpawns;
     this.#lib = lib;
     this.#epoll = epoll;
     this.#eventFd = eventFd;
@@ -144,8 +160,9 @@ export class ChildWatcher {
   /**
    * The watcher, or null without epoll or eventfd. Pidfds are used when `pidfd` is true and the
    * kernel has them (probed once); else exits are awaited by `waitpid` off the main thread.
+   * `eagerSpawns` replaces {@link EAGER_SPAWNS} (0: pipes always lazy, for tests).
    */
-  static open(lib: Libc, pidfd: boolean): ChildWatcher | null {
+  static open(lib: Libc, pidfd: boolean, eagerSpawns = EAGER_SPAWNS): ChildWatcher | null {
     let pidfds = pidfd;
     if (pidfds) {
       const probe = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(Deno.pid), 0n));
@@ -154,13 +171,20 @@ export class ChildWatcher {
     }
     const epoll = lib.epoll_create1(EPOLL_CLOEXEC);
     const eventFd = lib.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    const watcher = epoll < 0 || eventFd < 0 ? null : new ChildWatcher(lib, epoll, eventFd, pidfds);
+    const watcher = epoll < 0 || eventFd < 0
+      ? null
+      : new ChildWatcher(lib, epoll, eventFd, pidfds, eagerSpawns);
     if (watcher === null || !watcher.#add(eventFd, 0)) {
       if (epoll >= 0) lib.close(epoll);
       if (eventFd >= 0) lib.close(eventFd);
       return null;
     }
     return watcher;
+  }
+
+  /** How many of the next children will have their pipes watched from the start. */
+  get eagerSpawnsLeft(): number {
+    return this.#eagerFor;
   }
 
   /**
@@ -204,7 +228,10 @@ export class ChildWatcher {
       watched = this.#watch(pidfd, child, -1) !== 0;
       if (!watched) lib.close(pidfd);
     }
-    if (watched) {
+    if (watched && this.#eagerFor > 0) {
+      this.#eagerFor--;
+      this.#watchPipes(child, stdout, stderr);
+    } else if (watched) {
       // The exit is watched: the pipes can wait (see LAZY_PIPE_MS).
       child.tokens = [-1, -1];
       child.lazy = [stdout, stderr];
@@ -262,6 +289,11 @@ export class ChildWatcher {
         if (child.lazyUntil > now) break;
         const [stdout, stderr] = child.lazy;
         child.lazy = null;
+        // What is there already is read now: a full pipe means the child is waiting for us.
+        for (const stream of [0, 1] as const) {
+          const got = this.#readInto(child, stream, stream === 0 ? stdout : stderr);
+          if (got === READ_CHUNK) this.#eagerFor = this.#eagerSpawns;
+        }
         this.#watchPipes(child, stdout, stderr);
       }
       this.#lazyHead++;
@@ -296,11 +328,9 @@ export class ChildWatcher {
     for (const stream of [0, 1] as const) {
       const fd = lazy[stream];
       for (;;) {
-        const got = Number(lib.read(fd, this.#readBuf, BigInt(READ_CHUNK)));
-        if (got > 0) {
-          child.sinks[stream](this.#readBuf.subarray(0, got));
-          continue;
-        }
+        const got = this.#readInto(child, stream, fd);
+        if (got === READ_CHUNK) this.#eagerFor = this.#eagerSpawns;
+        if (got > 0) continue;
         if (got < 0 && lastErrno(lib) === ERRNO.EAGAIN) {
           child.tokens[stream] = this.#watch(fd, child, stream);
           if (child.tokens[stream] === 0) lib.close(fd); // its output is let go
@@ -315,6 +345,13 @@ export class ChildWatcher {
       child.pipesDone();
       finished(child);
     }
+  }
+
+  /** One read() of `fd` into the child's sink for `stream`; returns what read() returned. */
+  #readInto(child: Child, stream: 0 | 1, fd: number): number {
+    const got = Number(this.#lib.read(fd, this.#readBuf, BigInt(READ_CHUNK)));
+    if (got > 0) child.sinks[stream](this.#readBuf.subarray(0, got));
+    return got;
   }
 
   /** Adds `fd` to the epoll set under `token`. */

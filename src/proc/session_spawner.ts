@@ -96,8 +96,9 @@ export class SessionSpawner {
    * The spawner, or null when this platform or permission set cannot provide it (then use
    * `setsid(1)`). Every piece is probed once: FFI access, glibc's symbols, epoll, eventfd; and
    * whether pidfds exist (`pidfd: false` does without them, as on kernels before 5.3).
+   * `eagerSpawns`: see {@link ChildWatcher.open}.
    */
-  static open(options: { pidfd?: boolean } = {}): SessionSpawner | null {
+  static open(options: { pidfd?: boolean; eagerSpawns?: number } = {}): SessionSpawner | null {
     const lib = openLibc();
     if (lib === null) return null;
     const attr = new Uint8Array(new ArrayBuffer(ATTR_BYTES));
@@ -115,7 +116,7 @@ export class SessionSpawner {
           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF,
         ) !== 0
     ) return null;
-    const watcher = ChildWatcher.open(lib, options.pidfd ?? true);
+    const watcher = ChildWatcher.open(lib, options.pidfd ?? true, options.eagerSpawns);
     return watcher === null ? null : new SessionSpawner(lib, attr, watcher);
   }
 
@@ -125,6 +126,11 @@ export class SessionSpawner {
    */
   canRunIn(cwd: string): boolean {
     return this.#lib.posix_spawn_file_actions_addchdir_np !== null || cwd === Deno.cwd();
+  }
+
+  /** See {@link ChildWatcher.eagerSpawnsLeft}. */
+  get eagerSpawnsLeft(): number {
+    return this.#watcher.eagerSpawnsLeft;
   }
 
   /** See {@link ChildWatcher.idle}: resolves once no wait runs off the main thread. */

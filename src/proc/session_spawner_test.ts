@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { EAGER_SPAWNS } from "./child_watcher.ts";
 import {
   type SessionChild,
   SessionSpawner,
@@ -13,13 +14,22 @@ const dec = new TextDecoder();
 const shared = sessionSpawner();
 /** The same without pidfds, as on kernels before 5.3: exits awaited by waitpid off the thread. */
 const withoutPidfd = SessionSpawner.open({ pidfd: false });
+/** Pidfds, and pipes always watched late (never switched to early watching by a full pipe). */
+const alwaysLazy = SessionSpawner.open({ eagerSpawns: 0 });
 
 Deno.test("available on this Linux/glibc machine, with and without pidfds", () => {
   assert.notEqual(shared, null);
   assert.notEqual(withoutPidfd, null);
+  assert.notEqual(alwaysLazy, null);
 });
 
-for (const [mode, spawner] of [["pidfd", shared], ["waitpid", withoutPidfd]] as const) {
+for (
+  const [mode, spawner] of [
+    ["pidfd", shared],
+    ["waitpid", withoutPidfd],
+    ["pidfd, always lazy", alwaysLazy],
+  ] as const
+) {
   suite(mode, spawner!);
 }
 
@@ -245,7 +255,7 @@ function suite(mode: string, spawner: SessionSpawner): void {
         }
       }).length;
     const a = start(["/bin/bash", "-c", "sleep 0.3"]);
-    assert.equal(pidfdsOf(a.child.pid), mode === "pidfd" ? 1 : 0);
+    assert.equal(pidfdsOf(a.child.pid), mode.startsWith("pidfd") ? 1 : 0);
     assert.deepEqual(await a.child.status, { code: 0, signal: null });
     await a.child.drained;
     assert.equal(pidfdsOf(a.child.pid), 0);
@@ -268,3 +278,26 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
     clearTimeout(timer);
   }
 }
+
+Deno.test("after a full pipe, the next children's pipes are watched from their start", async () => {
+  const spawner = SessionSpawner.open()!;
+  const run = async (script: string) => {
+    const child = spawner.spawn({
+      file: "/bin/bash",
+      argv: ["/bin/bash", "-c", script],
+      env: {},
+      cwd: Deno.cwd(),
+      onStdout: () => {},
+      onStderr: () => {},
+    });
+    await child.status;
+    await child.drained;
+  };
+  await run("echo small");
+  assert.equal(spawner.eagerSpawnsLeft, 0);
+  await run("head -c 1000000 /dev/zero");
+  assert.equal(spawner.eagerSpawnsLeft, EAGER_SPAWNS);
+  await run("echo small");
+  assert.equal(spawner.eagerSpawnsLeft, EAGER_SPAWNS - 1);
+  await spawner.idle();
+});
