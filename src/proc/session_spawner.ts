@@ -79,8 +79,12 @@ export class SessionSpawner {
   readonly #watcher: ChildWatcher;
   /** Out-parameters of pipe2 and posix_spawn (both synchronous calls). */
   readonly #int2 = new Int32Array(new ArrayBuffer(8));
-  /** posix_spawn_file_actions_t, initialised and destroyed around each spawn. */
-  readonly #actions = new Uint8Array(new ArrayBuffer(ACTIONS_BYTES));
+  /**
+   * posix_spawn_file_actions_t sets, kept for reuse by the descriptors and directory they name:
+   * the pipes' write ends usually get the same numbers again (the lowest free ones), and
+   * building a set costs seven calls, six of them a getrlimit system call inside glibc.
+   */
+  readonly #actionSets = new Map<string, Uint8Array<ArrayBuffer>>();
   readonly #devNull = cString("/dev/null");
   readonly #environment = new ChildEnvironment();
   /** Recent program paths and working directories as C strings. */
@@ -163,6 +167,47 @@ export class SessionSpawner {
   }
 
   /**
+   * The file actions of a task: stdin from /dev/null, stdout and stderr onto `out` and `err`,
+   * nothing else inherited, and `cwd`. Throws {@link SessionSpawnError} with the errno.
+   */
+  #actionsFor(out: number, err: number, cwd: string): Uint8Array<ArrayBuffer> {
+    const key = `${out} ${err} ${cwd}`;
+    const sets = this.#actionSets;
+    const known = sets.get(key);
+    if (known) return known;
+    const lib = this.#lib;
+    const actions = new Uint8Array(new ArrayBuffer(ACTIONS_BYTES));
+    if (lib.posix_spawn_file_actions_init(actions) !== 0) {
+      throw failed(ERRNO.ENOMEM, "posix_spawn_file_actions_init"); // its only failure
+    }
+    let rc = lib.posix_spawn_file_actions_addopen(actions, 0, this.#devNull, O_RDONLY, 0) ||
+      lib.posix_spawn_file_actions_adddup2(actions, out, 1) ||
+      lib.posix_spawn_file_actions_adddup2(actions, err, 2);
+    // Like Python's close_fds: descriptors the user's shell leaked to us stay out of the task
+    // (glibc ≥ 2.34; before that, only our own close-on-exec descriptors are kept out).
+    if (rc === 0 && lib.posix_spawn_file_actions_addclosefrom_np) {
+      rc = lib.posix_spawn_file_actions_addclosefrom_np(actions, 3);
+    }
+    // glibc copies the path: the C string need not outlive this call.
+    if (rc === 0 && lib.posix_spawn_file_actions_addchdir_np) {
+      rc = lib.posix_spawn_file_actions_addchdir_np(actions, this.#cStrings.get(cwd));
+    } else if (rc === 0 && cwd !== Deno.cwd()) {
+      rc = ERRNO.ENOSYS; // see canRunIn()
+    }
+    if (rc !== 0) {
+      lib.posix_spawn_file_actions_destroy(actions);
+      throw failed(rc, "posix_spawn_file_actions");
+    }
+    if (sets.size >= MAX_ACTION_SETS) {
+      const [oldKey, old] = sets.entries().next().value!;
+      sets.delete(oldKey);
+      lib.posix_spawn_file_actions_destroy(old);
+    }
+    sets.set(key, actions);
+    return actions;
+  }
+
+  /**
    * Starts `opts.file` in a new session with stdin `/dev/null` and stdout/stderr on pipes that
    * are read into `onStdout`/`onStderr`. Throws {@link SessionSpawnError} when nothing started.
    */
@@ -176,29 +221,19 @@ export class SessionSpawner {
       out.forEach((fd) => lib.close(fd));
       throw e;
     }
-    const actions = this.#actions;
-    if (lib.posix_spawn_file_actions_init(actions) !== 0) {
-      [...out, ...err].forEach((fd) => lib.close(fd));
-      throw failed(ERRNO.ENOMEM, "posix_spawn_file_actions_init"); // its only failure
-    }
     const file = this.#cStrings.get(opts.file);
-    const cwd = this.#cStrings.get(opts.cwd);
     const argv = packStrings(opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a));
     const envp = packStrings(this.#environment.entries(opts.baseEnv, opts.env));
-    let rc = lib.posix_spawn_file_actions_addopen(actions, 0, this.#devNull, O_RDONLY, 0) ||
-      lib.posix_spawn_file_actions_adddup2(actions, out[1], 1) ||
-      lib.posix_spawn_file_actions_adddup2(actions, err[1], 2);
-    // Like Python's close_fds: descriptors the user's shell leaked to us stay out of the task
-    // (glibc ≥ 2.34; before that, only our own close-on-exec descriptors are kept out).
-    if (rc === 0 && lib.posix_spawn_file_actions_addclosefrom_np) {
-      rc = lib.posix_spawn_file_actions_addclosefrom_np(actions, 3);
+    let actions: Uint8Array<ArrayBuffer> | null = null;
+    let rc: number;
+    try {
+      actions = this.#actionsFor(out[1], err[1], opts.cwd);
+      rc = 0;
+    } catch (e) {
+      if (!(e instanceof SessionSpawnError)) throw e;
+      rc = e.errno;
     }
-    if (rc === 0 && lib.posix_spawn_file_actions_addchdir_np) {
-      rc = lib.posix_spawn_file_actions_addchdir_np(actions, cwd);
-    } else if (rc === 0 && opts.cwd !== Deno.cwd()) {
-      rc = ERRNO.ENOSYS; // see canRunIn()
-    }
-    if (rc === 0) {
+    if (actions !== null) {
       rc = lib.posix_spawn(
         this.#int2,
         file,
@@ -208,9 +243,8 @@ export class SessionSpawner {
         pointerArray(addressOf(envp.strings), envp.offsets),
       );
     }
-    lib.posix_spawn_file_actions_destroy(actions);
     // The strings must outlive the call: keep them referenced until here.
-    void [argv.strings, envp.strings, file, cwd];
+    void [argv.strings, envp.strings, file];
     lib.close(out[1]);
     lib.close(err[1]);
     if (rc !== 0) {
@@ -221,6 +255,8 @@ export class SessionSpawner {
     return this.#watcher.watch(this.#int2[0], out[0], err[0], opts);
   }
 }
+
+const MAX_ACTION_SETS = 16;
 
 let shared: SessionSpawner | null | undefined;
 

@@ -169,6 +169,25 @@ function suite(mode: string, spawner: SessionSpawner): void {
     assert.equal(fds(), before);
   });
 
+  test("file action sets are kept and reused: each child still gets its own directory", async () => {
+    // More directories than sets are kept (16), twice over: sets are built, reused, evicted.
+    const root = Deno.makeTempDirSync();
+    try {
+      const dirs = Array.from({ length: 20 }, (_, i) => `${root}/d${i}`);
+      for (const d of dirs) Deno.mkdirSync(d);
+      for (let pass = 0; pass < 2; pass++) {
+        for (const d of dirs) {
+          const a = start(["/bin/pwd"], { cwd: d });
+          assert.deepEqual(await a.child.status, { code: 0, signal: null });
+          await a.child.drained;
+          assert.equal(a.out(), d + "\n");
+        }
+      }
+    } finally {
+      Deno.removeSync(root, { recursive: true });
+    }
+  });
+
   test("the environment is read at each start, not when the spawner opened", async () => {
     Deno.env.set("DISBATCH_SPAWNER_TEST", "later");
     try {
