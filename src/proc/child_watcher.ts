@@ -266,15 +266,15 @@ export class ChildWatcher {
    */
   #watchPipes(child: Child, stdout: number, stderr: number): void {
     const readEnds = [stdout, stderr];
+    child.tokens = [0, 0];
     for (const stream of [0, 1] as const) {
       child.tokens[stream] = this.#watch(readEnds[stream], child, stream);
       if (child.tokens[stream] === 0) break;
     }
     if (child.tokens[0] === 0 || child.tokens[1] === 0) {
       readEnds.forEach((fd, stream) => {
-        if (child.tokens[stream] <= 0) this.#lib.close(fd);
+        if (child.tokens[stream] === 0) this.#lib.close(fd);
       });
-      child.tokens = child.tokens.map((t) => t < 0 ? 0 : t) as [number, number];
       this.#abandon(child);
     }
   }
