@@ -465,7 +465,11 @@ function drawTimeline() {
   const t0 = tasks[0].start;
   const t1 = Math.max(t0 + 1, state ? state.now : 0, ...tasks.map((t) => t.finish));
   const kx = (W - GUTTER - 8) / (t1 - t0);
-  for (const t of tasks) {
+  // Failures last, on top: short tasks one after another in a lane share a pixel at this scale,
+  // and a failure must not be hidden under the success that followed it.
+  const failedLast = [...tasks.filter((t) => t.outcome !== "failed"),
+    ...tasks.filter((t) => t.outcome === "failed")];
+  for (const t of failedLast) {
     const y = (first.get(t.host) + lane.get(t.seq)) * laneH;
     // Whole pixels, at least two: a short task must still show, in its own colour.
     const x = Math.round(GUTTER + (t.start - t0) * kx);
@@ -503,7 +507,8 @@ function drawTimeline() {
 function barAt(ev) {
   const r = ev.target.getBoundingClientRect();
   const x = ev.clientX - r.left, y = ev.clientY - r.top;
-  return bars.find((b) => x >= b.x - 2 && x <= b.x + b.w + 2 && y >= b.y && y < b.y + b.h);
+  // The bar drawn last is the one on top.
+  return bars.findLast((b) => x >= b.x - 2 && x <= b.x + b.w + 2 && y >= b.y && y < b.y + b.h);
 }
 $("timeline").addEventListener("mousemove", (ev) => {
   const b = barAt(ev);
