@@ -18,6 +18,7 @@ import { splitHostPort } from "../net/connect.ts";
 import { Dashboard } from "../web/dashboard_server.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import { runFiles } from "../protocol/run_files.ts";
+import { replaceFileSync } from "../os/replace_file.ts";
 
 /** What was asked for; checked when constructed (before the run starts). */
 export interface ExtrasOptions {
@@ -169,19 +170,11 @@ export class DriverExtras {
     }
     const url = this.#dashboard.url;
     this.#urlFile = runFiles.url(run.prefix);
-    // Written aside and renamed into place: whoever waits for the file reads it whole.
-    const aside = `${this.#urlFile}.tmp`;
     try {
-      Deno.writeTextFileSync(aside, url + "\n", { mode: 0o600 });
-      Deno.chmodSync(aside, 0o600);
-      Deno.renameSync(aside, this.#urlFile);
+      // Whoever waits for the file reads it whole.
+      replaceFileSync(this.#urlFile, url + "\n", 0o600);
     } catch (e) {
       this.#urlFile = null;
-      try {
-        Deno.removeSync(aside);
-      } catch {
-        // never written, or its directory is gone
-      }
       warn(`cannot write ${run.prefix}_url`, e);
     }
     run.log.info(`web dashboard on port ${this.#dashboard.port}`);

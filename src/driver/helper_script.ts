@@ -7,6 +7,7 @@ import { renderDbUtil } from "../protocol/db_util_script.ts";
 import { DB_UTIL_MODE, runFiles } from "../protocol/run_files.ts";
 import { selfCommand } from "../proc/self_command.ts";
 import { RunFileError, writingRunFile } from "../log/run_file_error.ts";
+import { replaceFileSync } from "../os/replace_file.ts";
 
 /** Addresses peers may use: loopback first for same-host peers is the peer's choice. */
 export function advertisedAddresses(bound: string, port: number): string[] {
@@ -30,29 +31,11 @@ export function writeHelperScript(
   const path = runFiles.dbUtil(prefix);
   const about = { addresses, primary: addresses[0], driverHost, secret, prefix };
   const script = renderDbUtil(about, selfCommand([]), path);
-  writingRunFile(path, () => replaceScript(path, script));
+  // Renamed into place whole: the script is run while the driver writes it (peers start with
+  // it; `--mon` and contexts any time), an exec of a file open for writing fails (ETXTBSY), and
+  // a half-written one would run half.
+  writingRunFile(path, () => replaceFileSync(path, script, DB_UTIL_MODE));
   return path;
-}
-
-/**
- * Writes `text` as the script at `path` by renaming a complete copy into place. The script is
- * run while the driver writes it (peers start with it; `--mon` and contexts any time): an exec
- * of a file open for writing fails (ETXTBSY), and a half-written one would run half.
- */
-function replaceScript(path: string, text: string): void {
-  const tmp = `${path}.${Deno.pid}.tmp`;
-  try {
-    Deno.writeTextFileSync(tmp, text, { mode: DB_UTIL_MODE });
-    Deno.chmodSync(tmp, DB_UTIL_MODE);
-    Deno.renameSync(tmp, path);
-  } catch (e) {
-    try {
-      Deno.removeSync(tmp);
-    } catch {
-      // not created
-    }
-    throw e;
-  }
 }
 
 /**
@@ -61,7 +44,7 @@ function replaceScript(path: string, text: string): void {
  */
 export function appendRunEnd(path: string, record: string): string | null {
   try {
-    replaceScript(path, Deno.readTextFileSync(path) + record);
+    replaceFileSync(path, Deno.readTextFileSync(path) + record, DB_UTIL_MODE);
     return null;
   } catch (e) {
     return new RunFileError(path, e).message;
