@@ -168,18 +168,16 @@ export class SessionSpawner {
 
   /**
    * The file actions of a task: stdin from /dev/null, stdout and stderr onto `out` and `err`,
-   * nothing else inherited, and `cwd`. Throws {@link SessionSpawnError} with the errno.
+   * nothing else inherited, and `cwd`; or the errno when they cannot be built.
    */
-  #actionsFor(out: number, err: number, cwd: string): Uint8Array<ArrayBuffer> {
+  #actionsFor(out: number, err: number, cwd: string): Uint8Array<ArrayBuffer> | number {
     const key = `${out} ${err} ${cwd}`;
     const sets = this.#actionSets;
     const known = sets.get(key);
     if (known) return known;
     const lib = this.#lib;
     const actions = new Uint8Array(new ArrayBuffer(ACTIONS_BYTES));
-    if (lib.posix_spawn_file_actions_init(actions) !== 0) {
-      throw failed(ERRNO.ENOMEM, "posix_spawn_file_actions_init"); // its only failure
-    }
+    if (lib.posix_spawn_file_actions_init(actions) !== 0) return ERRNO.ENOMEM; // its only failure
     let rc = lib.posix_spawn_file_actions_addopen(actions, 0, this.#devNull, O_RDONLY, 0) ||
       lib.posix_spawn_file_actions_adddup2(actions, out, 1) ||
       lib.posix_spawn_file_actions_adddup2(actions, err, 2);
@@ -196,7 +194,7 @@ export class SessionSpawner {
     }
     if (rc !== 0) {
       lib.posix_spawn_file_actions_destroy(actions);
-      throw failed(rc, "posix_spawn_file_actions");
+      return rc;
     }
     if (sets.size >= MAX_ACTION_SETS) {
       const [oldKey, old] = sets.entries().next().value!;
@@ -224,25 +222,15 @@ export class SessionSpawner {
     const file = this.#cStrings.get(opts.file);
     const argv = packStrings(opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a));
     const envp = packStrings(this.#environment.entries(opts.baseEnv, opts.env));
-    let actions: Uint8Array<ArrayBuffer> | null = null;
-    let rc: number;
-    try {
-      actions = this.#actionsFor(out[1], err[1], opts.cwd);
-      rc = 0;
-    } catch (e) {
-      if (!(e instanceof SessionSpawnError)) throw e;
-      rc = e.errno;
-    }
-    if (actions !== null) {
-      rc = lib.posix_spawn(
-        this.#int2,
-        file,
-        actions,
-        this.#attr,
-        pointerArray(addressOf(argv.strings), argv.offsets),
-        pointerArray(addressOf(envp.strings), envp.offsets),
-      );
-    }
+    const actions = this.#actionsFor(out[1], err[1], opts.cwd);
+    const rc = typeof actions === "number" ? actions : lib.posix_spawn(
+      this.#int2,
+      file,
+      actions,
+      this.#attr,
+      pointerArray(addressOf(argv.strings), argv.offsets),
+      pointerArray(addressOf(envp.strings), envp.offsets),
+    );
     // The strings must outlive the call: keep them referenced until here.
     void [argv.strings, envp.strings, file];
     lib.close(out[1]);
