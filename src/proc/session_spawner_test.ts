@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { EAGER_SPAWNS } from "./child_watcher.ts";
+import { exitedWithin } from "../time/exited_within.ts";
 import {
   type SessionChild,
   SessionSpawner,
@@ -136,8 +137,8 @@ function suite(mode: string, spawner: SessionSpawner): void {
     // More than a pipe holds, on both streams, before the child could exit: with its pipes
     // never watched while it runs (see LAZY_PIPE_MS), it would wait forever.
     const a = start(["/bin/bash", "-c", "head -c 300000 /dev/zero >&2; head -c 1000000 /dev/zero"]);
-    const status = await within(a.child.status, 10_000);
-    assert.deepEqual(status, { code: 0, signal: null });
+    assert.ok(await exitedWithin(a.child.status, 10_000), "the child is still waiting");
+    assert.deepEqual(await a.child.status, { code: 0, signal: null });
     await a.child.drained;
     assert.deepEqual([a.out().length, a.err().length], [1000000, 300000]);
   });
@@ -283,19 +284,6 @@ function suite(mode: string, spawner: SessionSpawner): void {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** `p`, or a rejection once `ms` have passed (a test that would hang fails instead). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 Deno.test("after a full pipe, the next children's pipes are watched from their start", async () => {
