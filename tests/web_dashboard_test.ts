@@ -24,7 +24,9 @@ Deno.test({
       await writeTasks(
         `${dir}/Tasks`,
         [
-          "echo starting; echo oops >&2; exit 3",
+          // Still running when the next task starts: the two bars get lanes of their own (one
+          // ending before the other starts would share a lane, and a pixel at the chart's scale).
+          "echo starting; echo oops >&2; sleep 0.3; exit 3",
           "echo fine",
           WAIT_GO,
           WAIT_GO,
@@ -71,7 +73,7 @@ Deno.test({
       assert.match(seen.lookup, /return code\n3\n/);
       assert.match(seen.lookup, /stdout\n9 bytes\nstarting\n/);
       assert.match(seen.lookup, /stderr\n5 bytes\noops\n/);
-      assert.match(seen.lookup, /command\necho starting; echo oops >&2; exit 3/);
+      assert.match(seen.lookup, /command\necho starting; echo oops >&2; sleep 0.3; exit 3/);
       assert.match(
         seen.runningLookup,
         /^Task [2-4] is running on engine 0 \(\S+\); it has no status line yet\.$/,
