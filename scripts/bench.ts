@@ -5,9 +5,11 @@
  * cases), `--only trivial|sleep|scale|memory|slurm|latency|capacity|huge|report|resume`,
  * `--huge` (the huge case up to 10,000,000 tasks instead of 1,000,000).
  * The trivial case also runs "limit" (scripts/spawn_limit.c, built with the system's C compiler
- * when there is one): the physical limit every tool is compared with. Its tools run round-robin
- * (one run of each per round), and the limit and disbatch 7 rounds, so that each tool's ratio to
- * the limit is also given round by round, with its median: the host's speed drifts.
+ * when there is one): the physical limit every tool is compared with; and the same loop run by
+ * Deno (scripts/spawn_loop.ts), which shows the runtime's own share of the gap. Its tools run
+ * round-robin (one run of each per round), and the limit and disbatch 7 rounds, so that each
+ * tool's ratio to the limit is also given round by round, with its median: the host's speed
+ * drifts.
  * Speed goals live here, never in tests.
  */
 import { fileURLToPath } from "node:url";
@@ -139,6 +141,8 @@ async function taskFile(dir: string, name: string, n: number, cmd: string): Prom
 
 /** The tool that is the physical limit of a case: the others are also given as ratios to it. */
 const LIMIT = "limit";
+/** The limit's loop run by Deno (scripts/spawn_loop.ts). */
+const DENO_LOOP = "limit's loop in Deno";
 
 /**
  * scripts/spawn_limit.c built into `dir` with `cc` or `gcc`; null (and a row that says so) when
@@ -182,7 +186,15 @@ async function throughput(
   }
   // posix_spawn of `bash -c LINE` in a new session, `slots` at a time, nothing recorded.
   const bin = limit ? await buildLimit(dir, name) : null;
-  if (bin) tools.unshift([LIMIT, `${bin} ${slots} ${tf}`]);
+  if (bin) {
+    // The same loop in this runtime, each task's output on pipes read at its exit
+    // (scripts/spawn_loop.ts): how far the runtime itself is from the limit, apart from what
+    // disbatch does per task around the spawn.
+    tools.unshift(
+      [LIMIT, `${bin} ${slots} ${tf}`],
+      [DENO_LOOP, `${Deno.execPath()} run -A ${ROOT}/scripts/spawn_loop.ts --pipes ${slots} ${tf}`],
+    );
+  }
   // Round-robin: every tool once per round, so that the host's drift over the minutes of the
   // case (±20 % within an hour on the PVM guest of 2026-12) does not favour the tool run first.
   // With a limit, the limit and disbatch alone run PAIRED_ROUNDS rounds in all: the median of
@@ -573,7 +585,10 @@ function results(tmp: string): void {
   lines.push("", "Ratios (disbatch throughput / peer):", "");
   for (const [c, rs] of byCase) {
     const d = rs.find((r) => r.tool === "disbatch");
-    for (const p of rs.filter((r) => r.tool !== "disbatch" && r.tool !== LIMIT && r.rate)) {
+    const peers = rs.filter((r) =>
+      r.tool !== "disbatch" && r.tool !== LIMIT && r.tool !== DENO_LOOP && r.rate
+    );
+    for (const p of peers) {
       lines.push(`- ${c}: ${(d!.rate! / p.rate!).toFixed(2)} × ${p.tool}`);
     }
   }

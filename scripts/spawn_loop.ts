@@ -1,0 +1,116 @@
+/**
+ * The loop of scripts/spawn_limit.c, in this runtime: `posix_spawn` of `bash -c LINE` in a new
+ * session through Deno's FFI, SLOTS at a time, reaped by a blocking `waitpid` on the main thread,
+ * which never returns to the event loop. With `--pipes`, each task's stdout and stderr are pipes,
+ * read to their end at its exit (what disbatch does for a short task). Nothing is recorded.
+ *
+ * A measuring tool for issue #16 item 3 (bench/RESULTS.md, "Local throughput, session 10"): it
+ * shows what a Deno process costs when it waits for its children the way the C loop does, apart
+ * from what disbatch's event loop, protocol and status file cost.
+ *
+ * Usage: `deno run -A scripts/spawn_loop.ts [--pipes] SLOTS TASKFILE`
+ * @module
+ */
+const SYMBOLS = {
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+} as const;
+
+const POSIX_SPAWN_SETSID = 0x80;
+const O_CLOEXEC = 0o2000000;
+const O_NONBLOCK = 0o4000;
+
+const encoder = new TextEncoder();
+const cString = (s: string) => encoder.encode(s + "\0");
+
+/** A NULL-terminated array of pointers to `strings` (which must outlive its use). */
+function pointers(strings: Uint8Array<ArrayBuffer>[]): BigUint64Array<ArrayBuffer> {
+  const array = new BigUint64Array(strings.length + 1);
+  strings.forEach((s, i) => {
+    array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(s)));
+  });
+  return array;
+}
+
+/** Runs every line of `file` as `bash -c LINE`, `slots` at a time; returns failed spawns. */
+export function spawnLoop(slots: number, file: string, pipes: boolean): number {
+  const lib = Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+  const env = Object.entries(Deno.env.toObject()).map(([k, v]) => cString(`${k}=${v}`));
+  const envp = pointers(env);
+  const attr = new Uint8Array(1024);
+  lib.posix_spawnattr_init(attr);
+  lib.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID);
+  const bash = cString("/bin/bash");
+  const dashC = cString("-c");
+  const pid = new Int32Array(1);
+  const status = new Int32Array(1);
+  const ends = new Int32Array(2);
+  const buf = new Uint8Array(65536);
+  /** pid → the read ends of its pipes (empty without --pipes). */
+  const running = new Map<number, number[]>();
+  let failed = 0;
+  const start = (line: string) => {
+    const command = cString(line);
+    const argv = pointers([bash, dashC, command]);
+    const actions = new Uint8Array(512);
+    lib.posix_spawn_file_actions_init(actions);
+    const readEnds: number[] = [];
+    const writeEnds: number[] = [];
+    if (pipes) {
+      for (const fd of [1, 2]) {
+        lib.pipe2(ends, O_CLOEXEC | O_NONBLOCK);
+        readEnds.push(ends[0]);
+        writeEnds.push(ends[1]);
+        lib.posix_spawn_file_actions_adddup2(actions, ends[1], fd);
+      }
+    }
+    const rc = lib.posix_spawn(pid, bash, actions, attr, argv, envp);
+    lib.posix_spawn_file_actions_destroy(actions);
+    writeEnds.forEach((fd) => lib.close(fd));
+    if (rc !== 0) {
+      readEnds.forEach((fd) => lib.close(fd));
+      failed++;
+      return;
+    }
+    running.set(pid[0], readEnds);
+  };
+  const lines = Deno.readTextFileSync(file).split("\n").filter((l) => l.length > 0);
+  let next = 0;
+  while (next < lines.length || running.size > 0) {
+    if (running.size < slots && next < lines.length) {
+      start(lines[next++]);
+      continue;
+    }
+    const done = lib.waitpid(-1, status, 0);
+    const readEnds = running.get(done);
+    if (readEnds === undefined) continue;
+    running.delete(done);
+    for (const fd of readEnds) {
+      while (Number(lib.read(fd, buf, BigInt(buf.length))) > 0) { /* output not kept */ }
+      lib.close(fd);
+    }
+  }
+  return failed;
+}
+
+if (import.meta.main) {
+  const pipes = Deno.args.includes("--pipes");
+  const [slots, file] = Deno.args.filter((a) => a !== "--pipes");
+  if (!(Number(slots) >= 1) || file === undefined) {
+    console.error("usage: spawn_loop.ts [--pipes] SLOTS TASKFILE");
+    Deno.exitCode = 2;
+  } else {
+    Deno.exitCode = spawnLoop(Number(slots), file, pipes) > 0 ? 1 : 0;
+  }
+}
