@@ -11,48 +11,32 @@
  * Usage: `deno run -A scripts/spawn_loop.ts [--pipes] SLOTS TASKFILE`
  * @module
  */
-const SYMBOLS = {
-  posix_spawn: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
-  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
-  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-} as const;
+import { addressOf, cString, packStrings, pointerArray } from "../src/proc/c_strings.ts";
+import { openLibc } from "../src/proc/libc.ts";
 
 const POSIX_SPAWN_SETSID = 0x80;
 const O_CLOEXEC = 0o2000000;
 const O_NONBLOCK = 0o4000;
 
 const encoder = new TextEncoder();
-const cString = (s: string) => encoder.encode(s + "\0");
 
-/** A NULL-terminated array of pointers to `strings` (which must outlive its use). */
-function pointers(strings: Uint8Array<ArrayBuffer>[]): BigUint64Array<ArrayBuffer> {
-  const array = new BigUint64Array(strings.length + 1);
-  strings.forEach((s, i) => {
-    array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(s)));
-  });
-  return array;
+/** A NULL-terminated `char *[]` of `items`, and the buffer it points into (keep both alive). */
+function cArray(items: Uint8Array[]): [Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>] {
+  const { strings, offsets } = packStrings(items);
+  return [pointerArray(addressOf(strings), offsets), strings];
 }
 
 /** Runs every line of `file` as `bash -c LINE`, `slots` at a time; returns failed spawns. */
 export function spawnLoop(slots: number, file: string, pipes: boolean): number {
-  const lib = Deno.dlopen("libc.so.6", SYMBOLS).symbols;
-  const env = Object.entries(Deno.env.toObject()).map(([k, v]) => cString(`${k}=${v}`));
-  const envp = pointers(env);
+  const lib = openLibc();
+  if (lib === null) throw new Error("no FFI access to glibc");
+  const [envp, envStrings] = cArray(
+    Object.entries(Deno.env.toObject()).map(([k, v]) => encoder.encode(`${k}=${v}`)),
+  );
   const attr = new Uint8Array(1024);
   lib.posix_spawnattr_init(attr);
   lib.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID);
   const bash = cString("/bin/bash");
-  const dashC = cString("-c");
   const pid = new Int32Array(1);
   const status = new Int32Array(1);
   const ends = new Int32Array(2);
@@ -61,8 +45,7 @@ export function spawnLoop(slots: number, file: string, pipes: boolean): number {
   const running = new Map<number, number[]>();
   let failed = 0;
   const start = (line: string) => {
-    const command = cString(line);
-    const argv = pointers([bash, dashC, command]);
+    const [argv, argvStrings] = cArray(["/bin/bash", "-c", line].map((a) => encoder.encode(a)));
     const actions = new Uint8Array(512);
     lib.posix_spawn_file_actions_init(actions);
     const readEnds: number[] = [];
@@ -76,6 +59,7 @@ export function spawnLoop(slots: number, file: string, pipes: boolean): number {
       }
     }
     const rc = lib.posix_spawn(pid, bash, actions, attr, argv, envp);
+    void [argvStrings, envStrings]; // referenced until the call returned
     lib.posix_spawn_file_actions_destroy(actions);
     writeEnds.forEach((fd) => lib.close(fd));
     if (rc !== 0) {
