@@ -192,9 +192,30 @@ function taskLink(id) {
 }
 function over() { return end !== null || (state !== null && state.finished); }
 
+// A table rebuilt between a button's press and its release would lose the click (the button
+// pressed is gone by then): while a pointer is down in a table, rendering waits for the release
+// (at most 2 s, should the release never come).
+let pressedAt = null;
+let renderLater = false;
+document.addEventListener("pointerdown", (ev) => {
+  pressedAt = ev.target.closest("table") ? Date.now() : null;
+}, true);
+for (const type of ["pointerup", "pointercancel"]) {
+  document.addEventListener(type, () => {
+    pressedAt = null;
+    // After the click that follows the release.
+    if (renderLater) setTimeout(render, 0);
+    renderLater = false;
+  }, true);
+}
+
 function render() {
   const s = state;
   if (!s) return;
+  if (pressedAt !== null && Date.now() - pressedAt < 2000) {
+    renderLater = true;
+    return;
+  }
   document.title = "disbatch " + s.jobId;
   $("job").textContent = s.jobId;
   $("driver").textContent = "driver " + s.driverHost + ":" + s.driverPid;

@@ -84,8 +84,23 @@ try {
   await page.locator("#lookup-result .record").first().waitFor();
   await page.screenshot({ path: join(outDir, "dashboard.png"), fullPage: true });
 
-  // Soft shutdown of engine 0: a confirmation first; Cancel does nothing.
-  await page.locator("#engines tr[data-engine='0'] button.stop").click();
+  // Soft shutdown of engine 0: a confirmation first; Cancel does nothing. The button is held
+  // down while two state updates arrive: the press must survive them (the row is not rebuilt
+  // under the pointer) and the release opens the confirmation.
+  const stop = page.locator("#engines tr[data-engine='0'] button.stop");
+  await stop.evaluate((b) => b.dataset.pressed = "yes");
+  await page.evaluate(() => {
+    globalThis.stateEvents = 0;
+    events.addEventListener("message", () => globalThis.stateEvents++);
+  });
+  const box = await stop.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.waitForFunction(() => globalThis.stateEvents >= 2);
+  seen.pressedButtonKept = await page.evaluate(() =>
+    document.querySelector("#engines tr[data-engine='0'] button.stop")?.dataset.pressed === "yes"
+  );
+  await page.mouse.up();
   seen.confirm = await text("#confirm-text");
   await page.locator("#confirm-no").click();
   seen.afterCancel = await text("#message");
