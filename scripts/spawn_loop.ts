@@ -11,7 +11,7 @@
  * Usage: `deno run -A scripts/spawn_loop.ts [--pipes] SLOTS TASKFILE`
  * @module
  */
-import { addressOf, cString, packStrings, pointerArray } from "../src/proc/c_strings.ts";
+import { cString, stringArray } from "../src/proc/c_strings.ts";
 import { openLibc } from "../src/proc/libc.ts";
 
 const POSIX_SPAWN_SETSID = 0x80;
@@ -20,17 +20,11 @@ const O_NONBLOCK = 0o4000;
 
 const encoder = new TextEncoder();
 
-/** A NULL-terminated `char *[]` of `items`, and the buffer it points into (keep both alive). */
-function cArray(items: Uint8Array[]): [Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>] {
-  const { strings, offsets } = packStrings(items);
-  return [pointerArray(addressOf(strings), offsets), strings];
-}
-
 /** Runs every line of `file` as `bash -c LINE`, `slots` at a time; returns failed spawns. */
 export function spawnLoop(slots: number, file: string, pipes: boolean): number {
   const lib = openLibc();
   if (lib === null) throw new Error("no FFI access to glibc");
-  const [envp, envStrings] = cArray(
+  const envp = stringArray(
     Object.entries(Deno.env.toObject()).map(([k, v]) => encoder.encode(`${k}=${v}`)),
   );
   const attr = new Uint8Array(1024);
@@ -45,7 +39,7 @@ export function spawnLoop(slots: number, file: string, pipes: boolean): number {
   const running = new Map<number, number[]>();
   let failed = 0;
   const start = (line: string) => {
-    const [argv, argvStrings] = cArray(["/bin/bash", "-c", line].map((a) => encoder.encode(a)));
+    const argv = stringArray(["/bin/bash", "-c", line].map((a) => encoder.encode(a)));
     const actions = new Uint8Array(512);
     lib.posix_spawn_file_actions_init(actions);
     const readEnds: number[] = [];
@@ -58,8 +52,8 @@ export function spawnLoop(slots: number, file: string, pipes: boolean): number {
         lib.posix_spawn_file_actions_adddup2(actions, ends[1], fd);
       }
     }
-    const rc = lib.posix_spawn(pid, bash, actions, attr, argv, envp);
-    void [argvStrings, envStrings]; // referenced until the call returned
+    const rc = lib.posix_spawn(pid, bash, actions, attr, argv.pointers, envp.pointers);
+    void [argv.strings, envp.strings]; // referenced until the call returned
     lib.posix_spawn_file_actions_destroy(actions);
     writeEnds.forEach((fd) => lib.close(fd));
     if (rc !== 0) {

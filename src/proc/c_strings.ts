@@ -46,6 +46,17 @@ export function pointerArray(base: number, offsets: number[]): Uint8Array<ArrayB
   return new Uint8Array(words.buffer);
 }
 
+/**
+ * `items` as a NULL-terminated `char *[]` (`pointers`) into one buffer holding them (`strings`):
+ * both must stay referenced until C is done with them.
+ */
+export function stringArray(
+  items: Uint8Array[],
+): { pointers: Uint8Array<ArrayBuffer>; strings: Uint8Array<ArrayBuffer> } {
+  const { strings, offsets } = packStrings(items);
+  return { pointers: pointerArray(addressOf(strings), offsets), strings };
+}
+
 /** The address of `buf`'s first byte. */
 export function addressOf(buf: Uint8Array<ArrayBuffer>): number {
   return Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { addressOf, cString, CStringCache, packStrings, pointerArray } from "./c_strings.ts";
+import {
+  addressOf,
+  cString,
+  CStringCache,
+  packStrings,
+  pointerArray,
+  stringArray,
+} from "./c_strings.ts";
 
 Deno.test("cString: the bytes and one NUL, from text or bytes", () => {
   assert.deepEqual([...cString("aé")], [0x61, 0xc3, 0xa9, 0]);
@@ -41,4 +48,15 @@ Deno.test("CStringCache: the same buffer for a repeated string, and a bounded si
   const again = cache.get("/bin/bash");
   assert.notEqual(again, first);
   assert.deepEqual(again, first);
+});
+
+Deno.test("stringArray: pointers to each entry of its buffer, then NULL", () => {
+  const enc = new TextEncoder();
+  const { pointers, strings } = stringArray([enc.encode("A=1"), enc.encode("bash")]);
+  const words = new BigUint64Array(pointers.buffer);
+  assert.equal(words.length, 3);
+  assert.equal(words[2], 0n);
+  const at = (w: bigint) => new Deno.UnsafePointerView(Deno.UnsafePointer.create(w)!).getCString();
+  assert.deepEqual([at(words[0]), at(words[1])], ["A=1", "bash"]);
+  assert.equal(words[0], BigInt(addressOf(strings)));
 });

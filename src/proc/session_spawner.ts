@@ -15,7 +15,7 @@
  * @module
  */
 import { ERRNO } from "../os/errno.ts";
-import { addressOf, cString, CStringCache, packStrings, pointerArray } from "./c_strings.ts";
+import { cString, CStringCache, stringArray } from "./c_strings.ts";
 import { ChildEnvironment } from "./child_environment.ts";
 import { type ChildCallbacks, ChildWatcher, type SessionChild } from "./child_watcher.ts";
 import { lastErrno, type Libc, openLibc, strerror } from "./libc.ts";
@@ -220,17 +220,12 @@ export class SessionSpawner {
       throw e;
     }
     const file = this.#cStrings.get(opts.file);
-    const argv = packStrings(opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a));
-    const envp = packStrings(this.#environment.entries(opts.baseEnv, opts.env));
+    const argv = stringArray(opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a));
+    const envp = stringArray(this.#environment.entries(opts.baseEnv, opts.env));
     const actions = this.#actionsFor(out[1], err[1], opts.cwd);
-    const rc = typeof actions === "number" ? actions : lib.posix_spawn(
-      this.#int2,
-      file,
-      actions,
-      this.#attr,
-      pointerArray(addressOf(argv.strings), argv.offsets),
-      pointerArray(addressOf(envp.strings), envp.offsets),
-    );
+    const rc = typeof actions === "number"
+      ? actions
+      : lib.posix_spawn(this.#int2, file, actions, this.#attr, argv.pointers, envp.pointers);
     // The strings must outlive the call: keep them referenced until here.
     void [argv.strings, envp.strings, file];
     lib.close(out[1]);
