@@ -113,9 +113,40 @@ export class Connection {
     });
   }
 
+  /**
+   * Joins two connections made on {@link ByteConn}s that carry no data (memory_pair.ts): from
+   * then on, what one sends is handed to the other as the object it is, with no encoding, no
+   * copy and no line limit, and closing either closes both. A sender must not change a message
+   * once sent.
+   */
+  static joinInMemory(a: Connection, b: Connection): void {
+    a.#memoryPeer = b;
+    b.#memoryPeer = a;
+  }
+
+  /** The other end of an in-memory pair (see {@link joinInMemory}). */
+  #memoryPeer: Connection | null = null;
+  /** Messages handed over by the memory peer and not delivered yet. */
+  #inbox: Record<string, unknown>[] = [];
+
+  /** Delivers a memory peer's message later, as a socket's read would: never inside its send. */
+  #handOver(message: Record<string, unknown>): void {
+    if (this.#inbox.push(message) === 1) queueMicrotask(() => this.#deliverInbox());
+  }
+
+  #deliverInbox(): void {
+    const inbox = this.#inbox;
+    this.#inbox = [];
+    for (const m of inbox) this.#deliver(m);
+  }
+
   /** Queues one message; never throws (a dead peer is reported through `closed`). */
   send(message: object): void {
     if (this.#closed) return;
+    if (this.#memoryPeer !== null) {
+      this.#memoryPeer.#handOver(message as Record<string, unknown>);
+      return;
+    }
     this.#pending += jsonLine(message);
     if (this.#drain === null) {
       this.#drain = Promise.withResolvers();
@@ -139,6 +170,15 @@ export class Connection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    const peer = this.#memoryPeer;
+    if (peer !== null) {
+      // As with a socket: what this end had not read is dropped, while the other end still
+      // gets what was sent to it before the close, and then its end.
+      this.#inbox = [];
+      peer.#memoryPeer = null;
+      this.#memoryPeer = null;
+      peer.close();
+    }
     // A write blocked on a peer that does not read is not cancelled by closing the socket.
     this.#drain?.resolve();
     try {

@@ -40,12 +40,64 @@ Deno.test("a memory pair: bye arrives before the close; the other end sees it cl
   await Promise.all([driver.done, peer.done]);
 });
 
-Deno.test("a memory pair: a line over the limit ends the connection with an error", async () => {
+Deno.test("a memory pair hands over the object itself, never inside send, with no line limit", async () => {
   const [driver, peer] = memoryPair();
-  const closed = Promise.withResolvers<Error | undefined>();
-  driver.attach({ message: () => {}, closed: closed.resolve });
-  peer.send({ t: "x", big: "y".repeat(MAX_LINE_BYTES + 1) });
-  assert.ok((await closed.promise) instanceof Error);
+  const got: unknown[] = [];
+  let inSend = false;
+  const arrived = Promise.withResolvers<void>();
+  driver.attach({
+    message: (m) => {
+      assert.ok(!inSend, "delivered inside send()");
+      got.push(m);
+      arrived.resolve();
+    },
+    closed: () => {},
+  });
+  const big = { t: "x", big: "y".repeat(MAX_LINE_BYTES + 1) };
+  inSend = true;
+  peer.send(big);
+  inSend = false;
+  assert.equal(got.length, 0);
+  await arrived.promise;
+  assert.equal(got[0], big, "the same object, not a copy");
   peer.close();
+  await Promise.all([driver.done, peer.done]);
+});
+
+Deno.test("a memory pair: what was sent before a close arrives before the end; the closer drops what it had not read", async () => {
+  const [driver, peer] = memoryPair();
+  const seenByDriver: string[] = [];
+  const seenByPeer: string[] = [];
+  const driverClosed = Promise.withResolvers<void>();
+  const peerClosed = Promise.withResolvers<void>();
+  driver.attach({
+    message: (m) => seenByDriver.push(String(m.t)),
+    closed: () => driverClosed.resolve(),
+  });
+  peer.attach({
+    message: (m) => seenByPeer.push(String(m.t)),
+    closed: () => peerClosed.resolve(),
+  });
+  driver.send({ t: "ping" }); // not read by the peer before it closes
+  peer.send({ t: "result" });
+  peer.send({ t: "stopped" });
+  peer.close();
+  await Promise.all([driverClosed.promise, peerClosed.promise]);
+  assert.deepEqual(seenByDriver, ["result", "stopped"]);
+  assert.deepEqual(seenByPeer, []);
+  await Promise.all([driver.done, peer.done]);
+});
+
+Deno.test("a memory pair: a message sent before attach waits for it; next() takes one", async () => {
+  const [driver, peer] = memoryPair();
+  peer.send({ t: "eng_register" });
+  assert.deepEqual(await driver.next(1_000), { t: "eng_register" });
+  peer.send({ t: "a" });
+  await Promise.resolve();
+  await Promise.resolve();
+  const seen: unknown[] = [];
+  driver.attach({ message: (m) => seen.push(m), closed: () => {} });
+  assert.deepEqual(seen, [{ t: "a" }]);
+  driver.close();
   await Promise.all([driver.done, peer.done]);
 });
