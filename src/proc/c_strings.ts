@@ -57,6 +57,101 @@ export function stringArray(
   return { pointers: pointerArray(addressOf(strings), offsets), strings };
 }
 
+/**
+ * Builds NULL-terminated `char *[]` arrays in two off-heap buffers kept from one build to the
+ * next (grown when too small): a spawn per task then allocates no buffer for its argv or
+ * environment. An array is built by {@link begin}, {@link add} or {@link addText} per entry, and
+ * {@link end}; what `end` returns is valid until the next `begin`, and C must be done with it by
+ * then (`posix_spawn` is: its child has `exec`ed or failed when it returns).
+ */
+export class StringArrayBuilder {
+  #strings = new Uint8Array(new ArrayBuffer(0));
+  #stringsAt = 0;
+  #words = new Uint32Array(new ArrayBuffer(0));
+  #pointers = new Uint8Array(new ArrayBuffer(0));
+  /** Where each entry of the array being built starts in #strings. */
+  readonly #offsets: number[] = [];
+  #count = 0;
+  #at = 0;
+
+  /** Starts a new array (the previous one is overwritten). */
+  begin(): void {
+    this.#count = 0;
+    this.#at = 0;
+  }
+
+  /** Appends `bytes` as the next entry. */
+  add(bytes: Uint8Array): void {
+    const at = this.#at;
+    this.#reserve(at + bytes.length + 1);
+    this.#strings.set(bytes, at);
+    this.#strings[at + bytes.length] = 0;
+    this.#offsets[this.#count++] = at;
+    this.#at = at + bytes.length + 1;
+  }
+
+  /** Appends `text`, UTF-8 encoded, as the next entry (no intermediate buffer). */
+  addText(text: string): void {
+    const at = this.#at;
+    this.#reserve(at + 3 * text.length + 1);
+    const strings = this.#strings;
+    let end = at;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        end = at + encoder.encodeInto(text, strings.subarray(at)).written;
+        break;
+      }
+      strings[end++] = c;
+    }
+    strings[end] = 0;
+    this.#offsets[this.#count++] = at;
+    this.#at = end + 1;
+  }
+
+  /** The array of the entries added since {@link begin}: their pointers, then NULL. */
+  end(): Uint8Array<ArrayBuffer> {
+    const n = this.#count;
+    if (2 * (n + 1) > this.#words.length) {
+      this.#words = new Uint32Array(new ArrayBuffer(8 * grown(this.#words.length / 2, n + 1)));
+      this.#pointers = new Uint8Array(this.#words.buffer);
+    }
+    const words = this.#words;
+    const base = this.#stringsAt;
+    for (let i = 0; i < n; i++) {
+      const p = base + this.#offsets[i];
+      words[2 * i] = p % 0x1_0000_0000;
+      words[2 * i + 1] = Math.floor(p / 0x1_0000_0000);
+    }
+    words[2 * n] = 0;
+    words[2 * n + 1] = 0;
+    return this.#pointers;
+  }
+
+  /** `items` as a NULL-terminated `char *[]` (begin, add each, end). */
+  build(items: Uint8Array[]): Uint8Array<ArrayBuffer> {
+    this.begin();
+    for (const e of items) this.add(e);
+    return this.end();
+  }
+
+  /** Room for `bytes` bytes of strings, keeping those already added. */
+  #reserve(bytes: number): void {
+    if (bytes <= this.#strings.length) return;
+    const bigger = new Uint8Array(new ArrayBuffer(grown(this.#strings.length, bytes)));
+    bigger.set(this.#strings.subarray(0, this.#at));
+    this.#strings = bigger;
+    this.#stringsAt = addressOf(bigger);
+  }
+}
+
+/** A capacity of at least `need`, doubling from `have` (and at least 64). */
+function grown(have: number, need: number): number {
+  let n = Math.max(have, 64);
+  while (n < need) n *= 2;
+  return n;
+}
+
 /** The address of `buf`'s first byte. */
 export function addressOf(buf: Uint8Array<ArrayBuffer>): number {
   return Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));

@@ -6,6 +6,7 @@ import {
   packStrings,
   pointerArray,
   stringArray,
+  StringArrayBuilder,
 } from "./c_strings.ts";
 
 Deno.test("cString: the bytes and one NUL, from text or bytes", () => {
@@ -59,4 +60,43 @@ Deno.test("stringArray: pointers to each entry of its buffer, then NULL", () => 
   const at = (w: bigint) => new Deno.UnsafePointerView(Deno.UnsafePointer.create(w)!).getCString();
   assert.deepEqual([at(words[0]), at(words[1])], ["A=1", "bash"]);
   assert.equal(words[0], BigInt(addressOf(strings)));
+});
+
+/** The C strings a NULL-terminated `char *[]` points to, read as C would. */
+function readArray(pointers: Uint8Array<ArrayBuffer>): string[] {
+  const words = new BigUint64Array(pointers.buffer);
+  const out: string[] = [];
+  for (let i = 0; words[i] !== 0n; i++) {
+    out.push(new Deno.UnsafePointerView(Deno.UnsafePointer.create(words[i])!).getCString());
+  }
+  return out;
+}
+
+Deno.test("StringArrayBuilder: each build reads back whole, in reused buffers, grown when needed", () => {
+  const enc = new TextEncoder();
+  const b = new StringArrayBuilder();
+  const first = b.build([enc.encode("/bin/bash"), enc.encode("-c"), enc.encode("true")]);
+  assert.deepEqual(readArray(first), ["/bin/bash", "-c", "true"]);
+  // A shorter one in the same buffers: its NULL ends it, nothing of the first shows through.
+  const second = b.build([enc.encode("A=1")]);
+  assert.equal(second, first, "the same pointer buffer");
+  assert.deepEqual(readArray(second), ["A=1"]);
+  assert.deepEqual(readArray(b.build([])), []);
+  // Past the first capacity, in entries and in bytes.
+  const many = Array.from({ length: 300 }, (_, i) => `V${i}=${"x".repeat(i)}`);
+  assert.deepEqual(readArray(b.build(many.map((s) => enc.encode(s)))), many);
+  // Entry by entry: text encoded in place (ASCII or not), bytes copied, the buffers growing in
+  // the middle of an array without losing what was added before.
+  b.begin();
+  b.add(enc.encode("A=1"));
+  b.addText("B=é€😀");
+  const long = "C=" + "y".repeat(100_000);
+  b.addText(long);
+  b.addText("");
+  assert.deepEqual(readArray(b.end()), ["A=1", "B=é€😀", long, ""]);
+  // Bytes that are not UTF-8 pass as they are.
+  const raw = b.build([new Uint8Array([0xff, 0x41])]);
+  const p = new BigUint64Array(raw.buffer)[0];
+  const view = new Deno.UnsafePointerView(Deno.UnsafePointer.create(p)!);
+  assert.deepEqual([view.getUint8(0), view.getUint8(1), view.getUint8(2)], [0xff, 0x41, 0]);
 });

@@ -36,7 +36,27 @@ export class ChildEnvironment {
     base: Readonly<Record<string, string>> | undefined,
     extra: Record<string, string>,
   ): Uint8Array[] {
-    if (base === undefined) return current(extra);
+    const items: Uint8Array[] = [];
+    this.write(base, extra, {
+      add: (bytes) => items.push(bytes),
+      addText: (text) => items.push(encoder.encode(text)),
+    });
+    return items;
+  }
+
+  /**
+   * The same entries, given one by one to `sink` (a spawn's {@link StringArrayBuilder}): those of
+   * a base set as encoded at its first use, the task's own as text.
+   */
+  write(
+    base: Readonly<Record<string, string>> | undefined,
+    extra: Record<string, string>,
+    sink: EntrySink,
+  ): void {
+    if (base === undefined) {
+      for (const e of current(extra)) sink.add(e);
+      return;
+    }
     let p = this.#prepared.get(base);
     if (p === undefined) {
       const inherited = new Map(Object.entries(Deno.env.toObject()));
@@ -51,7 +71,6 @@ export class ChildEnvironment {
       this.#prepared.set(base, p);
     }
     let head = p.head;
-    const items: Uint8Array[] = [];
     for (const k in extra) {
       if (Object.hasOwn(base, k) || !p.inherited.has(k)) continue;
       // Rare: `extra` replaces an inherited variable that `base` does not name.
@@ -59,18 +78,24 @@ export class ChildEnvironment {
         .map(([name, v]) => encoder.encode(`${name}=${v}`));
       break;
     }
-    items.push(...head);
+    for (let i = 0; i < head.length; i++) sink.add(head[i]);
     for (let i = 0; i < p.keys.length; i++) {
       const k = p.keys[i];
-      items.push(Object.hasOwn(extra, k) ? encoder.encode(`${k}=${extra[k]}`) : p.tail[i]);
+      if (Object.hasOwn(extra, k)) sink.addText(`${k}=${extra[k]}`);
+      else sink.add(p.tail[i]);
     }
     for (const k in extra) {
-      if (Object.hasOwn(extra, k) && !Object.hasOwn(base, k)) {
-        items.push(encoder.encode(`${k}=${extra[k]}`));
-      }
+      if (Object.hasOwn(extra, k) && !Object.hasOwn(base, k)) sink.addText(`${k}=${extra[k]}`);
     }
-    return items;
   }
+}
+
+/** Where {@link ChildEnvironment.write} puts the entries. */
+export interface EntrySink {
+  /** An entry already encoded (the caller's own bytes, possibly cached: never changed). */
+  add(bytes: Uint8Array): void;
+  /** An entry as text, to be UTF-8 encoded. */
+  addText(text: string): void;
 }
 
 /** This process's environment (read now: it may have changed) with `extra` on top. */

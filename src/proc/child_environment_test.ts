@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ChildEnvironment } from "./child_environment.ts";
+import { StringArrayBuilder } from "./c_strings.ts";
 
 const PREFIX = "DISBATCH_CHILD_ENV_";
 
@@ -72,5 +73,30 @@ Deno.test("with a base: the environment as it was at that base object's first us
       `${PREFIX}LATER=second`,
       `${PREFIX}BASE=b`,
     ]);
+  });
+});
+
+Deno.test("write: the same entries as entries(), laid out by a spawn's StringArrayBuilder", () => {
+  const env = new ChildEnvironment();
+  withVars({ [`${PREFIX}IN`]: "in" }, () => {
+    const base = { [`${PREFIX}B`]: "base-b", [`${PREFIX}A`]: "" };
+    const builder = new StringArrayBuilder();
+    const extras: Record<string, string>[] = [{}, { [`${PREFIX}A`]: "tâche" }, {
+      [`${PREFIX}IN`]: "x",
+      [`${PREFIX}Z`]: "z",
+    }];
+    for (const extra of extras) {
+      builder.begin();
+      env.write(base, extra, builder);
+      const words = new BigUint64Array(builder.end().buffer);
+      const got: string[] = [];
+      for (let i = 0; words[i] !== 0n; i++) {
+        const view = new Deno.UnsafePointerView(Deno.UnsafePointer.create(words[i])!);
+        got.push(view.getCString());
+      }
+      const want = env.entries(base, extra).map((e) => new TextDecoder().decode(e));
+      assert.deepEqual(got, want);
+      assert.ok(want.some((e) => e.startsWith(PREFIX)));
+    }
   });
 });

@@ -15,7 +15,7 @@
  * @module
  */
 import { ERRNO } from "../os/errno.ts";
-import { cString, CStringCache, stringArray } from "./c_strings.ts";
+import { cString, CStringCache, StringArrayBuilder } from "./c_strings.ts";
 import { ChildEnvironment } from "./child_environment.ts";
 import { type ChildCallbacks, ChildWatcher, type SessionChild } from "./child_watcher.ts";
 import { lastErrno, type Libc, openLibc, strerror } from "./libc.ts";
@@ -87,6 +87,9 @@ export class SessionSpawner {
   readonly #actionSets = new Map<string, Uint8Array<ArrayBuffer>>();
   readonly #devNull = cString("/dev/null");
   readonly #environment = new ChildEnvironment();
+  /** Where each spawn's argv and environment are laid out (see StringArrayBuilder). */
+  readonly #argv = new StringArrayBuilder();
+  readonly #envp = new StringArrayBuilder();
   /** Recent program paths and working directories as C strings. */
   readonly #cStrings = new CStringCache();
 
@@ -220,14 +223,17 @@ export class SessionSpawner {
       throw e;
     }
     const file = this.#cStrings.get(opts.file);
-    const argv = stringArray(opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a));
-    const envp = stringArray(this.#environment.entries(opts.baseEnv, opts.env));
+    // Both valid until the next spawn: posix_spawn is done with them when it returns.
+    const argv = this.#argv.build(
+      opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a),
+    );
+    this.#envp.begin();
+    this.#environment.write(opts.baseEnv, opts.env, this.#envp);
+    const envp = this.#envp.end();
     const actions = this.#actionsFor(out[1], err[1], opts.cwd);
     const rc = typeof actions === "number"
       ? actions
-      : lib.posix_spawn(this.#int2, file, actions, this.#attr, argv.pointers, envp.pointers);
-    // The strings must outlive the call: keep them referenced until here.
-    void [argv.strings, envp.strings, file];
+      : lib.posix_spawn(this.#int2, file, actions, this.#attr, argv, envp);
     lib.close(out[1]);
     lib.close(err[1]);
     if (rc !== 0) {
