@@ -392,12 +392,18 @@ export class ChildWatcher {
     this.#maybeIdle();
   }
 
-  /** Removes a watched descriptor from the set and closes it. */
+  /**
+   * Removes a watched descriptor from the set and closes it. A pidfd is only closed: nothing
+   * else holds it (it is close-on-exec, and never duplicated), so closing it takes it out of
+   * the set, one system call less per task; a stale report would be recognised by its token.
+   */
   #unwatch(token: number): void {
     const w = this.#watches.get(token);
     if (w === undefined) return;
     this.#watches.delete(token);
-    this.#lib.epoll_ctl(this.#epoll, EPOLL_CTL_DEL, w.fd, new Uint8Array(this.#ctlBuf.buffer));
+    if (w.stream !== -1) {
+      this.#lib.epoll_ctl(this.#epoll, EPOLL_CTL_DEL, w.fd, new Uint8Array(this.#ctlBuf.buffer));
+    }
     this.#lib.close(w.fd);
   }
 
