@@ -58,7 +58,15 @@ Deno.test("killTagged returns once the processes are gone, not after the whole g
     stdout: "null",
     stderr: "null",
   }).spawn();
-  for (let i = 0; i < 200 && taggedPids(tag).length === 0; i++) {
+  // Until setsid has exec'ed sleep: in the middle of an exec, /proc/PID/environ reads empty.
+  const isSleep = () => {
+    try {
+      return Deno.readTextFileSync(`/proc/${p.pid}/comm`).trim() === "sleep";
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 200 && !(isSleep() && taggedPids(tag).length === 1); i++) {
     await new Promise((r) => setTimeout(r, 25));
   }
   const t0 = Date.now();
