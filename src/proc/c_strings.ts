@@ -94,19 +94,34 @@ export class StringArrayBuilder {
   addText(text: string): void {
     const at = this.#at;
     this.#reserve(at + 3 * text.length + 1);
+    const end = this.#put(text, at);
+    this.#strings[end] = 0;
+    this.#offsets[this.#count++] = at;
+    this.#at = end + 1;
+  }
+
+  /** Appends `name=value` as the next entry (an environment variable), encoded in place. */
+  addPair(name: string, value: string): void {
+    const at = this.#at;
+    this.#reserve(at + 3 * (name.length + value.length) + 2);
+    let end = this.#put(name, at);
+    this.#strings[end++] = 0x3d; // "="
+    end = this.#put(value, end);
+    this.#strings[end] = 0;
+    this.#offsets[this.#count++] = at;
+    this.#at = end + 1;
+  }
+
+  /** Writes `text` as UTF-8 at `at` (room reserved); returns where it ends. */
+  #put(text: string, at: number): number {
     const strings = this.#strings;
     let end = at;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c >= 0x80) {
-        end = at + encoder.encodeInto(text, strings.subarray(at)).written;
-        break;
-      }
+      if (c >= 0x80) return at + encoder.encodeInto(text, strings.subarray(at)).written;
       strings[end++] = c;
     }
-    strings[end] = 0;
-    this.#offsets[this.#count++] = at;
-    this.#at = end + 1;
+    return end;
   }
 
   /** The array of the entries added since {@link begin}: their pointers, then NULL. */

@@ -93,7 +93,9 @@ Deno.test("StringArrayBuilder: each build reads back whole, in reused buffers, g
   const long = "C=" + "y".repeat(100_000);
   b.addText(long);
   b.addText("");
-  assert.deepEqual(readArray(b.end()), ["A=1", "B=é€😀", long, ""]);
+  b.addPair("D", "");
+  b.addPair("É", "tâche=1");
+  assert.deepEqual(readArray(b.end()), ["A=1", "B=é€😀", long, "", "D=", "É=tâche=1"]);
   // Bytes that are not UTF-8 pass as they are.
   const raw = b.build([new Uint8Array([0xff, 0x41])]);
   const p = new BigUint64Array(raw.buffer)[0];

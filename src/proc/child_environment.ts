@@ -39,7 +39,7 @@ export class ChildEnvironment {
     const items: Uint8Array[] = [];
     this.write(base, extra, {
       add: (bytes) => items.push(bytes),
-      addText: (text) => items.push(encoder.encode(text)),
+      addPair: (name, value) => items.push(encoder.encode(`${name}=${value}`)),
     });
     return items;
   }
@@ -81,11 +81,11 @@ export class ChildEnvironment {
     for (let i = 0; i < head.length; i++) sink.add(head[i]);
     for (let i = 0; i < p.keys.length; i++) {
       const k = p.keys[i];
-      if (Object.hasOwn(extra, k)) sink.addText(`${k}=${extra[k]}`);
+      if (Object.hasOwn(extra, k)) sink.addPair(k, extra[k]);
       else sink.add(p.tail[i]);
     }
     for (const k in extra) {
-      if (Object.hasOwn(extra, k) && !Object.hasOwn(base, k)) sink.addText(`${k}=${extra[k]}`);
+      if (Object.hasOwn(extra, k) && !Object.hasOwn(base, k)) sink.addPair(k, extra[k]);
     }
   }
 }
@@ -94,8 +94,8 @@ export class ChildEnvironment {
 export interface EntrySink {
   /** An entry already encoded (the caller's own bytes, possibly cached: never changed). */
   add(bytes: Uint8Array): void;
-  /** An entry as text, to be UTF-8 encoded. */
-  addText(text: string): void;
+  /** The entry `name=value`, to be UTF-8 encoded. */
+  addPair(name: string, value: string): void;
 }
 
 /** This process's environment (read now: it may have changed) with `extra` on top. */

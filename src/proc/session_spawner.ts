@@ -70,8 +70,6 @@ const ATTR_BYTES = 1024;
 const ACTIONS_BYTES = 512;
 const SIGSET_BYTES = 256;
 
-const encoder = new TextEncoder();
-
 /** Spawns children in new sessions and watches them; one per process is enough. */
 export class SessionSpawner {
   readonly #lib: Libc;
@@ -159,7 +157,8 @@ export class SessionSpawner {
     if (this.#lib.pipe2(this.#int2, O_CLOEXEC) !== 0) {
       throw failed(lastErrno(this.#lib), "pipe2");
     }
-    const [r, w] = [this.#int2[0], this.#int2[1]];
+    const r = this.#int2[0];
+    const w = this.#int2[1];
     if (this.#lib.fcntl(r, F_SETFL, O_NONBLOCK) !== 0) {
       const errno = lastErrno(this.#lib);
       this.#lib.close(r);
@@ -224,9 +223,12 @@ export class SessionSpawner {
     }
     const file = this.#cStrings.get(opts.file);
     // Both valid until the next spawn: posix_spawn is done with them when it returns.
-    const argv = this.#argv.build(
-      opts.argv.map((a) => typeof a === "string" ? encoder.encode(a) : a),
-    );
+    this.#argv.begin();
+    for (const a of opts.argv) {
+      if (typeof a === "string") this.#argv.addText(a);
+      else this.#argv.add(a);
+    }
+    const argv = this.#argv.end();
     this.#envp.begin();
     this.#environment.write(opts.baseEnv, opts.env, this.#envp);
     const envp = this.#envp.end();

@@ -6,15 +6,17 @@
 
 const SIDE = 40;
 const ELLIPSIS = new Uint8Array([0x2e, 0x2e, 0x2e]);
+const NONE = new Uint8Array(0);
 // Python decodes with 'replace' and, unlike TextDecoder's default, keeps a leading BOM.
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Streaming collector: counts all bytes but keeps only the head and a rolling tail. */
 export class SnippetCollector {
-  #head = new Uint8Array(SIDE);
+  // Made at the first byte: most tasks of a large run print nothing on one stream or both.
+  #head = NONE;
   #headLen = 0;
   // Ring of the last SIDE bytes after the head; #ringNext is where the next byte goes.
-  #ring = new Uint8Array(SIDE);
+  #ring = NONE;
   #ringNext = 0;
   #bytes = 0;
 
@@ -25,6 +27,11 @@ export class SnippetCollector {
 
   /** Feeds the next chunk of the stream. */
   push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.#bytes === 0) {
+      this.#head = new Uint8Array(SIDE);
+      this.#ring = new Uint8Array(SIDE);
+    }
     this.#bytes += chunk.length;
     const take = Math.min(SIDE - this.#headLen, chunk.length);
     this.#head.set(chunk.subarray(0, take), this.#headLen);
@@ -38,6 +45,7 @@ export class SnippetCollector {
 
   /** The snippet text (the status file writes its Python `repr`). */
   text(): string {
+    if (this.#bytes === 0) return "";
     if (this.#bytes <= SIDE) return decoder.decode(this.#head.subarray(0, this.#headLen));
     const tailLen = Math.min(SIDE, this.#bytes - SIDE);
     const out = new Uint8Array(SIDE + ELLIPSIS.length + tailLen);
