@@ -38,12 +38,19 @@ export function packStrings(
  */
 export function pointerArray(base: number, offsets: number[]): Uint8Array<ArrayBuffer> {
   const words = new Uint32Array(new ArrayBuffer(8 * (offsets.length + 1)));
-  for (let i = 0; i < offsets.length; i++) {
+  writePointers(words, base, offsets, offsets.length);
+  return new Uint8Array(words.buffer);
+}
+
+/** Writes the first `n` addresses `base + offsets[i]` into `words` (64 bits each), then NULL. */
+function writePointers(words: Uint32Array, base: number, offsets: number[], n: number): void {
+  for (let i = 0; i < n; i++) {
     const p = base + offsets[i];
     words[2 * i] = p % 0x1_0000_0000;
     words[2 * i + 1] = Math.floor(p / 0x1_0000_0000);
   }
-  return new Uint8Array(words.buffer);
+  words[2 * n] = 0;
+  words[2 * n + 1] = 0;
 }
 
 /**
@@ -60,8 +67,8 @@ export function stringArray(
 /**
  * Builds NULL-terminated `char *[]` arrays in two off-heap buffers kept from one build to the
  * next (grown when too small): a spawn per task then allocates no buffer for its argv or
- * environment. An array is built by {@link begin}, {@link add} or {@link addText} per entry, and
- * {@link end}; what `end` returns is valid until the next `begin`, and C must be done with it by
+ * environment. An array is built by {@link begin}, one {@link add}, {@link addText} or
+ * {@link addPair} per entry, and {@link end}; what `end` returns is valid until the next `begin`, and C must be done with it by
  * then (`posix_spawn` is: its child has `exec`ed or failed when it returns).
  */
 export class StringArrayBuilder {
@@ -131,15 +138,7 @@ export class StringArrayBuilder {
       this.#words = new Uint32Array(new ArrayBuffer(8 * grown(this.#words.length / 2, n + 1)));
       this.#pointers = new Uint8Array(this.#words.buffer);
     }
-    const words = this.#words;
-    const base = this.#stringsAt;
-    for (let i = 0; i < n; i++) {
-      const p = base + this.#offsets[i];
-      words[2 * i] = p % 0x1_0000_0000;
-      words[2 * i + 1] = Math.floor(p / 0x1_0000_0000);
-    }
-    words[2 * n] = 0;
-    words[2 * n + 1] = 0;
+    writePointers(this.#words, this.#stringsAt, this.#offsets, n);
     return this.#pointers;
   }
 
