@@ -11,7 +11,7 @@
  * Usage: `deno run -A scripts/spawn_loop.ts [--pipes] SLOTS TASKFILE`
  * @module
  */
-import { cString, stringArray } from "../src/proc/c_strings.ts";
+import { cString, StringArrayBuilder } from "../src/proc/c_strings.ts";
 import { openLibc } from "../src/proc/libc.ts";
 
 const POSIX_SPAWN_SETSID = 0x80;
@@ -24,9 +24,11 @@ const encoder = new TextEncoder();
 export function spawnLoop(slots: number, file: string, pipes: boolean): number {
   const lib = openLibc();
   if (lib === null) throw new Error("no FFI access to glibc");
-  const envp = stringArray(
+  // Built once and kept; argv is laid out again for each task in a builder of its own.
+  const envp = new StringArrayBuilder().build(
     Object.entries(Deno.env.toObject()).map(([k, v]) => encoder.encode(`${k}=${v}`)),
   );
+  const argvBuilder = new StringArrayBuilder();
   const attr = new Uint8Array(1024);
   lib.posix_spawnattr_init(attr);
   lib.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID);
@@ -39,7 +41,7 @@ export function spawnLoop(slots: number, file: string, pipes: boolean): number {
   const running = new Map<number, number[]>();
   let failed = 0;
   const start = (line: string) => {
-    const argv = stringArray(["/bin/bash", "-c", line].map((a) => encoder.encode(a)));
+    const argv = argvBuilder.build(["/bin/bash", "-c", line].map((a) => encoder.encode(a)));
     const actions = new Uint8Array(512);
     lib.posix_spawn_file_actions_init(actions);
     const readEnds: number[] = [];
@@ -52,8 +54,7 @@ export function spawnLoop(slots: number, file: string, pipes: boolean): number {
         lib.posix_spawn_file_actions_adddup2(actions, ends[1], fd);
       }
     }
-    const rc = lib.posix_spawn(pid, bash, actions, attr, argv.pointers, envp.pointers);
-    void [argv.strings, envp.strings]; // referenced until the call returned
+    const rc = lib.posix_spawn(pid, bash, actions, attr, argv, envp);
     lib.posix_spawn_file_actions_destroy(actions);
     writeEnds.forEach((fd) => lib.close(fd));
     if (rc !== 0) {

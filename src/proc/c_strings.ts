@@ -14,35 +14,11 @@ export function cString(s: string | Uint8Array): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** Entries as consecutive NUL-terminated strings in one off-heap buffer, and their offsets. */
-export function packStrings(
-  items: Uint8Array[],
-): { strings: Uint8Array<ArrayBuffer>; offsets: number[] } {
-  let total = 0;
-  for (const e of items) total += e.length + 1;
-  const strings = new Uint8Array(new ArrayBuffer(Math.max(total, 1)));
-  const offsets: number[] = [];
-  let at = 0;
-  for (const e of items) {
-    strings.set(e, at);
-    offsets.push(at);
-    at += e.length + 1;
-  }
-  return { strings, offsets };
-}
-
 /**
- * A NULL-terminated `char *[]` pointing into `strings` (NUL-terminated entries laid end to end),
- * whose address is `base`. Addresses are below 2^53, so the halves are written as numbers:
- * BigInt arithmetic here was a visible share of a trivial task's cost.
+ * Writes the first `n` addresses `base + offsets[i]` into `words` (64 bits each, little-endian),
+ * then NULL. Addresses are below 2^53, so the halves are written as numbers: BigInt arithmetic
+ * here was a visible share of a trivial task's cost.
  */
-export function pointerArray(base: number, offsets: number[]): Uint8Array<ArrayBuffer> {
-  const words = new Uint32Array(new ArrayBuffer(8 * (offsets.length + 1)));
-  writePointers(words, base, offsets, offsets.length);
-  return new Uint8Array(words.buffer);
-}
-
-/** Writes the first `n` addresses `base + offsets[i]` into `words` (64 bits each), then NULL. */
 function writePointers(words: Uint32Array, base: number, offsets: number[], n: number): void {
   for (let i = 0; i < n; i++) {
     const p = base + offsets[i];
@@ -54,22 +30,12 @@ function writePointers(words: Uint32Array, base: number, offsets: number[], n: n
 }
 
 /**
- * `items` as a NULL-terminated `char *[]` (`pointers`) into one buffer holding them (`strings`):
- * both must stay referenced until C is done with them.
- */
-export function stringArray(
-  items: Uint8Array[],
-): { pointers: Uint8Array<ArrayBuffer>; strings: Uint8Array<ArrayBuffer> } {
-  const { strings, offsets } = packStrings(items);
-  return { pointers: pointerArray(addressOf(strings), offsets), strings };
-}
-
-/**
  * Builds NULL-terminated `char *[]` arrays in two off-heap buffers kept from one build to the
  * next (grown when too small): a spawn per task then allocates no buffer for its argv or
  * environment. An array is built by {@link begin}, one {@link add}, {@link addText} or
- * {@link addPair} per entry, and {@link end}; what `end` returns is valid until the next `begin`, and C must be done with it by
- * then (`posix_spawn` is: its child has `exec`ed or failed when it returns).
+ * {@link addPair} per entry, and {@link end}; what `end` returns is valid until the next
+ * `begin`, and C must be done with it by then (`posix_spawn` is: its child has `exec`ed or
+ * failed when it returns).
  */
 export class StringArrayBuilder {
   #strings = new Uint8Array(new ArrayBuffer(0));

@@ -1,37 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  addressOf,
-  cString,
-  CStringCache,
-  packStrings,
-  pointerArray,
-  stringArray,
-  StringArrayBuilder,
-} from "./c_strings.ts";
+import { addressOf, cString, CStringCache, StringArrayBuilder } from "./c_strings.ts";
 
 Deno.test("cString: the bytes and one NUL, from text or bytes", () => {
   assert.deepEqual([...cString("aé")], [0x61, 0xc3, 0xa9, 0]);
   assert.deepEqual([...cString(new Uint8Array([0xff, 1]))], [0xff, 1, 0]);
   assert.deepEqual([...cString("")], [0]);
-});
-
-Deno.test("packStrings: entries end to end, each NUL-terminated, with their offsets", () => {
-  const enc = new TextEncoder();
-  const { strings, offsets } = packStrings([enc.encode("A=1"), enc.encode(""), enc.encode("B")]);
-  assert.deepEqual(offsets, [0, 4, 5]);
-  assert.equal(new TextDecoder().decode(strings), "A=1\0\0B\0");
-  // No entries: still a buffer C can be given an address of.
-  assert.deepEqual(packStrings([]), { strings: new Uint8Array(1), offsets: [] });
-});
-
-Deno.test("pointerArray: little-endian 64-bit addresses base + offset, then NULL", () => {
-  const base = 0x7f12_3456_7000;
-  const view = new DataView(pointerArray(base, [0, 4, 0x1_0000]).buffer);
-  assert.equal(view.byteLength, 32);
-  assert.equal(view.getBigUint64(0, true), BigInt(base));
-  assert.equal(view.getBigUint64(8, true), BigInt(base + 4));
-  assert.equal(view.getBigUint64(16, true), BigInt(base + 0x1_0000));
-  assert.equal(view.getBigUint64(24, true), 0n);
 });
 
 Deno.test("addressOf: C reads the string at that address", () => {
@@ -49,17 +22,6 @@ Deno.test("CStringCache: the same buffer for a repeated string, and a bounded si
   const again = cache.get("/bin/bash");
   assert.notEqual(again, first);
   assert.deepEqual(again, first);
-});
-
-Deno.test("stringArray: pointers to each entry of its buffer, then NULL", () => {
-  const enc = new TextEncoder();
-  const { pointers, strings } = stringArray([enc.encode("A=1"), enc.encode("bash")]);
-  const words = new BigUint64Array(pointers.buffer);
-  assert.equal(words.length, 3);
-  assert.equal(words[2], 0n);
-  const at = (w: bigint) => new Deno.UnsafePointerView(Deno.UnsafePointer.create(w)!).getCString();
-  assert.deepEqual([at(words[0]), at(words[1])], ["A=1", "bash"]);
-  assert.equal(words[0], BigInt(addressOf(strings)));
 });
 
 /** The C strings a NULL-terminated `char *[]` points to, read as C would. */
