@@ -20,3 +20,15 @@ Deno.test("commandOutput terminate stops a command that never ends", async () =>
   const st = await c.status();
   assert.equal(st?.signal, "SIGTERM");
 });
+
+Deno.test("commandOutput runs the command in a session of its own", async () => {
+  // Field 6 of /proc/PID/stat is the session id; sh's own PID is $$.
+  const c = commandOutput("echo $$ $(cut -d' ' -f6 /proc/$$/stat)", {});
+  const text = new TextDecoder().decode(
+    new Uint8Array(await new Response(c.stream).arrayBuffer()),
+  );
+  const [pid, sid] = text.trim().split(" ").map(Number);
+  assert.ok(pid > 0);
+  assert.equal(sid, pid);
+  assert.deepEqual(await c.status(), { code: 0, signal: null });
+});

@@ -11,6 +11,7 @@ import { terminateGroup } from "./kill_group.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import { type SessionSpawner, sessionSpawner, SessionSpawnError } from "./session_spawner.ts";
 import { signalNumber } from "./signal_number.ts";
+import { setsidPath } from "./setsid_path.ts";
 
 /** The outcome of one task run, as the status file wants it (times are epoch seconds). */
 export type TaskRunResult = TaskOutcome;
@@ -56,23 +57,8 @@ const NO_ERRNO_RC = 200;
 
 const seconds = (): number => Date.now() / 1000;
 
-/**
- * util-linux `setsid`, used to give each task its own session. `detached: true` would do the
- * same, but Deno implements it with a pre-exec hook, which forces a full fork() of the runtime
- * instead of posix_spawn: about 3 ms per task here, the largest cost of a trivial task. setsid(1)
- * calls setsid() and execs bash in place (a Deno child is never a process-group leader, so it
- * does not fork), so the PID is still bash's.
- */
-const SETSID = ((): string | null => {
-  for (const p of ["/usr/bin/setsid", "/bin/setsid"]) {
-    try {
-      if (Deno.statSync(p).isFile) return p;
-    } catch {
-      // not there
-    }
-  }
-  return null;
-})();
+/** See setsid_path.ts: the fallback spawner's way to give each task its own session. */
+const SETSID = setsidPath();
 
 /** A started task; {@link done} resolves with its result and never rejects. */
 export class RunningTask {

@@ -10,6 +10,7 @@
  */
 import { errorMessage } from "../log/error_message.ts";
 import { terminateGroup } from "./kill_group.ts";
+import { setsidPath } from "./setsid_path.ts";
 
 /** Options of {@link spawnChild}. */
 export interface SpawnChildOptions {
@@ -51,7 +52,10 @@ export class SpawnError extends Error {
   override name = "SpawnError";
 }
 
-/** Starts `cmd args…` detached (new session); throws {@link SpawnError} if that fails. */
+/**
+ * Starts `cmd args…` in a session of its own (at once with `detached: true`, or a moment after
+ * the spawn through setsid(1), see setsid_path.ts); throws {@link SpawnError} if that fails.
+ */
 export function spawnChild(opts: SpawnChildOptions): ChildHandle {
   const out = opts.stdoutFile ?? null;
   const stderr = opts.stderr ?? "inherit";
@@ -76,6 +80,13 @@ export function spawnChild(opts: SpawnChildOptions): ChildHandle {
     ];
     cmd = "/bin/sh";
   }
+  // In a session of its own through setsid(1) (see setsid_path.ts), but only when the program
+  // is sh, which surely exists: a missing program must still throw here, not exit in setsid.
+  const setsid = cmd === "/bin/sh" ? setsidPath() : null;
+  if (setsid !== null) {
+    args = [cmd, ...args];
+    cmd = setsid;
+  }
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(cmd, {
@@ -86,7 +97,7 @@ export function spawnChild(opts: SpawnChildOptions): ChildHandle {
       stdin: opts.stdin ?? "null",
       stdout: "null",
       stderr: stderr === "inherit" ? "inherit" : "null",
-      detached: true,
+      detached: setsid === null,
     }).spawn();
   } catch (e) {
     throw new SpawnError(`cannot start ${opts.cmd}: ${errorMessage(e)}`, { cause: e });

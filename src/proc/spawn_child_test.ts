@@ -8,6 +8,13 @@ function ids(pid: number): [number, number] {
   return [Number(f[3]), Number(f[2])];
 }
 
+/** [session id, group id] of `pid` once it leads its own session (setsid(1) runs a moment late). */
+async function ownSession(pid: number): Promise<[number, number]> {
+  const until = Date.now() + 2000;
+  while (ids(pid)[0] !== pid && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  return ids(pid);
+}
+
 /** Live (non-zombie) members of process group `pgid`, waiting up to 1 s for it to empty. */
 async function survivors(pgid: number): Promise<number[]> {
   const until = Date.now() + 1000;
@@ -73,7 +80,7 @@ Deno.test("piped stdin reaches the child; the child leads a new session", () =>
   withTempDir(async (dir) => {
     const out = `${dir}/cat.log`;
     const child = spawnChild({ cmd: "cat", args: [], stdin: "piped", stdoutFile: out });
-    assert.deepEqual(ids(child.pid), [child.pid, child.pid]);
+    assert.deepEqual(await ownSession(child.pid), [child.pid, child.pid]);
     await child.writeStdin("hello ");
     await child.writeStdin(new TextEncoder().encode("world\n"));
     await child.closeStdin();
