@@ -16,12 +16,17 @@
  * one such full pipe is seen, the next {@link EAGER_SPAWNS} children's pipes are watched from
  * their start (a run of output-heavy tasks stalls once in that many).
  *
+ * While exits come every few milliseconds, the main thread waits for them itself, between two
+ * turns of the event loop, for at most about twice the recent gap (see exit_pace.ts): the
+ * round trip through the pool thread costs more than such a short block of the event loop.
+ *
  * Kernels before 5.3 (RHEL/Rocky 8's 4.18, for one) have no pidfd: there each child's exit is
  * awaited by a blocking `waitpid` off the main thread instead, one pool thread per running
  * child; the pipes are watched the same way.
  * @module
  */
 import { ERRNO } from "../os/errno.ts";
+import { ExitPace } from "./exit_pace.ts";
 import { lastErrno, type Libc } from "./libc.ts";
 import { reapedStatus, type SessionStatus } from "./wait_status.ts";
 
@@ -126,6 +131,20 @@ export class ChildWatcher {
   readonly #watches = new Map<number, Watch>();
   #nextToken = 1;
   #waiting = false;
+  /** True while a wait on the main thread is scheduled (see exit_pace.ts). */
+  #hot = false;
+  /**
+   * Schedules the waits on the main thread: a message to oneself is delivered after a turn of
+   * the event loop (timers, sockets, signals), for about 5 µs of CPU. Not setImmediate: it
+   * loads Deno's Node layer (12 ms), which the start-up path must not. An open port keeps the
+   * process alive and is a resource: one is open only while waits run here, and closed when
+   * they go back to the pool thread or nothing is left to watch.
+   */
+  #turns: MessageChannel | null = null;
+  #hotLimit = 0;
+  readonly #pace: ExitPace;
+  /** How many waits ran on the main thread (for tests). */
+  #waitsHere = 0;
   /**
    * When the wait in flight times out (performance.now(); Infinity: never, −Infinity: it was
    * ended early to make it time out sooner).
@@ -149,7 +168,9 @@ export class ChildWatcher {
     eventFd: number,
     pidfds: boolean,
     eagerSpawns: number,
+    hotGapMs: number | undefined,
   ) {
+    this.#pace = new ExitPace(hotGapMs);
     this.#pidfds = pidfds;
     this.#eagerSpawns = eagerSpawns;
     this.#lib = lib;
@@ -160,9 +181,15 @@ export class ChildWatcher {
   /**
    * The watcher, or null without epoll or eventfd. Pidfds are used when `pidfd` is true and the
    * kernel has them (probed once); else exits are awaited by `waitpid` off the main thread.
-   * `eagerSpawns` replaces {@link EAGER_SPAWNS} (0: pipes always lazy, for tests).
+   * `eagerSpawns` replaces {@link EAGER_SPAWNS} (0: pipes always lazy, for tests), `hotGapMs`
+   * the pace of exits that makes the main thread wait itself (see exit_pace.ts).
    */
-  static open(lib: Libc, pidfd: boolean, eagerSpawns = EAGER_SPAWNS): ChildWatcher | null {
+  static open(
+    lib: Libc,
+    pidfd: boolean,
+    eagerSpawns = EAGER_SPAWNS,
+    hotGapMs?: number,
+  ): ChildWatcher | null {
     let pidfds = pidfd;
     if (pidfds) {
       const probe = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(Deno.pid), 0n));
@@ -173,13 +200,18 @@ export class ChildWatcher {
     const eventFd = lib.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     const watcher = epoll < 0 || eventFd < 0
       ? null
-      : new ChildWatcher(lib, epoll, eventFd, pidfds, eagerSpawns);
+      : new ChildWatcher(lib, epoll, eventFd, pidfds, eagerSpawns, hotGapMs);
     if (watcher === null || !watcher.#add(eventFd, 0)) {
       if (epoll >= 0) lib.close(epoll);
       if (eventFd >= 0) lib.close(eventFd);
       return null;
     }
     return watcher;
+  }
+
+  /** How many waits for events ran on the main thread so far (see exit_pace.ts). */
+  get waitsHere(): number {
+    return this.#waitsHere;
   }
 
   /** How many of the next children will have their pipes watched from the start. */
@@ -194,7 +226,7 @@ export class ChildWatcher {
    * that started it.
    */
   idle(): Promise<void> {
-    if (!this.#waiting) return Promise.resolve();
+    if (!this.#waiting && !this.#hot) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -442,9 +474,26 @@ export class ChildWatcher {
     }
   }
 
-  /** Starts a wait off the main thread unless one runs or nothing is watched. */
+  /**
+   * Starts the next wait unless one runs or nothing is watched: on the main thread while exits
+   * come often, else off it.
+   */
   #arm(): void {
-    if (this.#waiting || this.#handling || this.#watches.size === 0) return;
+    if (this.#watches.size === 0 && !this.#hot) this.#closeTurns();
+    if (this.#waiting || this.#hot || this.#handling || this.#watches.size === 0) return;
+    const hot = this.#pidfds ? this.#pace.hotTimeout() : null;
+    if (hot !== null) {
+      this.#hot = true;
+      this.#hotLimit = hot;
+      if (this.#turns === null) {
+        const turns = new MessageChannel();
+        turns.port1.onmessage = () => this.#waitHere(this.#hotLimit);
+        this.#turns = turns;
+      }
+      this.#turns.port2.postMessage(null);
+      return;
+    }
+    this.#closeTurns();
     this.#waiting = true;
     const buf = this.#waitBuf;
     const due = this.#nextDue();
@@ -456,8 +505,42 @@ export class ChildWatcher {
     );
   }
 
+  #closeTurns(): void {
+    if (this.#turns === null) return;
+    this.#turns.port1.close();
+    this.#turns.port2.close();
+    this.#turns = null;
+  }
+
+  /** Waits on this thread for at most `limit` ms (or until lazy pipes are due), and handles it. */
+  #waitHere(limit: number): void {
+    this.#hot = false;
+    if (this.#watches.size === 0) {
+      this.#closeTurns();
+      this.#settleIdle();
+      return;
+    }
+    const due = this.#nextDue();
+    const untilDue = due === Infinity ? limit : Math.max(0, Math.ceil(due - performance.now()));
+    const timeout = Math.min(limit, untilDue);
+    this.#waitsHere++;
+    const n = this.#lib.epoll_wait_now(
+      this.#epoll,
+      new Uint8Array(this.#waitBuf.buffer),
+      MAX_EVENTS,
+      timeout,
+    );
+    if (n === 0 && timeout === limit) this.#pace.missed();
+    this.#process(this.#waitBuf, Math.max(0, n));
+  }
+
   #woke(buf: DataView, n: number): void {
     this.#waiting = false;
+    this.#process(buf, n);
+  }
+
+  /** Handles `n` events of a wait, then whatever else is ready, and starts the next wait. */
+  #process(buf: DataView, n: number): void {
     // An exit hook may spawn; its #arm must wait: the new wait would write into `buf`.
     this.#handling = true;
     try {
@@ -469,7 +552,14 @@ export class ChildWatcher {
       this.#handling = false;
     }
     this.#arm();
-    if (!this.#waiting) { for (const resolve of this.#idleWaiters.splice(0)) resolve(); }
+    this.#settleIdle();
+  }
+
+  /** Resolves idle() once no wait is in flight or scheduled. */
+  #settleIdle(): void {
+    if (!this.#waiting && !this.#hot) {
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
   }
 
   /** Handles `n` events from `buf`. */
@@ -490,6 +580,7 @@ export class ChildWatcher {
         const r = lib.waitpid(child.pid, this.#statusWord, WNOHANG);
         if (r === 0) continue; // not a zombie yet: keep watching
         this.#unwatch(token);
+        this.#pace.exited(performance.now());
         exited(child, reapedStatus(r, child.pid, this.#statusWord[0]));
         this.#drainLazy(child);
         continue;

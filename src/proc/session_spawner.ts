@@ -101,9 +101,11 @@ export class SessionSpawner {
    * The spawner, or null when this platform or permission set cannot provide it (then use
    * `setsid(1)`). Every piece is probed once: FFI access, glibc's symbols, epoll, eventfd; and
    * whether pidfds exist (`pidfd: false` does without them, as on kernels before 5.3).
-   * `eagerSpawns`: see {@link ChildWatcher.open}.
+   * `eagerSpawns`, `hotGapMs`: see {@link ChildWatcher.open}.
    */
-  static open(options: { pidfd?: boolean; eagerSpawns?: number } = {}): SessionSpawner | null {
+  static open(
+    options: { pidfd?: boolean; eagerSpawns?: number; hotGapMs?: number } = {},
+  ): SessionSpawner | null {
     const lib = openLibc();
     if (lib === null) return null;
     const attr = new Uint8Array(new ArrayBuffer(ATTR_BYTES));
@@ -121,7 +123,12 @@ export class SessionSpawner {
           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF,
         ) !== 0
     ) return null;
-    const watcher = ChildWatcher.open(lib, options.pidfd ?? true, options.eagerSpawns);
+    const watcher = ChildWatcher.open(
+      lib,
+      options.pidfd ?? true,
+      options.eagerSpawns,
+      options.hotGapMs,
+    );
     return watcher === null ? null : new SessionSpawner(lib, attr, watcher);
   }
 
@@ -131,6 +138,11 @@ export class SessionSpawner {
    */
   canRunIn(cwd: string): boolean {
     return this.#lib.posix_spawn_file_actions_addchdir_np !== null || cwd === Deno.cwd();
+  }
+
+  /** See {@link ChildWatcher.waitsHere}. */
+  get waitsHere(): number {
+    return this.#watcher.waitsHere;
   }
 
   /** See {@link ChildWatcher.eagerSpawnsLeft}. */

@@ -17,11 +17,14 @@ const shared = sessionSpawner();
 const withoutPidfd = SessionSpawner.open({ pidfd: false });
 /** Pidfds, and pipes always watched late (never switched to early watching by a full pipe). */
 const alwaysLazy = SessionSpawner.open({ eagerSpawns: 0 });
+/** Pidfds, and every wait on the main thread (between turns of the event loop) but after a miss. */
+const alwaysHere = SessionSpawner.open({ hotGapMs: Infinity });
 
 Deno.test("available on this Linux/glibc machine, with and without pidfds", () => {
   assert.notEqual(shared, null);
   assert.notEqual(withoutPidfd, null);
   assert.notEqual(alwaysLazy, null);
+  assert.notEqual(alwaysHere, null);
 });
 
 for (
@@ -29,6 +32,7 @@ for (
     ["pidfd", shared],
     ["waitpid", withoutPidfd],
     ["pidfd, always lazy", alwaysLazy],
+    ["pidfd, waits on the main thread", alwaysHere],
   ] as const
 ) {
   suite(mode, spawner!);
@@ -316,4 +320,63 @@ Deno.test("after a full pipe, the next children's pipes are watched from their s
   await run("echo small");
   assert.equal(spawner.eagerSpawnsLeft, EAGER_SPAWNS - 1);
   await spawner.idle();
+});
+
+Deno.test("a chain of short children, each started from the last one's exit, waited for on the main thread", async () => {
+  const spawner = alwaysHere!;
+  const before = spawner.waitsHere;
+  const codes: number[] = [];
+  const all = Promise.withResolvers<void>();
+  // Two chains (as an engine with two slots): 0 to 5 and 6 to 11.
+  const run = (i: number, last: number): void => {
+    spawner.spawn({
+      file: "/bin/bash",
+      argv: ["/bin/bash", "-c", `echo ${i}; exit ${i}`],
+      env: {},
+      cwd: Deno.cwd(),
+      onStdout: () => {},
+      onStderr: () => {},
+      onDone: (s) => {
+        codes.push(s.code ?? -1);
+        if (i < last) run(i + 1, last);
+        if (codes.length === 12) all.resolve();
+      },
+    });
+  };
+  run(0, 5);
+  run(6, 11);
+  await all.promise;
+  assert.deepEqual(codes.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.ok(spawner.waitsHere > before, "waits ran on the main thread");
+  await spawner.idle();
+});
+
+Deno.test("a process whose children were waited for on the main thread ends on its own", async () => {
+  // The turns between main-thread waits are messages on a port, and an open port keeps a
+  // process alive: it must be closed once nothing is watched, in a process with nothing else.
+  const script = `
+    import { SessionSpawner } from ${
+    JSON.stringify(new URL("./session_spawner.ts", import.meta.url).href)
+  };
+    const spawner = SessionSpawner.open({ hotGapMs: Infinity })!;
+    let left = 6;
+    const next = () => spawner.spawn({
+      file: "/bin/true", argv: ["/bin/true"], env: {}, cwd: Deno.cwd(),
+      onStdout: () => {}, onStderr: () => {},
+      onDone: () => { if (--left > 0) next(); else console.log("done", spawner.waitsHere > 0); },
+    });
+    next();
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-lock", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  assert.equal(new TextDecoder().decode(out.stderr), "");
+  assert.equal(new TextDecoder().decode(out.stdout), "done true\n");
+  assert.equal(out.signal, null, "it did not end by itself");
+  assert.equal(out.code, 0);
 });
