@@ -28,6 +28,8 @@
 import { ERRNO } from "../os/errno.ts";
 import { ExitPace } from "./exit_pace.ts";
 import { lastErrno, type Libc } from "./libc.ts";
+import { LoopTurns } from "./loop_turns.ts";
+import type { ChildCallbacks, SessionChild } from "./session_child.ts";
 import { reapedStatus, type SessionStatus } from "./wait_status.ts";
 
 const EFD_CLOEXEC = 0o2000000;
@@ -52,34 +54,6 @@ const READ_CHUNK = 65536;
 export const LAZY_PIPE_MS = 20;
 /** How many children after a full lazy pipe have their pipes watched from the start. */
 export const EAGER_SPAWNS = 64;
-
-/** Where a watched child's output and end go. */
-export interface ChildCallbacks {
-  /** Receives each chunk read from the child's stdout (the buffer is reused afterwards). */
-  onStdout(chunk: Uint8Array): void;
-  /** Receives each chunk read from the child's stderr (the buffer is reused afterwards). */
-  onStderr(chunk: Uint8Array): void;
-  /**
-   * Called synchronously, once, when the child has exited and both pipes have reached end of
-   * file (or were given up), before any callback of `status` or `drained` runs. It may start
-   * other children: a caller that keeps one child per slot starts the next one here, straight
-   * from the event, without a detour through promise callbacks.
-   */
-  onDone?(status: SessionStatus): void;
-}
-
-/** A watched child; it leads its own session and group. */
-export interface SessionChild {
-  readonly pid: number;
-  /** Resolves once the child exited (never rejects). */
-  readonly status: Promise<SessionStatus>;
-  /** When the child was reaped (epoch milliseconds), or null before. */
-  readonly exitedAt: number | null;
-  /** Resolves once both pipes reached end of file or were given up. */
-  readonly drained: Promise<void>;
-  /** Stops reading the pipes and closes them (a background grandchild may hold them open). */
-  abandonPipes(): void;
-}
 
 /** One child's bookkeeping. */
 interface Child {
@@ -134,13 +108,11 @@ export class ChildWatcher {
   /** True while a wait on the main thread is scheduled (see exit_pace.ts). */
   #hot = false;
   /**
-   * Schedules the waits on the main thread: a message to oneself is delivered after a turn of
-   * the event loop (timers, sockets, signals), for about 5 µs of CPU. Not setImmediate: it
-   * loads Deno's Node layer (12 ms), which the start-up path must not. An open port keeps the
-   * process alive and is a resource: one is open only while waits run here, and closed when
-   * they go back to the pool thread or nothing is left to watch.
+   * Schedules the waits on the main thread between turns of the event loop. Its port is open
+   * only while waits run here: closed when they go back to the pool thread or nothing is left
+   * to watch (an open port keeps the process alive).
    */
-  #turns: MessageChannel | null = null;
+  readonly #turns = new LoopTurns(() => this.#waitHere(this.#hotLimit));
   #hotLimit = 0;
   readonly #pace: ExitPace;
   /** How many waits ran on the main thread (for tests). */
@@ -479,21 +451,16 @@ export class ChildWatcher {
    * come often, else off it.
    */
   #arm(): void {
-    if (this.#watches.size === 0 && !this.#hot) this.#closeTurns();
+    if (this.#watches.size === 0 && !this.#hot) this.#turns.close();
     if (this.#waiting || this.#hot || this.#handling || this.#watches.size === 0) return;
     const hot = this.#pidfds ? this.#pace.hotTimeout() : null;
     if (hot !== null) {
       this.#hot = true;
       this.#hotLimit = hot;
-      if (this.#turns === null) {
-        const turns = new MessageChannel();
-        turns.port1.onmessage = () => this.#waitHere(this.#hotLimit);
-        this.#turns = turns;
-      }
-      this.#turns.port2.postMessage(null);
+      this.#turns.next();
       return;
     }
-    this.#closeTurns();
+    this.#turns.close();
     this.#waiting = true;
     const buf = this.#waitBuf;
     const due = this.#nextDue();
@@ -505,18 +472,11 @@ export class ChildWatcher {
     );
   }
 
-  #closeTurns(): void {
-    if (this.#turns === null) return;
-    this.#turns.port1.close();
-    this.#turns.port2.close();
-    this.#turns = null;
-  }
-
   /** Waits on this thread for at most `limit` ms (or until lazy pipes are due), and handles it. */
   #waitHere(limit: number): void {
     this.#hot = false;
     if (this.#watches.size === 0) {
-      this.#closeTurns();
+      this.#turns.close();
       this.#settleIdle();
       return;
     }

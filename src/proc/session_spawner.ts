@@ -17,11 +17,12 @@
 import { ERRNO } from "../os/errno.ts";
 import { cString, CStringCache, StringArrayBuilder } from "./c_strings.ts";
 import { ChildEnvironment } from "./child_environment.ts";
-import { type ChildCallbacks, ChildWatcher, type SessionChild } from "./child_watcher.ts";
+import { ChildWatcher } from "./child_watcher.ts";
+import type { ChildCallbacks, SessionChild } from "./session_child.ts";
 import { lastErrno, type Libc, openLibc, strerror } from "./libc.ts";
 import { signalNumber } from "./signal_number.ts";
 
-export type { SessionChild } from "./child_watcher.ts";
+export type { SessionChild } from "./session_child.ts";
 export type { SessionStatus } from "./wait_status.ts";
 
 /** What to start. */
