@@ -26,7 +26,7 @@
  * @module
  */
 import { ERRNO } from "../os/errno.ts";
-import { ExitPace } from "./exit_pace.ts";
+import { ExitPace, HOT_GAP_MS } from "./exit_pace.ts";
 import { lastErrno, type Libc } from "./libc.ts";
 import { LoopTurns } from "./loop_turns.ts";
 import type { ChildCallbacks, SessionChild } from "./session_child.ts";
@@ -54,6 +54,18 @@ const READ_CHUNK = 65536;
 export const LAZY_PIPE_MS = 20;
 /** How many children after a full lazy pipe have their pipes watched from the start. */
 export const EAGER_SPAWNS = 64;
+
+/** How a {@link ChildWatcher} works; the defaults are for real use, the others for tests. */
+export interface WatcherOptions {
+  /** Watch exits through pidfds where the kernel has them (default true). */
+  pidfd?: boolean;
+  /** Replaces {@link EAGER_SPAWNS} (0: pipes always lazy). */
+  eagerSpawns?: number;
+  /** The pace of exits that makes the main thread wait itself (see exit_pace.ts). */
+  hotGapMs?: number;
+  /** Replaces {@link LAZY_PIPE_MS}. */
+  lazyPipeMs?: number;
+}
 
 /** One child's bookkeeping. */
 interface Child {
@@ -133,36 +145,24 @@ export class ChildWatcher {
 
   /** See EAGER_SPAWNS. */
   readonly #eagerSpawns: number;
+  readonly #lazyPipeMs: number;
 
-  private constructor(
-    lib: Libc,
-    epoll: number,
-    eventFd: number,
-    pidfds: boolean,
-    eagerSpawns: number,
-    hotGapMs: number | undefined,
-  ) {
-    this.#pace = new ExitPace(hotGapMs);
-    this.#pidfds = pidfds;
-    this.#eagerSpawns = eagerSpawns;
+  private constructor(lib: Libc, epoll: number, eventFd: number, o: Required<WatcherOptions>) {
+    this.#pace = new ExitPace(o.hotGapMs);
+    this.#pidfds = o.pidfd;
+    this.#eagerSpawns = o.eagerSpawns;
+    this.#lazyPipeMs = o.lazyPipeMs;
     this.#lib = lib;
     this.#epoll = epoll;
     this.#eventFd = eventFd;
   }
 
   /**
-   * The watcher, or null without epoll or eventfd. Pidfds are used when `pidfd` is true and the
-   * kernel has them (probed once); else exits are awaited by `waitpid` off the main thread.
-   * `eagerSpawns` replaces {@link EAGER_SPAWNS} (0: pipes always lazy, for tests), `hotGapMs`
-   * the pace of exits that makes the main thread wait itself (see exit_pace.ts).
+   * The watcher, or null without epoll or eventfd. Pidfds are used unless `pidfd` is false, when
+   * the kernel has them (probed once); else exits are awaited by `waitpid` off the main thread.
    */
-  static open(
-    lib: Libc,
-    pidfd: boolean,
-    eagerSpawns = EAGER_SPAWNS,
-    hotGapMs?: number,
-  ): ChildWatcher | null {
-    let pidfds = pidfd;
+  static open(lib: Libc, options: WatcherOptions = {}): ChildWatcher | null {
+    let pidfds = options.pidfd ?? true;
     if (pidfds) {
       const probe = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(Deno.pid), 0n));
       if (probe >= 0) lib.close(probe);
@@ -170,9 +170,12 @@ export class ChildWatcher {
     }
     const epoll = lib.epoll_create1(EPOLL_CLOEXEC);
     const eventFd = lib.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    const watcher = epoll < 0 || eventFd < 0
-      ? null
-      : new ChildWatcher(lib, epoll, eventFd, pidfds, eagerSpawns, hotGapMs);
+    const watcher = epoll < 0 || eventFd < 0 ? null : new ChildWatcher(lib, epoll, eventFd, {
+      pidfd: pidfds,
+      eagerSpawns: options.eagerSpawns ?? EAGER_SPAWNS,
+      hotGapMs: options.hotGapMs ?? HOT_GAP_MS,
+      lazyPipeMs: options.lazyPipeMs ?? LAZY_PIPE_MS,
+    });
     if (watcher === null || !watcher.#add(eventFd, 0)) {
       if (epoll >= 0) lib.close(epoll);
       if (eventFd >= 0) lib.close(eventFd);
@@ -239,7 +242,7 @@ export class ChildWatcher {
       // The exit is watched: the pipes can wait (see LAZY_PIPE_MS).
       child.tokens = [-1, -1];
       child.lazy = [stdout, stderr];
-      child.lazyUntil = performance.now() + LAZY_PIPE_MS;
+      child.lazyUntil = performance.now() + this.#lazyPipeMs;
       this.#lazy.push(child);
       // A wait in flight that would sleep past the due time is ended, to be armed again.
       if (this.#waiting && child.lazyUntil < this.#waitDeadline) {

@@ -17,7 +17,7 @@
 import { ERRNO } from "../os/errno.ts";
 import { cString, CStringCache, StringArrayBuilder } from "./c_strings.ts";
 import { ChildEnvironment } from "./child_environment.ts";
-import { ChildWatcher } from "./child_watcher.ts";
+import { ChildWatcher, type WatcherOptions } from "./child_watcher.ts";
 import type { ChildCallbacks, SessionChild } from "./session_child.ts";
 import { lastErrno, type Libc, openLibc, strerror } from "./libc.ts";
 import { signalNumber } from "./signal_number.ts";
@@ -102,11 +102,9 @@ export class SessionSpawner {
    * The spawner, or null when this platform or permission set cannot provide it (then use
    * `setsid(1)`). Every piece is probed once: FFI access, glibc's symbols, epoll, eventfd; and
    * whether pidfds exist (`pidfd: false` does without them, as on kernels before 5.3).
-   * `eagerSpawns`, `hotGapMs`: see {@link ChildWatcher.open}.
+   * The options are the watcher's (see {@link WatcherOptions}).
    */
-  static open(
-    options: { pidfd?: boolean; eagerSpawns?: number; hotGapMs?: number } = {},
-  ): SessionSpawner | null {
+  static open(options: WatcherOptions = {}): SessionSpawner | null {
     const lib = openLibc();
     if (lib === null) return null;
     const attr = new Uint8Array(new ArrayBuffer(ATTR_BYTES));
@@ -124,12 +122,7 @@ export class SessionSpawner {
           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF,
         ) !== 0
     ) return null;
-    const watcher = ChildWatcher.open(
-      lib,
-      options.pidfd ?? true,
-      options.eagerSpawns,
-      options.hotGapMs,
-    );
+    const watcher = ChildWatcher.open(lib, options);
     return watcher === null ? null : new SessionSpawner(lib, attr, watcher);
   }
 

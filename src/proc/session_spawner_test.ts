@@ -300,7 +300,9 @@ function sleep(ms: number): Promise<void> {
 }
 
 Deno.test("after a full pipe, the next children's pipes are watched from their start", async () => {
-  const spawner = SessionSpawner.open()!;
+  // The pipe must be full when it is first watched: 20 ms after the spawn, a loaded machine may
+  // not have started head yet, and a reader that keeps up never finds the pipe full.
+  const spawner = SessionSpawner.open({ lazyPipeMs: 1000 })!;
   const run = async (script: string) => {
     const child = spawner.spawn({
       file: "/bin/bash",
