@@ -454,16 +454,17 @@ export class ChildWatcher {
    * come often, else off it.
    */
   #arm(): void {
-    if (this.#watches.size === 0 && !this.#hot) this.#turns.close();
-    if (this.#waiting || this.#hot || this.#handling || this.#watches.size === 0) return;
-    const hot = this.#pidfds ? this.#pace.hotTimeout() : null;
+    if (this.#waiting || this.#hot || this.#handling) return;
+    const hot = this.#watches.size > 0 && this.#pidfds ? this.#pace.hotTimeout() : null;
     if (hot !== null) {
       this.#hot = true;
       this.#hotLimit = hot;
       this.#turns.next();
       return;
     }
+    // The only place where waits leave the main thread: its port goes with them.
     this.#turns.close();
+    if (this.#watches.size === 0) return;
     this.#waiting = true;
     const buf = this.#waitBuf;
     const due = this.#nextDue();
@@ -479,7 +480,7 @@ export class ChildWatcher {
   #waitHere(limit: number): void {
     this.#hot = false;
     if (this.#watches.size === 0) {
-      this.#turns.close();
+      this.#arm();
       this.#settleIdle();
       return;
     }

@@ -4,7 +4,7 @@
  * @module
  */
 import { terminateGroup } from "./kill_group.ts";
-import { setsidPath } from "./setsid_path.ts";
+import { inOwnSession } from "./setsid_path.ts";
 import type { ChildStatus } from "./spawn_child.ts";
 
 /** A command whose stdout is read lazily. */
@@ -23,16 +23,15 @@ export function commandOutput(command: string, env: Record<string, string>): Com
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   let status: Promise<ChildStatus> | null = null;
   const start = () => {
-    // A session of its own, through setsid(1) where it exists (see setsid_path.ts).
-    const setsid = setsidPath();
-    child = new Deno.Command(setsid ?? "/bin/sh", {
-      args: setsid ? ["/bin/sh", "-c", command] : ["-c", command],
+    const session = inOwnSession("/bin/sh", ["-c", command]);
+    child = new Deno.Command(session.cmd, {
+      args: session.args,
       env,
       clearEnv: false,
       stdin: "null",
       stdout: "piped",
       stderr: "inherit",
-      detached: setsid === null,
+      detached: session.detached,
     }).spawn();
     reader = child.stdout.getReader();
     status = child.status.then(({ code, signal }) => ({ code, signal }));

@@ -11,7 +11,7 @@ import { terminateGroup } from "./kill_group.ts";
 import { exitedWithin } from "../time/exited_within.ts";
 import { type SessionSpawner, sessionSpawner, SessionSpawnError } from "./session_spawner.ts";
 import { signalNumber } from "./signal_number.ts";
-import { setsidPath } from "./setsid_path.ts";
+import { inOwnSession } from "./setsid_path.ts";
 
 /** The outcome of one task run, as the status file wants it (times are epoch seconds). */
 export type TaskRunResult = TaskOutcome;
@@ -56,9 +56,6 @@ export interface StartTaskOptions {
 const NO_ERRNO_RC = 200;
 
 const seconds = (): number => Date.now() / 1000;
-
-/** See setsid_path.ts: the fallback spawner's way to give each task its own session. */
-const SETSID = setsidPath();
 
 /** A started task; {@link done} resolves with its result and never rejects. */
 export class RunningTask {
@@ -191,16 +188,16 @@ function startInSession(spawner: SessionSpawner, opts: StartTaskOptions): Starte
 
 /** Starts `setsid /bin/bash -c …` with Deno.Command; throws when nothing started. */
 function startWithSetsid(opts: StartTaskOptions): StartedChild {
-  const args = ["-c", bashScript(opts.command)];
-  const child = new Deno.Command(SETSID ?? "/bin/bash", {
-    args: SETSID ? ["/bin/bash", ...args] : args,
+  const session = inOwnSession("/bin/bash", ["-c", bashScript(opts.command)]);
+  const child = new Deno.Command(session.cmd, {
+    args: session.args,
     env: opts.baseEnv ? { ...opts.baseEnv, ...opts.env } : opts.env,
     clearEnv: false,
     cwd: opts.cwd,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    detached: SETSID === null,
+    detached: session.detached,
   }).spawn();
   const out = new SnippetCollector();
   const err = new SnippetCollector();

@@ -29,3 +29,21 @@ export function setsidPath(): string | null {
   }
   return cached;
 }
+
+/** How to start a program in a session of its own with Deno.Command. */
+export interface SessionCommand {
+  cmd: string;
+  args: string[];
+  detached: boolean;
+}
+
+/**
+ * `program args…` in a session of its own: run by setsid(1) where it exists, else with
+ * `detached: true`. `program` must exist: a missing one would only make setsid(1) exit 127.
+ */
+export function inOwnSession(program: string, args: string[]): SessionCommand {
+  const setsid = setsidPath();
+  return setsid === null
+    ? { cmd: program, args, detached: true }
+    : { cmd: setsid, args: [program, ...args], detached: false };
+}

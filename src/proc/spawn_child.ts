@@ -10,7 +10,7 @@
  */
 import { errorMessage } from "../log/error_message.ts";
 import { terminateGroup } from "./kill_group.ts";
-import { setsidPath } from "./setsid_path.ts";
+import { inOwnSession } from "./setsid_path.ts";
 
 /** Options of {@link spawnChild}. */
 export interface SpawnChildOptions {
@@ -80,24 +80,20 @@ export function spawnChild(opts: SpawnChildOptions): ChildHandle {
     ];
     cmd = "/bin/sh";
   }
-  // In a session of its own through setsid(1) (see setsid_path.ts), but only when the program
-  // is sh, which surely exists: a missing program must still throw here, not exit in setsid.
-  const setsid = cmd === "/bin/sh" ? setsidPath() : null;
-  if (setsid !== null) {
-    args = [cmd, ...args];
-    cmd = setsid;
-  }
+  // Through setsid(1) only when the program is sh, which surely exists: a missing program must
+  // still throw here, not exit in setsid.
+  const session = cmd === "/bin/sh" ? inOwnSession(cmd, args) : { cmd, args, detached: true };
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(cmd, {
-      args,
+    child = new Deno.Command(session.cmd, {
+      args: session.args,
       env: opts.env,
       clearEnv: false,
       cwd: opts.cwd,
       stdin: opts.stdin ?? "null",
       stdout: "null",
       stderr: stderr === "inherit" ? "inherit" : "null",
-      detached: setsid === null,
+      detached: session.detached,
     }).spawn();
   } catch (e) {
     throw new SpawnError(`cannot start ${opts.cmd}: ${errorMessage(e)}`, { cause: e });
