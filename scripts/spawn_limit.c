@@ -35,13 +35,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s SLOTS TASKFILE [STARTUP_MS]\n", argv[0]);
     return 2;
   }
-  if (argc == 4) busy(atol(argv[3]));
   int slots = atoi(argv[1]);
   FILE *f = fopen(argv[2], "r");
   if (slots < 1 || f == NULL) {
     perror(argv[2]);
     return 2;
   }
+  if (argc == 4) busy(atol(argv[3]));
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
