@@ -78,8 +78,9 @@ Deno.test({
         seen.runningLookup,
         /^Task [2-4] is running on engine 0 \(\S+\); it has no status line yet\.$/,
       );
-      // Held down across two state updates, the button stayed, and its release still counted.
-      assert.equal(seen.pressedButtonKept, true);
+      // Held down across state updates, the button stayed, and its release still counted.
+      assert.equal(seen.pressedActive, true, "the button marked is the one pressed");
+      assert.equal(seen.pressedButtonKept, true, JSON.stringify(seen.heldThrough));
       assert.match(seen.confirm, /^Soft-stop engine 0 on \S+\? Running tasks finish/);
       assert.equal(seen.afterCancel, "Cancelled.");
       assert.match(seen.afterStop, /^Soft shutdown of engine 0 on \S+ requested\.$/);
