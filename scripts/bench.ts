@@ -120,6 +120,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** "round by round 0.91, 0.88, …, median 0.90". */
+function roundByRound(ratios: number[]): string {
+  return `round by round ${ratios.map((x) => x.toFixed(2)).join(", ")}, median ${
+    median(ratios).toFixed(2)
+  }`;
+}
+
 async function haveParallel(): Promise<boolean> {
   if ((await sh("command -v parallel", "/")).code === 0) return true;
   if (Deno.uid() === 0) await sh("apt-get install -y parallel >/dev/null 2>&1", "/");
@@ -221,8 +228,12 @@ async function throughput(
       runs[i].push(await timeOnce(cmd, dir, `rm -f ${dir}/run_* ${dir}/joblog`));
     }
   }
-  const limitRuns = bin ? runs[0] : null;
-  const startedRuns = bin ? runs[1] : null;
+  const runsOf = (name: string) => {
+    const i = tools.findIndex(([tool]) => tool === name);
+    return i < 0 ? null : runs[i];
+  };
+  const limitRuns = runsOf(LIMIT);
+  const startedRuns = runsOf(LIMIT_STARTED);
   for (const [i, [tool, cmd]] of tools.entries()) {
     const { seconds, cpu } = runs[i].reduce((a, b) => b.seconds < a.seconds ? b : a);
     rows.push({
@@ -620,11 +631,7 @@ function results(tmp: string): void {
     );
     for (const l of limits) {
       for (const p of byCase.get(l.case)!.filter((r) => r.tool !== LIMIT && r.rate)) {
-        const rounds = p.perRound
-          ? `; round by round ${p.perRound.map((x) => x.toFixed(2)).join(", ")}, median ${
-            median(p.perRound).toFixed(2)
-          }`
-          : "";
+        const rounds = p.perRound ? `; ${roundByRound(p.perRound)}` : "";
         lines.push(
           `- ${l.case}: ${p.tool} ${(p.rate! / l.rate!).toFixed(2)} × the limit (best runs)` +
             rounds,
@@ -643,10 +650,8 @@ function results(tmp: string): void {
         const s = byCase.get(d.case)!.find((r) => r.tool === LIMIT_STARTED && r.rate);
         if (!s) continue;
         lines.push(
-          `- ${d.case}: disbatch ${(d.rate! / s.rate!).toFixed(2)} × (best runs); round by round ` +
-            `${d.perRoundStarted!.map((x) => x.toFixed(2)).join(", ")}, median ${
-              median(d.perRoundStarted!).toFixed(2)
-            }`,
+          `- ${d.case}: disbatch ${(d.rate! / s.rate!).toFixed(2)} × (best runs); ` +
+            roundByRound(d.perRoundStarted!),
         );
       }
     }
