@@ -85,10 +85,10 @@ try {
   await page.screenshot({ path: join(outDir, "dashboard.png"), fullPage: true });
 
   // Soft shutdown of engine 0: a confirmation first; Cancel does nothing. The button is held
-  // down while two state updates arrive (one a second): the press must survive those that come
-  // within the page's 2 s hold (the row is not rebuilt under the pointer), and the release opens
-  // the confirmation. Until the press, every update rebuilds the row: the button is measured
-  // again if it was replaced meanwhile, and marked only once it is pressed.
+  // down until a state update arrives (one a second): the press must survive it (the row is not
+  // rebuilt under the pointer), and the release, within the page's 2 s hold, opens the
+  // confirmation. Until the press, every update rebuilds the row: the button is measured again
+  // if it was replaced meanwhile, and marked only once it is pressed.
   const stop = page.locator("#engines tr[data-engine='0'] button.stop");
   await page.evaluate(() => {
     globalThis.pressedSince = null;
@@ -115,11 +115,11 @@ try {
     globalThis.pressedSince = Date.now();
     return b.matches(":active");
   });
-  await page.waitForFunction(() => globalThis.heldThrough.length >= 2);
-  // Updates later than the hold (a slow host) may rebuild the row: they are not counted.
+  // Released before the hold ends in any case: after it, an update rebuilds the row on purpose.
+  await page.waitForFunction(() => globalThis.heldThrough.length >= 1, null, { timeout: 1800 })
+    .catch(() => {});
   seen.heldThrough = await page.evaluate(() => globalThis.heldThrough);
-  const within = seen.heldThrough.filter((e) => e.ms < 1900);
-  seen.pressedButtonKept = within.length >= 1 && within.every((e) => e.kept);
+  seen.pressedButtonKept = seen.heldThrough.length >= 1 && seen.heldThrough.every((e) => e.kept);
   await page.mouse.up();
   seen.confirm = await text("#confirm-text");
   await page.locator("#confirm-no").click();
