@@ -124,8 +124,7 @@ export class ChildWatcher {
    * only while waits run here: closed when they go back to the pool thread or nothing is left
    * to watch (an open port keeps the process alive).
    */
-  readonly #turns = new LoopTurns(() => this.#waitHere(this.#hotLimit));
-  #hotLimit = 0;
+  readonly #turns = new LoopTurns(() => this.#waitHere());
   readonly #pace: ExitPace;
   /** How many waits ran on the main thread (for tests). */
   #waitsHere = 0;
@@ -455,10 +454,8 @@ export class ChildWatcher {
    */
   #arm(): void {
     if (this.#waiting || this.#hot || this.#handling) return;
-    const hot = this.#watches.size > 0 && this.#pidfds ? this.#pace.hotTimeout() : null;
-    if (hot !== null) {
+    if (this.#watches.size > 0 && this.#pidfds && this.#pace.hotTimeout() !== null) {
       this.#hot = true;
-      this.#hotLimit = hot;
       this.#turns.next();
       return;
     }
@@ -476,10 +473,14 @@ export class ChildWatcher {
     );
   }
 
-  /** Waits on this thread for at most `limit` ms (or until lazy pipes are due), and handles it. */
-  #waitHere(limit: number): void {
+  /**
+   * Waits on this thread for at most the pace's timeout (or until lazy pipes are due), and
+   * handles it. Nothing changes the pace between #arm and this call: no other wait runs.
+   */
+  #waitHere(): void {
     this.#hot = false;
-    if (this.#watches.size === 0) {
+    const limit = this.#pace.hotTimeout();
+    if (this.#watches.size === 0 || limit === null) {
       this.#arm();
       this.#settleIdle();
       return;
