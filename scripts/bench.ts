@@ -242,7 +242,11 @@ async function throughput(
       seconds,
       rate: n / seconds,
       cpu,
-      note: `${(cpu / n * 1000).toFixed(2)} ms CPU/task`,
+      // The mean number of CPUs in use over a run (CPU s / seconds): what is left of the machine's
+      // CPUs was idle. A median over the rounds, since it moves less with the host's speed.
+      note: `${(cpu / n * 1000).toFixed(2)} ms CPU/task, ${
+        median(runs[i].map((r) => r.cpu / r.seconds)).toFixed(2)
+      } CPUs busy`,
       cmd,
       ...(limitRuns && tool !== LIMIT
         ? { perRound: runs[i].map((r, k) => limitRuns[k].seconds / r.seconds) }
@@ -660,7 +664,9 @@ function results(tmp: string): void {
     "",
     "CPU s: user + system seconds of the whole process tree (the command, every process it" +
       " started, their tasks) in the fastest repetition, from this process's reaped-children" +
-      " times in /proc/self/stat.",
+      " times in /proc/self/stat. CPUs busy (throughput cases): CPU s / seconds of each run," +
+      ` median over the runs; what is left of the machine's ${navigator.hardwareConcurrency}` +
+      " CPUs was idle.",
     "",
     "Exact commands (`$T` is the run's temporary directory, `$R` the repository; each timed" +
       " command runs under `bash -c` and the best of the repetitions counts):",
