@@ -32,3 +32,22 @@ Deno.test("idle time is put down to the spawner blocked while its child waits el
 Deno.test("a trace without a fork says so", () => {
   assert.equal(idleReport(sw("bash", 1, 0, "1.0", "swapper/0", 0)), "no fork recorded");
 });
+
+Deno.test("threads that take turns at spawning are one spawner", () => {
+  const fork = (tid: number, t: string, child: number) =>
+    `            tokio ${tid} [000] ${t}: sched:sched_process_fork: comm=tokio pid=${tid} ` +
+    `child_comm=tokio child_pid=${child}`;
+  const trace = [
+    fork(10, "1.000000", 200),
+    sw("tokio", 10, 0, "1.000100", "deno", 200),
+    fork(11, "1.010000", 201),
+    sw("tokio", 11, 0, "1.010100", "swapper/0", 0),
+    sw("bash", 300, 1, "1.020000", "deno", 201),
+    sw("swapper/0", 0, 0, "1.030000", "bash", 302),
+  ].join("\n");
+  assert.equal(
+    idleReport(trace).split("\n")[0],
+    "spawner 10, 11: 2 children, 1 first ran on the forking CPU",
+  );
+  assert.match(idleReport(trace), /after spawner, child waiting: 0\.02 s/);
+});
