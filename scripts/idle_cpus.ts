@@ -100,10 +100,5 @@ export function idleReport(text: string): string {
 }
 
 if (import.meta.main) {
-  const chunks: Uint8Array[] = [];
-  for await (const c of Deno.stdin.readable) chunks.push(c);
-  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) all.set(c, (at += c.length) - c.length);
-  console.log(idleReport(new TextDecoder().decode(all)));
+  console.log(idleReport(await new Response(Deno.stdin.readable).text()));
 }
