@@ -361,7 +361,16 @@ async function report(dir: string): Promise<void> {
   } catch {
     // no browser: the page is not timed
   }
-  if (!haveBrowser) return;
+  if (!haveBrowser) {
+    rows.push({
+      case: `report of ${n.toLocaleString("en-US")} tasks, opened in Chromium`,
+      tool: "page",
+      seconds: NaN,
+      note: "skipped: no /usr/bin/chromium or .tools/node_modules/playwright-core " +
+        "(scripts/test-deps.sh installs both)",
+    });
+    return;
+  }
   let best = Infinity, seen: Record<string, unknown> = {};
   for (let i = 0; i < REPS; i++) {
     const r = await new Deno.Command("node", {
