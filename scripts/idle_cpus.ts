@@ -20,10 +20,10 @@
 
 const EVENT = /^\s*(.+?)\s+(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:(\w+):(.*)$/;
 
+/** When and on which CPU a child was created. */
 interface Fork {
   t: number;
   cpu: number;
-  parent: number;
 }
 
 function field(rest: string, name: string): string {
@@ -50,7 +50,7 @@ export function idleReport(text: string): string {
   for (const [t, cpu, kind, rest] of events) {
     if (kind !== "sched_process_fork") continue;
     const parent = Number(field(rest, "pid"));
-    forks.set(Number(field(rest, "child_pid")), { t, cpu, parent });
+    forks.set(Number(field(rest, "child_pid")), { t, cpu });
     forksBy.set(parent, (forksBy.get(parent) ?? 0) + 1);
   }
   // The spawning threads: a pool of them may take turns (posix_spawn as a non-blocking call).
