@@ -361,9 +361,10 @@ async function report(dir: string): Promise<void> {
   } catch {
     // no browser: the page is not timed
   }
+  const pageCase = `report of ${n.toLocaleString("en-US")} tasks, opened in Chromium`;
   if (!haveBrowser) {
     rows.push({
-      case: `report of ${n.toLocaleString("en-US")} tasks, opened in Chromium`,
+      case: pageCase,
       tool: "page",
       seconds: NaN,
       note: "skipped: no /usr/bin/chromium or .tools/node_modules/playwright-core " +
@@ -387,7 +388,7 @@ async function report(dir: string): Promise<void> {
   }
   const ms = (k: string) => Math.round(seen[k] as number);
   rows.push({
-    case: `report of ${n.toLocaleString("en-US")} tasks, opened in Chromium`,
+    case: pageCase,
     tool: "page",
     seconds: best / 1000,
     note:
