@@ -46,9 +46,10 @@ function cpuBurner(): (us: number) => void {
  */
 export function spawnLoop(slots: number, file: string, pipes: boolean, workUs = 0): number {
   const lib = openLibc();
-  const burn = workUs > 0 ? cpuBurner() : null;
-  let owed = 0;
   if (lib === null) throw new Error("no FFI access to glibc");
+  const burn = workUs > 0 ? cpuBurner() : null;
+  /** Reaped tasks whose bookkeeping (`workUs` each) is still to be spent. */
+  let owed = 0;
   // Built once and kept; argv is laid out again for each task in a builder of its own.
   const envp = new StringArrayBuilder().build(
     Object.entries(Deno.env.toObject()).map(([k, v]) => encoder.encode(`${k}=${v}`)),
